@@ -1,0 +1,118 @@
+import type { Project, Session, Task } from '../domain/index.js';
+
+/** Output formats every command accepts. */
+export type OutputFormat = 'json' | 'pretty';
+
+/** Prints `value` as JSON, or with `pretty` when the format is pretty. */
+export function emit<T>(format: OutputFormat, value: T, pretty: (value: T) => string): void {
+  process.stdout.write(format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${pretty(value)}\n`);
+}
+
+/** A plain text table: a header row, then one row per item; columns padded to their widest cell. */
+export function table(headers: string[], rows: string[][]): string {
+  if (rows.length === 0) return '(none)';
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** "3m ago"-style age of an ISO timestamp, relative to `nowMs` (milliseconds since the epoch). */
+export function ago(isoTime: string, nowMs = Date.now()): string {
+  const seconds = Math.max(0, Math.round((nowMs - Date.parse(isoTime)) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
+  return `${Math.floor(seconds / 86_400)}d ago`;
+}
+
+/** Key/value lines, keys padded. */
+export function fields(pairs: [string, unknown][]): string {
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `${k.padEnd(width)}  ${v === null || v === undefined || v === '' ? '-' : String(v)}`).join('\n');
+}
+
+export const prettySessions = (sessions: Session[]): string =>
+  table(
+    ['ID', 'STATUS', 'PHASE', 'NAME', 'PROJECT', 'TASKS', 'LAST ACTIVITY', 'ENDED'],
+    sessions.map((s) => [
+      s.id,
+      s.status,
+      s.phase ?? '-',
+      s.name,
+      s.projectId,
+      String(s.taskIds.length),
+      ago(s.lastActivityAt),
+      s.endReason ? `${s.endReason}${s.runtime.exitCode !== null ? ` (exit ${s.runtime.exitCode})` : ''}` : '-',
+    ]),
+  );
+
+export const prettySession = (s: Session): string =>
+  [
+    fields([
+      ['id', s.id],
+      ['name', s.name],
+      ['status', s.status],
+      ['phase', s.phase],
+      ['project', s.projectId],
+      ['tasks', s.taskIds.join(', ')],
+      ['branch', s.gitContext.branch],
+      ['commit', s.gitContext.commit?.slice(0, 12)],
+      [
+        'runtime',
+        s.runtime.kind === 'tmux' ? `tmux ${s.runtime.tmuxSession} on ${s.runtime.host} (pid ${s.runtime.pid ?? '-'})` : 'none',
+      ],
+      ['created', s.createdAt],
+      ['last activity', `${s.lastActivityAt} (${ago(s.lastActivityAt)})`],
+      ['messages', s.messageCount],
+      [
+        'ended',
+        s.completedAt
+          ? `${s.completedAt}: ${s.endReason}${s.runtime.exitCode !== null ? `, exit ${s.runtime.exitCode}` : ''}`
+          : null,
+      ],
+    ]),
+    ...(s.output.length > 0 ? ['', '--- last output ---', ...s.output.slice(-20)] : []),
+  ].join('\n');
+
+export const prettyTasks = (tasks: Task[]): string =>
+  table(
+    ['ID', 'STATUS', 'TITLE', 'PROJECT', 'SESSIONS'],
+    tasks.map((t) => [t.id, t.status, t.title, t.projectId, String(t.sessionIds.length)]),
+  );
+
+export const prettyTask = (t: Task): string =>
+  [
+    fields([
+      ['id', t.id],
+      ['title', t.title],
+      ['status', t.status],
+      ['project', t.projectId],
+      ['sessions', t.sessionIds.join(', ')],
+      ['description', t.description],
+    ]),
+    '',
+    'timeline:',
+    ...t.timeline.map(
+      (e) => `  ${e.timestamp}  ${e.type}${e.sessionId ? ` ${e.sessionId}` : ''}${e.data ? ` ${JSON.stringify(e.data)}` : ''}`,
+    ),
+  ].join('\n');
+
+export const prettyProjects = (projects: Project[]): string =>
+  table(
+    ['ID', 'STATUS', 'PRIORITY', 'NAME', 'REPO'],
+    projects.map((p) => [p.id, p.status, String(p.priority), p.name, p.repoPath]),
+  );
+
+export const prettyProject = (p: Project): string =>
+  fields([
+    ['id', p.id],
+    ['name', p.name],
+    ['status', p.status],
+    ['priority', p.priority],
+    ['repo', p.repoPath],
+    ['created', p.createdAt],
+  ]);

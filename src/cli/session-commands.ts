@@ -1,0 +1,141 @@
+import { type Command, Option } from 'commander';
+import {
+  END_REASONS,
+  type EndReason,
+  SESSION_PHASES,
+  SESSION_STATUSES,
+  type SessionPhase,
+  type SessionStatus,
+} from '../domain/index.js';
+import { clientFor, collect, globals, intOption } from './context.js';
+import { emit, prettySession, prettySessions } from './output.js';
+
+/** Parses `KEY=value` pairs. @throws Error on a pair without `=` */
+function envPairs(pairs: string[] = []): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`--env: expected KEY=value, got "${pair}"`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+}
+
+/** `maestro session …` */
+export function sessionCommands(program: Command): void {
+  const session = program.command('session').description('create, inspect, move and end agent sessions');
+
+  session
+    .command('create')
+    .description('create a session record (no runtime; use spawn to start a command)')
+    .requiredOption('-p, --project <id>', 'project id')
+    .option('-t, --task <id>', 'link a task (repeatable)', collect)
+    .option('-n, --name <name>', 'session name')
+    .option('--id <id>', 'client-given id (sess_…)')
+    .option('-f, --feature-request <text>', 'what the agent is asked to build')
+    .action(async (opts, cmd: Command) => {
+      const created = await clientFor(cmd).sessions.create({
+        projectId: opts.project,
+        taskIds: opts.task,
+        name: opts.name,
+        id: opts.id,
+        featureRequest: opts.featureRequest,
+      });
+      emit(globals(cmd).output, created, prettySession);
+    });
+
+  session
+    .command('spawn')
+    .description('start a command in a new tmux session, e.g. maestro session spawn -p proj_x -- claude --resume')
+    .requiredOption('-p, --project <id>', 'project id')
+    .option('-t, --task <id>', 'link a task (repeatable)', collect)
+    .option('-n, --name <name>', 'session name')
+    .option('--id <id>', 'client-given id (sess_…)')
+    .option('--cwd <dir>', "working directory (default: the project's repo)")
+    .option('-e, --env <KEY=value>', 'environment variable for the command (repeatable)', collect)
+    .argument('<command...>', 'the program and its arguments (put them after --)')
+    .action(async (command: string[], opts, cmd: Command) => {
+      const spawned = await clientFor(cmd).sessions.spawn({
+        projectId: opts.project,
+        taskIds: opts.task,
+        name: opts.name,
+        id: opts.id,
+        cwd: opts.cwd,
+        env: envPairs(opts.env),
+        command,
+      });
+      emit(globals(cmd).output, spawned, prettySession);
+    });
+
+  session
+    .command('get <id>')
+    .description('show one session')
+    .action(async (id: string, _opts, cmd: Command) =>
+      emit(globals(cmd).output, await clientFor(cmd).sessions.get(id), prettySession),
+    );
+
+  session
+    .command('list')
+    .description('list sessions, newest first')
+    .addOption(new Option('-s, --status <status>', 'only this status').choices(SESSION_STATUSES))
+    .option('-p, --project <id>', 'only this project')
+    .option('-t, --task <id>', 'only sessions linked to this task')
+    .option('-b, --branch <name>', 'only this git branch')
+    .option('--active', 'only sessions that have not ended')
+    .option('--created-after <iso>', 'created after this ISO-8601 time')
+    .option('--created-before <iso>', 'created before this ISO-8601 time')
+    .option('--recent <n>', 'the n most recent', intOption('--recent'))
+    .option('--limit <n>', 'at most n (default 100)', intOption('--limit'))
+    .action(async (opts, cmd: Command) => {
+      const { sessions } = await clientFor(cmd).sessions.list({
+        status: opts.status,
+        projectId: opts.project,
+        taskId: opts.task,
+        branch: opts.branch,
+        active: opts.active,
+        created_after: opts.createdAfter,
+        created_before: opts.createdBefore,
+        recent: opts.recent,
+        limit: opts.limit,
+      });
+      emit(globals(cmd).output, sessions, prettySessions);
+    });
+
+  session
+    .command('transition <id> <status>')
+    .description(`move a session along the workflow (${SESSION_STATUSES.join(', ')})`)
+    .addOption(new Option('--phase <phase>', 'set the phase too').choices(SESSION_PHASES))
+    .action(async (id: string, status: string, opts, cmd: Command) => {
+      const moved = await clientFor(cmd).sessions.transition(id, {
+        status: status as SessionStatus,
+        phase: opts.phase as SessionPhase | undefined,
+      });
+      emit(globals(cmd).output, moved, prettySession);
+    });
+
+  session
+    .command('end <id>')
+    .description('end a session (kills its tmux session, keeps its last output)')
+    .addOption(new Option('-r, --reason <reason>', 'why it ended').choices(END_REASONS).default('completed'))
+    .option('--exit-code <n>', 'exit code to record', intOption('--exit-code'))
+    .action(async (id: string, opts, cmd: Command) => {
+      const ended = await clientFor(cmd).sessions.end(id, { reason: opts.reason as EndReason, exitCode: opts.exitCode });
+      emit(globals(cmd).output, ended, prettySession);
+    });
+
+  session
+    .command('touch <id>')
+    .description('record activity (heartbeat)')
+    .option('-m, --messages <n>', 'messages to count (default 1; 0 for a bare heartbeat)', intOption('--messages'))
+    .action(async (id: string, opts, cmd: Command) => {
+      emit(globals(cmd).output, await clientFor(cmd).sessions.touch(id, { messages: opts.messages }), prettySession);
+    });
+
+  session
+    .command('delete <id>')
+    .description('delete a session with its task links, and kill its tmux session')
+    .action(async (id: string, _opts, cmd: Command) => {
+      await clientFor(cmd).sessions.delete(id);
+      emit(globals(cmd).output, { deleted: id }, () => `deleted ${id}`);
+    });
+}

@@ -1,0 +1,42 @@
+import { type Command, Option } from 'commander';
+import { TASK_STATUSES } from '../domain/index.js';
+import { clientFor, globals, intOption } from './context.js';
+import { emit, prettyTask, prettyTasks } from './output.js';
+
+/** `maestro task …` */
+export function taskCommands(program: Command): void {
+  const task = program.command('task').description('create and inspect tasks');
+
+  task
+    .command('create')
+    .description('create a task in a project')
+    .requiredOption('-p, --project <id>', 'project id')
+    .requiredOption('--title <title>', 'task title')
+    .option('-d, --description <text>', 'task description')
+    .option('--id <id>', 'client-given id (task_…)')
+    .action(async (opts, cmd: Command) => {
+      const created = await clientFor(cmd).tasks.create({
+        projectId: opts.project,
+        title: opts.title,
+        description: opts.description,
+        id: opts.id,
+      });
+      emit(globals(cmd).output, created, prettyTask);
+    });
+
+  task
+    .command('list')
+    .description('list tasks, newest first')
+    .option('-p, --project <id>', 'only this project')
+    .addOption(new Option('-s, --status <status>', 'only this status').choices(TASK_STATUSES))
+    .option('--limit <n>', 'at most n (default 100)', intOption('--limit'))
+    .action(async (opts, cmd: Command) => {
+      const tasks = await clientFor(cmd).tasks.list({ projectId: opts.project, status: opts.status, limit: opts.limit });
+      emit(globals(cmd).output, tasks, prettyTasks);
+    });
+
+  task
+    .command('get <id>')
+    .description('show a task with its sessions and timeline')
+    .action(async (id: string, _opts, cmd: Command) => emit(globals(cmd).output, await clientFor(cmd).tasks.get(id), prettyTask));
+}

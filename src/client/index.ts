@@ -1,0 +1,202 @@
+import type {
+  CreateProjectInput,
+  CreateSessionInput,
+  CreateTaskInput,
+  EndReason,
+  MaestroEvent,
+  Project,
+  Session,
+  SpawnInput,
+  Task,
+  TimelineEntry,
+  TouchInput,
+  TransitionInput,
+  UpdateSessionInput,
+  UpdateTaskInput,
+} from '../domain/index.js';
+import { MaestroApiError } from './errors.js';
+
+export type * from '../domain/index.js';
+export { MaestroApiError } from './errors.js';
+
+/** Options of {@link MaestroClient}. */
+export interface ClientOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:7420`. */
+  baseUrl: string;
+  /** A fetch implementation; default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** A WebSocket constructor for {@link MaestroClient.watch}; default `globalThis.WebSocket` (pass `ws` on Node 20). */
+  WebSocket?: WebSocketConstructor;
+}
+
+/** The part of the WebSocket API the client uses (browsers' and `ws`'s both fit). */
+export interface WebSocketLike {
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  close(code?: number, reason?: string): void;
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** Callbacks of {@link MaestroClient.watch}. */
+export interface WatchHandlers {
+  onEvent(event: MaestroEvent): void;
+  /** Caught up with the log at `seq`; live events follow. */
+  onReady?(seq: number): void;
+  /** The cursor is too old (or ahead of the server): reload a snapshot and watch again. */
+  onResync?(info: Record<string, unknown>): void;
+  /** The connection closed (for any reason other than {@link WatchHandle.close}). */
+  onClose?(info: { code: number; reason: string }): void;
+}
+
+/** A running watch. */
+export interface WatchHandle {
+  close(): void;
+}
+
+/** A list of sessions and the event sequence it is consistent with. */
+export interface SessionList {
+  sessions: Session[];
+  seq: number;
+}
+
+/** Server health. */
+export interface Health {
+  ok: boolean;
+  engine: string;
+  activeSessions: number;
+  seq: number;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+/** Filters of {@link MaestroClient.sessions}`.list`; timestamps are ISO-8601. */
+export interface SessionQuery {
+  status?: Session['status'];
+  projectId?: string;
+  taskId?: string;
+  branch?: string;
+  created_after?: string;
+  created_before?: string;
+  /** Only non-terminal sessions (true) or only ended ones (false). */
+  active?: boolean;
+  /** The N most recently created. */
+  recent?: number;
+  limit?: number;
+}
+
+/** Filters of {@link MaestroClient.tasks}`.list`. */
+export interface TaskQuery {
+  projectId?: string;
+  status?: Task['status'];
+  limit?: number;
+}
+
+/**
+ * The typed Maestro API client, used by the CLI, the dashboard and integrations.
+ * Every method throws {@link MaestroApiError} when the server answers with an error.
+ */
+export class MaestroClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: ClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  readonly projects = {
+    create: (input: CreateProjectInput) => this.request<Project>('POST', '/api/projects', input),
+    list: async () => (await this.request<{ projects: Project[] }>('GET', '/api/projects')).projects,
+    get: (id: string) => this.request<Project>('GET', `/api/projects/${enc(id)}`),
+  };
+
+  readonly tasks = {
+    create: (input: CreateTaskInput) => this.request<Task>('POST', '/api/tasks', input),
+    list: async (query: TaskQuery = {}) =>
+      (await this.request<{ tasks: Task[] }>('GET', '/api/tasks', undefined, { ...query })).tasks,
+    get: (id: string) => this.request<Task>('GET', `/api/tasks/${enc(id)}`),
+    timeline: async (id: string) =>
+      (await this.request<{ timeline: TimelineEntry[] }>('GET', `/api/tasks/${enc(id)}/timeline`)).timeline,
+    update: (id: string, input: UpdateTaskInput) => this.request<Task>('PATCH', `/api/tasks/${enc(id)}`, input),
+    delete: (id: string) => this.request<void>('DELETE', `/api/tasks/${enc(id)}`),
+  };
+
+  readonly sessions = {
+    create: (input: CreateSessionInput) => this.request<Session>('POST', '/api/sessions', input),
+    spawn: (input: SpawnInput) => this.request<Session>('POST', '/api/sessions/spawn', input),
+    list: (query: SessionQuery = {}) => this.request<SessionList>('GET', '/api/sessions', undefined, { ...query }),
+    get: (id: string) => this.request<Session>('GET', `/api/sessions/${enc(id)}`),
+    update: (id: string, input: UpdateSessionInput) => this.request<Session>('PATCH', `/api/sessions/${enc(id)}`, input),
+    transition: (id: string, input: TransitionInput) =>
+      this.request<Session>('POST', `/api/sessions/${enc(id)}/transition`, input),
+    end: (id: string, input: { reason?: EndReason; exitCode?: number | null } = {}) =>
+      this.request<Session>('POST', `/api/sessions/${enc(id)}/end`, input),
+    touch: (id: string, input: TouchInput = {}) => this.request<Session>('POST', `/api/sessions/${enc(id)}/touch`, input),
+    linkTask: (id: string, taskId: string) => this.request<Session>('POST', `/api/sessions/${enc(id)}/tasks/${enc(taskId)}`),
+    unlinkTask: (id: string, taskId: string) => this.request<Session>('DELETE', `/api/sessions/${enc(id)}/tasks/${enc(taskId)}`),
+    delete: (id: string) => this.request<void>('DELETE', `/api/sessions/${enc(id)}`),
+  };
+
+  /** Server health. */
+  health(): Promise<Health> {
+    return this.request<Health>('GET', '/api/health');
+  }
+
+  /**
+   * Watches the event stream from `since` (every later event, in order), or from now when absent.
+   * @throws Error when no WebSocket implementation is available
+   */
+  watch(since: number | undefined, handlers: WatchHandlers): WatchHandle {
+    const WS = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!WS) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. the ws package) on Node 20');
+    const url = new URL(`${this.baseUrl.replace(/^http/, 'ws')}/api/events`);
+    if (since !== undefined) url.searchParams.set('since', String(since));
+    const socket = new WS(url.toString());
+    let closedByUser = false;
+    socket.onmessage = (ev) => {
+      const message = JSON.parse(String(ev.data)) as { type: string } & Record<string, unknown>;
+      if (message.type === 'ready') handlers.onReady?.(message.seq as number);
+      else if (message.type === 'resync') handlers.onResync?.(message);
+      else handlers.onEvent(message as unknown as MaestroEvent);
+    };
+    socket.onerror = () => undefined;
+    socket.onclose = (ev) => {
+      if (!closedByUser) handlers.onClose?.({ code: ev.code, reason: ev.reason });
+    };
+    return {
+      close() {
+        closedByUser = true;
+        socket.close();
+      },
+    };
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const url = new URL(this.baseUrl + path);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const response = await this.fetchImpl(url, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    const data = text ? JSON.parse(text) : undefined;
+    if (!response.ok) {
+      const err = (data ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
+      throw new MaestroApiError(
+        response.status,
+        err.code ?? 'http_error',
+        err.message ?? `${method} ${path} answered ${response.status}`,
+        err.details,
+      );
+    }
+    return data as T;
+  }
+}
+
+const enc = encodeURIComponent;

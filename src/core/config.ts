@@ -1,0 +1,91 @@
+/**
+ * Resolved configuration: every field present, in the units named. Built by `resolveConfig` from
+ * the environment and `serve` flags; all defaults live in {@link DEFAULTS}.
+ */
+export interface MaestroConfig {
+  host: string;
+  port: number;
+  /** SQLite file path, or a `postgres://` URL. */
+  db: string;
+  /** tmux `-L` socket name. */
+  tmuxSocket: string;
+  /** Inactivity timeout, in seconds. */
+  sessionTimeoutSecs: number;
+  /** At most this many non-terminal sessions. */
+  maxSessions: number;
+  /** Sweeper interval, in seconds. */
+  cleanupIntervalSecs: number;
+  /** How long ended sessions are kept, in seconds; 0 deletes on end. */
+  retentionSecs: number;
+  /** Reconciler interval, in milliseconds. */
+  reconcileIntervalMs: number;
+  /** Log level (pino). */
+  logLevel: string;
+}
+
+/** Raw options: what a user may give, each optional. */
+export type MaestroOptions = Partial<MaestroConfig>;
+
+/** Every default, in one place (DESIGN.md, configuration table). */
+export const DEFAULTS: MaestroConfig = {
+  host: '127.0.0.1',
+  port: 7420,
+  db: '.maestro/maestro.db',
+  tmuxSocket: 'maestro',
+  sessionTimeoutSecs: 3600,
+  maxSessions: 100,
+  cleanupIntervalSecs: 300,
+  retentionSecs: 604_800,
+  reconcileIntervalMs: 1000,
+  logLevel: 'info',
+};
+
+/** Environment variable of each option (DESIGN.md). */
+export const ENV_VARS: Record<keyof MaestroConfig, string> = {
+  host: 'MAESTRO_HOST',
+  port: 'MAESTRO_PORT',
+  db: 'MAESTRO_DB',
+  tmuxSocket: 'MAESTRO_TMUX_SOCKET',
+  sessionTimeoutSecs: 'SESSION_TIMEOUT_SECS',
+  maxSessions: 'SESSION_MAX_CONCURRENT',
+  cleanupIntervalSecs: 'SESSION_CLEANUP_INTERVAL',
+  retentionSecs: 'SESSION_RETENTION_SECS',
+  reconcileIntervalMs: 'MAESTRO_RECONCILE_INTERVAL_MS',
+  logLevel: 'MAESTRO_LOG_LEVEL',
+};
+
+const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
+  'port',
+  'sessionTimeoutSecs',
+  'maxSessions',
+  'cleanupIntervalSecs',
+  'retentionSecs',
+  'reconcileIntervalMs',
+]);
+
+/**
+ * Merges flags over environment over defaults. Flags win.
+ * @param flags options given on the command line (strings or numbers)
+ * @param env the process environment
+ * @throws Error naming the variable or flag when a numeric value is not a non-negative integer
+ */
+export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): MaestroConfig {
+  const config: Record<string, unknown> = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as (keyof MaestroConfig)[]) {
+    const fromFlag = flags[key];
+    const fromEnv = env[ENV_VARS[key]];
+    const raw = fromFlag ?? (fromEnv === '' ? undefined : fromEnv);
+    if (raw === undefined) continue;
+    if (NUMERIC.has(key)) {
+      const n = typeof raw === 'number' ? raw : Number(raw);
+      if (!Number.isInteger(n) || n < 0) {
+        const source = fromFlag !== undefined ? `option ${key}` : ENV_VARS[key];
+        throw new Error(`${source}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
+      }
+      config[key] = n;
+    } else {
+      config[key] = String(raw);
+    }
+  }
+  return config as unknown as MaestroConfig;
+}

@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+
+/**
+ * A background loop: runs `pass` every `intervalMs` milliseconds, never overlapping itself and
+ * never throwing out of its timer (a failing pass is logged and the loop goes on). The timer is
+ * re-armed after each pass ends (graphile-worker's pattern), so a slow pass delays the next one
+ * instead of stacking. `start()` and `stop()` are idempotent; `stop()` waits for an in-flight pass.
+ */
+export class Loop {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private started = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly intervalMs: number,
+    private readonly pass: () => Promise<unknown>,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the loop; the first pass runs at once. Calling it again does nothing. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  /** Stops the loop and waits for an in-flight pass to finish. Calling it again does nothing. */
+  async stop(): Promise<void> {
+    this.started = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /**
+   * Runs one pass now, unless one is already running (then waits for that one).
+   * Resolves when it ends; never rejects.
+   */
+  runNow(): Promise<void> {
+    if (!this.running) {
+      this.running = this.pass()
+        .then(
+          () => undefined,
+          (err: unknown) => this.log.error({ err, loop: this.name }, `${this.name} pass failed`),
+        )
+        .finally(() => {
+          this.running = undefined;
+        });
+    }
+    return this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      void this.runNow().then(() => {
+        if (this.started) this.schedule(this.intervalMs);
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,64 @@
+import type { GitContext } from '../domain/index.js';
+
+/** What to start: a command (argument array, never a shell string) in a directory. */
+export interface StartSpec {
+  /** The Maestro session id; the runtime derives its own session name from it. */
+  sessionId: string;
+  /** Absolute working directory. */
+  cwd: string;
+  /** Program and arguments, executed directly. */
+  command: string[];
+  /** Extra environment variables for the command. */
+  env: Record<string, string>;
+}
+
+/** Where a started session runs. */
+export interface StartedRuntime {
+  /** The runtime's name for the session (the tmux session name). */
+  tmuxSession: string;
+  /** Process id of the command, when known. */
+  pid: number | null;
+}
+
+/** One runtime session as seen by a probe. */
+export interface ProbedSession {
+  name: string;
+  /** Whether the command has exited (the pane is kept so its exit code and output can be read). */
+  dead: boolean;
+  /** The command's exit code once dead, when known. */
+  exitCode: number | null;
+  pid: number | null;
+  /** Last activity, in milliseconds since the epoch. */
+  activityAt: number;
+}
+
+/**
+ * The result of listing the runtime's sessions. `ok: false` means "could not check" (server
+ * unreachable, command timed out) — never to be read as "every session is dead" (DESIGN.md, guarantee 6).
+ */
+export type Probe = { ok: true; sessions: Map<string, ProbedSession> } | { ok: false; error: string };
+
+/**
+ * The session runtime core drives (tmux in production). Implementations never pass user input
+ * through a shell.
+ */
+export interface Runtime {
+  /** This machine's name, recorded with every session it runs. */
+  readonly host: string;
+  /** The runtime session name Maestro uses for a Maestro session id. */
+  sessionName(sessionId: string): string;
+  /** Starts `spec.command`. @throws Error when the runtime cannot start it */
+  start(spec: StartSpec): Promise<StartedRuntime>;
+  /** Kills a runtime session and its processes; resolves quietly when it does not exist. */
+  kill(name: string): Promise<void>;
+  /** The last `lines` lines of a session's output, oldest first; `[]` when it does not exist. */
+  capture(name: string, lines: number): Promise<string[]>;
+  /** Lists every session this runtime owns, with one call to the runtime. */
+  probe(): Promise<Probe>;
+}
+
+/** Reads the git state of a directory. */
+export interface GitInspector {
+  /** The git context of `dir`; all-null fields when `dir` is not in a git repository. */
+  context(dir: string): Promise<GitContext>;
+}

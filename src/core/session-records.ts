@@ -1,0 +1,130 @@
+import {
+  type Configuration,
+  type CreateSessionData,
+  configurationSchema,
+  type GitContext,
+  gitContextSchema,
+  LIMITS,
+  type NewEvent,
+  newId,
+  type Session,
+  type SessionRuntime,
+  type Statistics,
+  statisticsSchema,
+  ValidationError,
+} from '../domain/index.js';
+import type { SessionRow, StoreTx } from '../store/index.js';
+
+/** Fields a new session starts with beyond what the client gave. */
+export interface NewSessionExtras {
+  runtime?: SessionRuntime;
+  gitContext?: GitContext;
+}
+
+/** Builds the row of a new session at `nowMs` (milliseconds since the epoch). */
+export function newSessionRow(data: CreateSessionData, nowMs: number, extras: NewSessionExtras = {}): SessionRow {
+  const at = new Date(nowMs).toISOString();
+  const id = data.id ?? newId('session');
+  return {
+    id,
+    projectId: data.projectId,
+    name: data.name ?? id,
+    featureRequest: data.featureRequest,
+    status: 'initializing',
+    phase: data.phase,
+    gitContext: extras.gitContext ?? data.gitContext ?? gitContextSchema.parse({}),
+    prdReference: data.prdReference,
+    statistics: data.statistics ?? statisticsSchema.parse({}),
+    configuration: data.configuration ?? configurationSchema.parse({}),
+    runtime: extras.runtime ?? { kind: 'none', host: null, tmuxSession: null, pid: null, exitCode: null },
+    output: [],
+    createdAt: at,
+    updatedAt: at,
+    lastActivityAt: at,
+    messageCount: 0,
+    completedAt: null,
+    endReason: null,
+    version: 1,
+  };
+}
+
+/** `base` with the given fields of `patch` merged in, field by field (nested objects are never replaced whole). */
+export function mergeDefined<T extends Statistics | Configuration | GitContext>(base: T, patch: Partial<T> | undefined): T {
+  if (!patch) return base;
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+/** The session without its derived `taskIds`, ready to write. */
+export function toRow({ taskIds: _taskIds, ...row }: Session): SessionRow {
+  return row;
+}
+
+/** Keeps the last {@link LIMITS.outputLines} lines of output, dropping trailing blank lines. */
+export function trimOutput(lines: string[]): string[] {
+  let end = lines.length;
+  while (end > 0 && (lines[end - 1] as string).trim() === '') end--;
+  return lines.slice(Math.max(0, end - LIMITS.outputLines), end);
+}
+
+/**
+ * Checks that every task exists and belongs to the session's project.
+ * @param path field path used in errors, e.g. `body.taskIds`
+ * @throws ValidationError naming each bad task id
+ */
+export async function requireTasks(tx: StoreTx, projectId: string, taskIds: string[], path: string): Promise<void> {
+  const issues = [];
+  for (const [i, taskId] of taskIds.entries()) {
+    const task = await tx.getTask(taskId);
+    if (!task) issues.push({ path: `${path}.${i}`, message: `task ${taskId} does not exist` });
+    else if (task.projectId !== projectId)
+      issues.push({ path: `${path}.${i}`, message: `task ${taskId} belongs to project ${task.projectId}, not ${projectId}` });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
+/**
+ * Links a task and a session, appends `session_started` to the task's timeline and returns the
+ * events to append (none when they were linked already). `nowMs` is in milliseconds since the epoch.
+ */
+export async function linkEvents(tx: StoreTx, taskId: string, sessionId: string, nowMs: number): Promise<NewEvent[]> {
+  if (!(await tx.linkTaskSession(taskId, sessionId, nowMs))) return [];
+  await tx.appendTimeline(taskId, {
+    id: newId('event'),
+    type: 'session_started',
+    timestamp: new Date(nowMs).toISOString(),
+    sessionId,
+  });
+  return [
+    { type: 'session:task_added', data: { sessionId, taskId } },
+    { type: 'task:session_added', data: { taskId, sessionId } },
+  ];
+}
+
+/**
+ * Unlinks a task and a session, appends `session_ended` (with `reason`) to the task's timeline and
+ * returns the events to append (none when they were not linked). `nowMs` is in ms since the epoch.
+ */
+export async function unlinkEvents(
+  tx: StoreTx,
+  taskId: string,
+  sessionId: string,
+  nowMs: number,
+  reason: string,
+): Promise<NewEvent[]> {
+  if (!(await tx.unlinkTaskSession(taskId, sessionId))) return [];
+  await tx.appendTimeline(taskId, {
+    id: newId('event'),
+    type: 'session_ended',
+    timestamp: new Date(nowMs).toISOString(),
+    sessionId,
+    data: { reason },
+  });
+  return [
+    { type: 'session:task_removed', data: { sessionId, taskId } },
+    { type: 'task:session_removed', data: { taskId, sessionId } },
+  ];
+}

@@ -1,0 +1,395 @@
+import { stat } from 'node:fs/promises';
+import {
+  type CreateSessionInput,
+  createSessionInput,
+  type EndReason,
+  end as endStatus,
+  isTerminal,
+  LIMITS,
+  LimitExceededError,
+  type ListSessionsQuery,
+  listSessionsQuery,
+  MaestroError,
+  type NewEvent,
+  NotFoundError,
+  newId,
+  parseInput,
+  type Session,
+  type SpawnInput,
+  sessionIdSchema,
+  spawnInput,
+  type TouchInput,
+  type TransitionInput,
+  taskIdSchema,
+  touchInput,
+  transitionInput,
+  transition as transitionStatus,
+  type UpdateSessionInput,
+  updateSessionInput,
+  ValidationError,
+} from '../domain/index.js';
+import type { StoreTx } from '../store/index.js';
+import type { CoreDeps } from './deps.js';
+import type { GitInspector, Runtime } from './runtime.js';
+import { linkEvents, mergeDefined, newSessionRow, requireTasks, toRow, trimOutput, unlinkEvents } from './session-records.js';
+import { requireProject } from './tasks.js';
+
+/** Options of the session service. */
+export interface SessionServiceOptions {
+  /** At most this many non-terminal sessions (DESIGN.md, guarantee 5). */
+  maxSessions: number;
+  /** The server's base URL, given to spawned agents as `MAESTRO_URL`. */
+  publicUrl: string;
+}
+
+/** A list of sessions and the event sequence it is consistent with (watch from `seq` to stay current). */
+export interface SessionSnapshot {
+  sessions: Session[];
+  seq: number;
+}
+
+/** How a session should end. */
+export interface EndOptions {
+  exitCode?: number | null | undefined;
+  /** Output to keep; when absent, the runtime's last lines are captured before it is killed. */
+  output?: string[] | undefined;
+}
+
+/**
+ * Sessions: creation, spawning in the runtime, workflow transitions, ending, activity, task links
+ * and deletion with the full cascade (DESIGN.md, "Lifecycle guarantees").
+ */
+export class SessionService {
+  /** Sessions whose runtime is being started; the reconciler leaves them alone until it is up. */
+  private readonly starting = new Set<string>();
+
+  constructor(
+    private readonly deps: CoreDeps & { runtime: Runtime; git: GitInspector },
+    private readonly options: SessionServiceOptions,
+  ) {}
+
+  /**
+   * Creates a session record (no runtime), linked to its tasks.
+   * @throws ValidationError on bad input, unknown project or tasks; ConflictError on a duplicate id;
+   *   LimitExceededError when the active-session limit is reached
+   */
+  async create(input: CreateSessionInput): Promise<Session> {
+    const data = parseInput(createSessionInput, input, 'body');
+    const session = await this.insert(newSessionRow(data, this.deps.clock.now()), data.taskIds);
+    this.deps.log.info({ sessionId: session.id, projectId: session.projectId }, 'session created');
+    return session;
+  }
+
+  /**
+   * Creates a session and starts its command in the runtime, in `cwd` (default: the project's
+   * repo), with `MAESTRO_SESSION_ID` and `MAESTRO_URL` in its environment. Captures the git context
+   * of the directory first. If the runtime cannot start, the session is ended `failed` and the
+   * error rethrown.
+   * @throws ValidationError on bad input or a missing directory; ConflictError; LimitExceededError;
+   *   MaestroError `spawn_failed` when the runtime refuses
+   */
+  async spawn(input: SpawnInput): Promise<Session> {
+    const data = parseInput(spawnInput, input, 'body');
+    const project = await this.deps.store.getProject(data.projectId);
+    if (!project) throw new ValidationError([{ path: 'body.projectId', message: `project ${data.projectId} does not exist` }]);
+    const cwd = data.cwd ?? project.repoPath;
+    const isDir = await stat(cwd).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDir)
+      throw new ValidationError([{ path: data.cwd ? 'body.cwd' : 'body.projectId', message: `directory ${cwd} does not exist` }]);
+
+    const gitContext = await this.deps.git.context(cwd);
+    const id = data.id ?? newId('session');
+    const runtime = {
+      kind: 'tmux' as const,
+      host: this.deps.runtime.host,
+      tmuxSession: this.deps.runtime.sessionName(id),
+      pid: null,
+      exitCode: null,
+    };
+    const row = newSessionRow({ ...data, id, phase: null, prdReference: null }, this.deps.clock.now(), { runtime, gitContext });
+
+    this.starting.add(id);
+    try {
+      await this.insert(row, data.taskIds);
+      let started: Awaited<ReturnType<Runtime['start']>>;
+      try {
+        started = await this.deps.runtime.start({
+          sessionId: id,
+          cwd,
+          command: data.command,
+          env: { ...data.env, MAESTRO_SESSION_ID: id, MAESTRO_URL: this.options.publicUrl },
+        });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        await this.end(id, 'failed', { output: [`maestro: could not start ${JSON.stringify(data.command)}: ${message}`] });
+        throw new MaestroError(
+          'spawn_failed',
+          `could not start the session's command: ${message}`,
+          { sessionId: id },
+          { cause: err },
+        );
+      }
+      const session = await this.mutate(id, (s) => ({ ...s, runtime: { ...s.runtime, pid: started.pid } }), { activity: false });
+      this.deps.log.info(
+        { sessionId: id, projectId: data.projectId, tmuxSession: started.tmuxSession, pid: started.pid, command: data.command },
+        'session spawned',
+      );
+      return session;
+    } finally {
+      this.starting.delete(id);
+    }
+  }
+
+  /** Whether the runtime of `sessionId` is being started right now. */
+  isStarting(sessionId: string): boolean {
+    return this.starting.has(sessionId);
+  }
+
+  /** @throws NotFoundError when no session has this id */
+  async get(id: string): Promise<Session> {
+    const session = await this.deps.store.getSession(id);
+    if (!session) throw new NotFoundError('session', id);
+    return session;
+  }
+
+  /**
+   * Sessions matching the query (newest first) and the event sequence the list is consistent with.
+   * @throws ValidationError on a bad query
+   */
+  async list(query: ListSessionsQuery = {}): Promise<SessionSnapshot> {
+    const filter = parseInput(listSessionsQuery, query, 'query');
+    return this.deps.store.transaction(async (tx) => {
+      const [sessions, seq] = [await tx.listSessions(filter), await tx.lastSeq()];
+      return { sessions, seq };
+    });
+  }
+
+  /**
+   * Updates descriptive fields; `statistics`, `configuration` and `gitContext` are merged field by field.
+   * Counts as activity.
+   * @throws ValidationError; NotFoundError
+   */
+  async update(id: string, input: UpdateSessionInput): Promise<Session> {
+    const patch = parseInput(updateSessionInput, input, 'body');
+    return this.mutate(id, (s) => ({
+      ...s,
+      name: patch.name ?? s.name,
+      featureRequest: patch.featureRequest ?? s.featureRequest,
+      phase: patch.phase === undefined ? s.phase : patch.phase,
+      prdReference: patch.prdReference === undefined ? s.prdReference : patch.prdReference,
+      gitContext: mergeDefined(s.gitContext, patch.gitContext),
+      statistics: mergeDefined(s.statistics, patch.statistics),
+      configuration: mergeDefined(s.configuration, patch.configuration),
+    }));
+  }
+
+  /**
+   * Moves a session along the workflow table. A move into `completed` or `failed` ends the session
+   * (reason `completed` or `failed`), with the same cleanup as {@link end}.
+   * @throws ValidationError; NotFoundError; InvalidTransitionError naming the allowed states
+   */
+  async transition(id: string, input: TransitionInput): Promise<Session> {
+    const { status, phase } = parseInput(transitionInput, input, 'body');
+    const current = await this.get(id);
+    transitionStatus(id, current.status, status);
+    if (isTerminal(status)) return this.end(id, status === 'completed' ? 'completed' : 'failed');
+    const session = await this.mutate(id, (s) => ({
+      ...s,
+      status: transitionStatus(id, s.status, status),
+      phase: phase === undefined ? s.phase : phase,
+    }));
+    this.deps.log.info({ sessionId: id, from: current.status, to: status }, 'session transitioned');
+    return session;
+  }
+
+  /**
+   * Ends a non-terminal session: records `endReason`, `exitCode`, `completedAt` and its last output
+   * lines, appends `session_ended` to its tasks' timelines and `session:ended`, then kills its
+   * runtime (the reconciler retries a kill that fails).
+   * @throws NotFoundError; InvalidTransitionError when it already ended
+   */
+  async end(id: string, reason: EndReason, options: EndOptions = {}): Promise<Session> {
+    const current = await this.get(id);
+    endStatus(id, current.status, reason, options.exitCode); // throws when it already ended
+    const tmuxSession = current.runtime.kind === 'tmux' ? current.runtime.tmuxSession : null;
+    const output = options.output ?? (tmuxSession ? await this.captureQuietly(tmuxSession) : current.output);
+    const now = this.deps.clock.now();
+    const session = await this.mutate(
+      id,
+      (s, tx) => {
+        const exitCode = options.exitCode ?? s.runtime.exitCode;
+        return this.withTimeline(tx, s, now, reason).then(() => ({
+          ...s,
+          status: endStatus(id, s.status, reason, exitCode),
+          endReason: reason,
+          completedAt: new Date(now).toISOString(),
+          runtime: { ...s.runtime, exitCode },
+          output: trimOutput(output.length > 0 ? output : s.output),
+        }));
+      },
+      { activity: false, eventType: 'session:ended' },
+    );
+    this.deps.log.info({ sessionId: id, reason, exitCode: session.runtime.exitCode, status: session.status }, 'session ended');
+    if (tmuxSession) await this.killQuietly(id, tmuxSession);
+    return session;
+  }
+
+  /**
+   * Records activity: `lastActivityAt` becomes now and `messageCount` grows by `messages` (default 1).
+   * @throws ValidationError; NotFoundError
+   */
+  async touch(id: string, input: TouchInput = {}): Promise<Session> {
+    const { messages } = parseInput(touchInput, input, 'body');
+    return this.mutate(id, (s) => ({ ...s, messageCount: s.messageCount + messages }), { activity: 'touch' });
+  }
+
+  /**
+   * Links a task (of the same project) to a session, both ways. Linking twice changes nothing.
+   * @throws ValidationError (bad ids, task of another project); NotFoundError for the session
+   */
+  async linkTask(sessionId: string, taskId: string): Promise<Session> {
+    parseInput(taskIdSchema, taskId, 'params.taskId');
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (tx) => {
+      const session = await this.load(tx, sessionId);
+      await requireTasks(tx, session.projectId, [taskId], 'params.taskId');
+      const events = await linkEvents(tx, taskId, sessionId, now);
+      return this.save(tx, session, { ...session, lastActivityAt: new Date(now).toISOString() }, now, events);
+    });
+  }
+
+  /**
+   * Unlinks a task from a session, both ways; the task's timeline gets `session_ended` (reason `unlinked`).
+   * @throws NotFoundError when the session does not exist or the two are not linked
+   */
+  async unlinkTask(sessionId: string, taskId: string): Promise<Session> {
+    parseInput(taskIdSchema, taskId, 'params.taskId');
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (tx) => {
+      const session = await this.load(tx, sessionId);
+      const events = await unlinkEvents(tx, taskId, sessionId, now, 'unlinked');
+      if (events.length === 0) throw new NotFoundError('task link', `${sessionId}/${taskId}`);
+      return this.save(tx, session, { ...session, lastActivityAt: new Date(now).toISOString() }, now, events);
+    });
+  }
+
+  /**
+   * Deletes a session with the full cascade (DESIGN.md, guarantee 1): in one transaction the row
+   * and its task links go, each task's timeline gets `session_ended` (reason `deleted`) and
+   * `session:deleted` is appended; then its runtime is killed (the reconciler retries on failure).
+   * @throws NotFoundError
+   */
+  async delete(id: string, reason = 'deleted'): Promise<void> {
+    parseInput(sessionIdSchema, id, 'params.id');
+    const now = this.deps.clock.now();
+    const session = await this.deps.store.transaction(async (tx) => {
+      const s = await this.load(tx, id);
+      const events: NewEvent[] = [];
+      for (const taskId of s.taskIds) events.push(...(await unlinkEvents(tx, taskId, id, now, reason)));
+      await tx.deleteSession(id);
+      events.push({ type: 'session:deleted', data: { id, projectId: s.projectId, taskIds: s.taskIds, reason } });
+      await tx.appendEvents(events, now);
+      return s;
+    });
+    this.deps.log.info({ sessionId: id, reason, tasks: session.taskIds.length }, 'session deleted');
+    if (session.runtime.kind === 'tmux' && session.runtime.tmuxSession && !isTerminal(session.status)) {
+      await this.killQuietly(id, session.runtime.tmuxSession);
+    }
+  }
+
+  private async insert(row: ReturnType<typeof newSessionRow>, taskIds: string[]): Promise<Session> {
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (tx) => {
+      await requireProject(tx, row.projectId);
+      await requireTasks(tx, row.projectId, taskIds, 'body.taskIds');
+      const active = await tx.countActiveSessions();
+      if (active >= this.options.maxSessions) throw new LimitExceededError('active sessions', this.options.maxSessions, active);
+      await tx.insertSession(row);
+      const events: NewEvent[] = [];
+      for (const taskId of taskIds) events.push(...(await linkEvents(tx, taskId, row.id, now)));
+      const session = await this.load(tx, row.id);
+      await tx.appendEvents([{ type: 'session:created', data: session }, ...events], now);
+      return session;
+    });
+  }
+
+  /**
+   * Loads, changes and writes one session in a transaction; bumps `version` and `updatedAt`, and
+   * (unless `activity: false`) counts the write as activity. Appends `eventType` (default `session:updated`).
+   */
+  private async mutate(
+    id: string,
+    change: (s: Session, tx: StoreTx) => Session | Promise<Session>,
+    opts: { activity?: boolean | 'touch'; eventType?: 'session:updated' | 'session:ended' } = {},
+  ): Promise<Session> {
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (tx) => {
+      const before = await this.load(tx, id);
+      let after = await change(before, tx);
+      const activity = opts.activity ?? true;
+      if (activity !== false) {
+        after = {
+          ...after,
+          lastActivityAt: new Date(now).toISOString(),
+          messageCount: activity === true ? after.messageCount + 1 : after.messageCount,
+        };
+      }
+      return this.save(tx, before, after, now, [], opts.eventType);
+    });
+  }
+
+  private async save(
+    tx: StoreTx,
+    before: Session,
+    after: Session,
+    now: number,
+    extraEvents: NewEvent[],
+    eventType: 'session:updated' | 'session:ended' = 'session:updated',
+  ): Promise<Session> {
+    const next: Session = { ...after, version: before.version + 1, updatedAt: new Date(now).toISOString() };
+    await tx.updateSession(toRow(next), before.version);
+    const saved = await this.load(tx, before.id);
+    await tx.appendEvents([...extraEvents, { type: eventType, data: saved }], now);
+    return saved;
+  }
+
+  private async load(tx: StoreTx, id: string): Promise<Session> {
+    const session = await tx.getSession(id);
+    if (!session) throw new NotFoundError('session', id);
+    return session;
+  }
+
+  /** Appends `session_ended` (with `reason`) to the timeline of every task of `s`. */
+  private async withTimeline(tx: StoreTx, s: Session, now: number, reason: string): Promise<void> {
+    for (const taskId of s.taskIds) {
+      await tx.appendTimeline(taskId, {
+        id: newId('event'),
+        type: 'session_ended',
+        timestamp: new Date(now).toISOString(),
+        sessionId: s.id,
+        data: { reason },
+      });
+    }
+  }
+
+  private async captureQuietly(tmuxSession: string): Promise<string[]> {
+    try {
+      return await this.deps.runtime.capture(tmuxSession, LIMITS.outputLines);
+    } catch (err) {
+      this.deps.log.warn({ tmuxSession, err }, 'could not capture output before ending');
+      return [];
+    }
+  }
+
+  private async killQuietly(sessionId: string, tmuxSession: string): Promise<void> {
+    try {
+      await this.deps.runtime.kill(tmuxSession);
+      this.deps.log.info({ sessionId, tmuxSession }, 'runtime killed');
+    } catch (err) {
+      this.deps.log.warn({ sessionId, tmuxSession, err }, 'runtime kill failed; the reconciler will retry');
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Maestro's error classes. Each carries a stable `code` and structured `details`;
+ * the server maps each class to exactly one HTTP status in `server/errors.ts`.
+ */
+
+/** A field that failed validation: its dotted path and what was expected. */
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. `body.statistics.totalTasks`. */
+  path: string;
+  /** What was expected, in words. */
+  message: string;
+}
+
+/** Base class of every error Maestro throws on purpose. */
+export class MaestroError extends Error {
+  /** Stable machine-readable code, e.g. `not_found`. */
+  readonly code: string;
+  /** Structured data about the failure (ids, states, limits, field issues). */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: string, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** The requested entity does not exist. */
+export class NotFoundError extends MaestroError {
+  constructor(entity: string, id: string) {
+    super('not_found', `${entity} ${id} not found`, { entity, id });
+  }
+}
+
+/** Input failed validation; `details.issues` lists every failing field. */
+export class ValidationError extends MaestroError {
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[], message?: string) {
+    super('validation_failed', message ?? describeIssues(issues), { issues });
+    this.issues = issues;
+  }
+}
+
+/** A session state change not allowed by the state machine (DESIGN.md, "Session state machine"). */
+export class InvalidTransitionError extends MaestroError {
+  constructor(sessionId: string, from: string, to: string, allowed: readonly string[]) {
+    const allowedText = allowed.length > 0 ? allowed.join(', ') : 'none (terminal state)';
+    super('invalid_transition', `session ${sessionId} cannot go from ${from} to ${to}; allowed from ${from}: ${allowedText}`, {
+      sessionId,
+      from,
+      to,
+      allowed,
+    });
+  }
+}
+
+/** A concurrency limit would be exceeded (DESIGN.md, lifecycle guarantee 5). */
+export class LimitExceededError extends MaestroError {
+  constructor(what: string, limit: number, current: number, extra: Record<string, unknown> = {}) {
+    super('limit_exceeded', `${what} limit reached: ${current} of ${limit} in use`, { limit, current, ...extra });
+  }
+}
+
+/** The write conflicts with existing state (duplicate id, stale version). */
+export class ConflictError extends MaestroError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('conflict', message, details);
+  }
+}
+
+/** Wraps an unknown thrown value so that every error Maestro surfaces is a `MaestroError`. */
+export function toMaestroError(err: unknown): MaestroError {
+  if (err instanceof MaestroError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new MaestroError('internal', message, {}, { cause: err });
+}
+
+function describeIssues(issues: FieldIssue[]): string {
+  if (issues.length === 0) return 'invalid input';
+  const first = issues[0] as FieldIssue;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return `${first.path || 'input'}: ${first.message}${more}`;
+}

@@ -1,0 +1,15 @@
+/** Length limits on user-supplied text, so no single field can bloat a row or an event. */
+export const LIMITS = {
+  /** Names and titles, in characters. */
+  name: 200,
+  /** Descriptions and feature requests, in characters. */
+  text: 20_000,
+  /** Paths (repo, cwd, PRD), in characters. */
+  path: 4096,
+  /** Items in a list argument (task ids, command arguments). */
+  listItems: 100,
+  /** A single command argument or environment value, in characters. */
+  argument: 8192,
+  /** Output lines kept with a session when its runtime ends (DESIGN.md, guarantee 7). */
+  outputLines: 200,
+} as const;

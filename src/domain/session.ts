@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { idPattern } from './ids.js';
+import { LIMITS } from './limits.js';
+import { projectIdSchema } from './project.js';
+import { END_REASONS, SESSION_PHASES, SESSION_STATUSES } from './session-state.js';
+import { taskIdSchema } from './task.js';
+
+export const sessionIdSchema = z.string().regex(idPattern('session'), 'expected a session id: sess_ followed by [A-Za-z0-9_-]');
+
+const count = z.number().int().min(0);
+
+/** The repository state a session works on, captured at spawn. */
+export const gitContextSchema = z.strictObject({
+  branch: z.string().max(LIMITS.name).nullable().default(null),
+  commit: z.string().max(LIMITS.name).nullable().default(null),
+  repoRoot: z.string().max(LIMITS.path).nullable().default(null),
+  isWorktree: z.boolean().default(false),
+  worktreeName: z.string().max(LIMITS.name).nullable().default(null),
+});
+export type GitContext = z.infer<typeof gitContextSchema>;
+
+/** The PRD a session implements. */
+export const prdReferenceSchema = z.strictObject({
+  filename: z.string().max(LIMITS.name),
+  path: z.string().max(LIMITS.path),
+  version: z.string().max(LIMITS.name).nullable().default(null),
+});
+export type PrdReference = z.infer<typeof prdReferenceSchema>;
+
+/** Counters an agent reports; `durationSeconds` is in seconds. */
+export const statisticsSchema = z.strictObject({
+  totalTasks: count.default(0),
+  completedTasks: count.default(0),
+  failedTasks: count.default(0),
+  decisionsMade: count.default(0),
+  checkpointsCreated: count.default(0),
+  errorRecoveryCount: count.default(0),
+  durationSeconds: count.default(0),
+});
+export type Statistics = z.infer<typeof statisticsSchema>;
+
+/** Agent configuration; `timeoutMinutes` is in minutes. */
+export const configurationSchema = z.strictObject({
+  maxIterations: z.number().int().min(1).max(1_000_000).nullable().default(null),
+  timeoutMinutes: z.number().int().min(1).max(525_600).nullable().default(null),
+  autoCheckpoint: z.boolean().default(false),
+  errorRecoveryEnabled: z.boolean().default(true),
+});
+export type Configuration = z.infer<typeof configurationSchema>;
+
+/** Where the session runs: a tmux session Maestro owns, or nothing Maestro manages. */
+export const runtimeSchema = z.object({
+  kind: z.enum(['tmux', 'none']),
+  host: z.string().nullable(),
+  tmuxSession: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  exitCode: z.number().int().nullable(),
+});
+export type SessionRuntime = z.infer<typeof runtimeSchema>;
+
+/** A session as the API returns it. Timestamps are ISO-8601 strings. */
+export const sessionSchema = z.object({
+  id: sessionIdSchema,
+  projectId: projectIdSchema,
+  taskIds: z.array(z.string()),
+  name: z.string(),
+  featureRequest: z.string(),
+  status: z.enum(SESSION_STATUSES),
+  phase: z.enum(SESSION_PHASES).nullable(),
+  gitContext: gitContextSchema,
+  prdReference: prdReferenceSchema.nullable(),
+  statistics: statisticsSchema,
+  configuration: configurationSchema,
+  runtime: runtimeSchema,
+  output: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastActivityAt: z.string(),
+  messageCount: z.number().int(),
+  completedAt: z.string().nullable(),
+  endReason: z.enum(END_REASONS).nullable(),
+  version: z.number().int(),
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+/** Folds the `taskId` shorthand into `taskIds`, without duplicates. */
+function mergeTaskIds<T extends { taskId?: string | undefined; taskIds?: string[] | undefined }>({
+  taskId,
+  taskIds,
+  ...rest
+}: T): Omit<T, 'taskId' | 'taskIds'> & { taskIds: string[] } {
+  return { ...rest, taskIds: [...new Set([...(taskIds ?? []), ...(taskId ? [taskId] : [])])] };
+}
+
+const taskIdsField = z.array(taskIdSchema).max(LIMITS.listItems);
+
+/**
+ * Body of `POST /api/sessions`. `taskId` is shorthand for `taskIds: [taskId]` (DESIGN.md, wire conventions).
+ */
+export const createSessionInput = z
+  .strictObject({
+    id: sessionIdSchema.optional(),
+    projectId: projectIdSchema,
+    taskIds: taskIdsField.optional(),
+    taskId: taskIdSchema.optional(),
+    name: z.string().trim().min(1).max(LIMITS.name).optional(),
+    featureRequest: z.string().max(LIMITS.text).default(''),
+    phase: z.enum(SESSION_PHASES).nullable().default(null),
+    gitContext: gitContextSchema.optional(),
+    prdReference: prdReferenceSchema.nullable().default(null),
+    statistics: statisticsSchema.optional(),
+    configuration: configurationSchema.optional(),
+  })
+  .transform(mergeTaskIds);
+export type CreateSessionInput = z.input<typeof createSessionInput>;
+export type CreateSessionData = z.output<typeof createSessionInput>;
+
+/**
+ * Body of `PATCH /api/sessions/:id`. `statistics` and `configuration` are merged into the stored
+ * values field by field, never replaced whole. Status changes go through `/transition`.
+ */
+export const updateSessionInput = z.strictObject({
+  name: z.string().trim().min(1).max(LIMITS.name).optional(),
+  featureRequest: z.string().max(LIMITS.text).optional(),
+  phase: z.enum(SESSION_PHASES).nullable().optional(),
+  gitContext: gitContextSchema.partial().optional(),
+  prdReference: prdReferenceSchema.nullable().optional(),
+  statistics: statisticsSchema.partial().optional(),
+  configuration: configurationSchema.partial().optional(),
+});
+export type UpdateSessionInput = z.input<typeof updateSessionInput>;
+
+/** Body of `POST /api/sessions/:id/transition`. */
+export const transitionInput = z.strictObject({
+  status: z.enum(SESSION_STATUSES),
+  phase: z.enum(SESSION_PHASES).nullable().optional(),
+});
+export type TransitionInput = z.input<typeof transitionInput>;
+
+/** Body of `POST /api/sessions/:id/end`. */
+export const endInput = z.strictObject({
+  reason: z.enum(END_REASONS).default('completed'),
+  exitCode: z.number().int().nullable().optional(),
+});
+export type EndInput = z.input<typeof endInput>;
+
+/** Body of `POST /api/sessions/:id/touch`: `messages` is how many messages to count (default 1; 0 for a bare heartbeat). */
+export const touchInput = z.strictObject({
+  messages: z.number().int().min(0).max(1_000_000).default(1),
+});
+export type TouchInput = z.input<typeof touchInput>;
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'expected an environment variable name');
+
+/**
+ * Body of `POST /api/sessions/spawn`. `command` is an argument array executed directly (never
+ * through a shell); its first element is the program and may not contain `=` (it would read as an
+ * environment assignment).
+ */
+export const spawnInput = z
+  .strictObject({
+    id: sessionIdSchema.optional(),
+    projectId: projectIdSchema,
+    taskIds: taskIdsField.optional(),
+    taskId: taskIdSchema.optional(),
+    name: z.string().trim().min(1).max(LIMITS.name).optional(),
+    featureRequest: z.string().max(LIMITS.text).default(''),
+    command: z
+      .array(z.string().max(LIMITS.argument))
+      .min(1)
+      .max(LIMITS.listItems)
+      .refine((c) => c[0] !== undefined && c[0].length > 0 && !c[0].includes('='), {
+        message: 'expected a program name (non-empty, without "=") as the first element',
+        path: [0],
+      }),
+    cwd: z
+      .string()
+      .max(LIMITS.path)
+      .refine((p) => p.startsWith('/'), 'expected an absolute path')
+      .optional(),
+    env: z
+      .record(envName, z.string().max(LIMITS.argument))
+      .refine((e) => Object.keys(e).length <= LIMITS.listItems, `expected at most ${LIMITS.listItems} variables`)
+      .default({}),
+    configuration: configurationSchema.optional(),
+  })
+  .transform(mergeTaskIds);
+export type SpawnInput = z.input<typeof spawnInput>;
+export type SpawnData = z.output<typeof spawnInput>;
+
+const isoDate = z.iso.datetime({ offset: true });
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/**
+ * Query of `GET /api/sessions`. `created_after`/`created_before` are ISO-8601 timestamps;
+ * `active=true` keeps non-terminal sessions; `recent=N` returns the N most recently created.
+ */
+export const listSessionsQuery = z.strictObject({
+  status: z.enum(SESSION_STATUSES).optional(),
+  projectId: projectIdSchema.optional(),
+  taskId: taskIdSchema.optional(),
+  branch: z.string().max(LIMITS.name).optional(),
+  created_after: isoDate.optional(),
+  created_before: isoDate.optional(),
+  active: booleanFlag.optional(),
+  recent: z.coerce.number().int().min(1).max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type ListSessionsQuery = z.input<typeof listSessionsQuery>;
+export type SessionFilter = z.output<typeof listSessionsQuery>;

@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { type Clock, systemClock } from './core/clock.js';
+import type { MaestroConfig } from './core/config.js';
+import { EventStream } from './core/event-stream.js';
+import { ProjectService } from './core/projects.js';
+import { Reconciler } from './core/reconciler.js';
+import type { GitInspector, Runtime } from './core/runtime.js';
+import { SessionService } from './core/sessions.js';
+import { TaskService } from './core/tasks.js';
+import { GitCli } from './runtime/git.js';
+import { TmuxRuntime } from './runtime/tmux.js';
+import { buildApp } from './server/app.js';
+import type { Services } from './server/services.js';
+import { openStore, type Store } from './store/index.js';
+
+/** Parts a caller may replace (tests inject a manual clock, a quiet logger, a failing runtime). */
+export interface MaestroParts {
+  clock?: Clock;
+  log?: Logger;
+  runtime?: Runtime;
+  git?: GitInspector;
+}
+
+/** A wired Maestro: store, services, background loops and the HTTP app. */
+export interface Maestro {
+  config: MaestroConfig;
+  app: FastifyInstance;
+  services: Services;
+  reconciler: Reconciler;
+  log: Logger;
+  /** Starts the background loops and listens on `config.host:config.port`; resolves to the base URL. */
+  listen(): Promise<string>;
+  /**
+   * Graceful, bounded shutdown in reverse order of start-up: stop the loops, close the HTTP server
+   * and its sockets, close the database. The first error is rethrown after every step ran.
+   */
+  close(): Promise<void>;
+}
+
+/** The composition root: wires every layer from the resolved configuration. */
+export async function createMaestro(config: MaestroConfig, parts: MaestroParts = {}): Promise<Maestro> {
+  const log = parts.log ?? pino({ level: config.logLevel });
+  const clock = parts.clock ?? systemClock;
+  const store: Store = await openStore(config.db);
+  const runtime = parts.runtime ?? new TmuxRuntime({ socket: config.tmuxSocket });
+  const git = parts.git ?? new GitCli();
+  const deps = { store, clock, log };
+  let publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  const sessions = new SessionService(
+    { ...deps, runtime, git },
+    {
+      maxSessions: config.maxSessions,
+      get publicUrl() {
+        return publicUrl;
+      },
+    },
+  );
+  const services: Services = {
+    store,
+    projects: new ProjectService(deps),
+    tasks: new TaskService(deps),
+    sessions,
+    events: new EventStream(store),
+  };
+  const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs);
+  const app = await buildApp(services, log);
+
+  return {
+    config,
+    app,
+    services,
+    reconciler,
+    log,
+    async listen() {
+      const address = await app.listen({ host: config.host, port: config.port });
+      const { port } = new URL(address);
+      publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+      reconciler.start();
+      log.info({ url: publicUrl, db: config.db, engine: store.engine, tmuxSocket: config.tmuxSocket }, 'maestro listening');
+      return publicUrl;
+    },
+    async close() {
+      const steps: [string, () => Promise<unknown>][] = [
+        ['reconciler', () => reconciler.stop()],
+        ['http', () => app.close()],
+        ['store', () => store.close()],
+      ];
+      let first: unknown;
+      for (const [name, step] of steps) {
+        try {
+          await step();
+        } catch (err) {
+          log.error({ err, step: name }, 'shutdown step failed');
+          first ??= err;
+        }
+      }
+      if (first) throw first;
+    },
+  };
+}

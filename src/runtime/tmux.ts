@@ -1,0 +1,162 @@
+import { hostname } from 'node:os';
+import { execa } from 'execa';
+import type { Probe, ProbedSession, Runtime, StartedRuntime, StartSpec } from '../core/runtime.js';
+import { chainCommands, escapeTmuxArg } from './tmux-args.js';
+
+/** Options of {@link TmuxRuntime}. */
+export interface TmuxOptions {
+  /** tmux socket name (`-L`); Maestro's sessions live on their own server. */
+  socket: string;
+  /** Prefix of the tmux session names Maestro creates. Default `maestro-`. */
+  prefix?: string;
+  /** Value of the `@maestro_owner` user option Maestro tags its sessions with. Default `maestro`. */
+  owner?: string;
+  /** Time limit of one tmux call, in milliseconds. Default 5000. */
+  timeoutMs?: number;
+  /** The host name recorded with sessions. Default: this machine's. */
+  host?: string;
+}
+
+const FIELD_SEP = '\u001f';
+const PROBE_FORMAT = [
+  '#{session_name}',
+  '#{pane_dead}',
+  '#{pane_dead_status}',
+  '#{pane_pid}',
+  '#{session_activity}',
+  '#{@maestro_owner}',
+].join(FIELD_SEP);
+
+/** tmux's words for "there is no server", which means every session on it is really gone. */
+const NO_SERVER = /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/;
+const NO_SESSION = /can't find session|session not found/;
+
+/** What a tmux call printed. */
+interface TmuxResult {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * The tmux runtime: one dedicated tmux server (`tmux -L <socket>`), one tmux session per agent
+ * session, commands run from argument arrays (`env -- NAME=value… program args…`, executed with
+ * execvp, never `sh -c`). Panes stay after their command exits (`remain-on-exit`), so the exit
+ * code and the last output can be read before the session is killed.
+ */
+export class TmuxRuntime implements Runtime {
+  readonly host: string;
+  private readonly prefix: string;
+  private readonly owner: string;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: TmuxOptions) {
+    this.host = options.host ?? hostname();
+    this.prefix = options.prefix ?? 'maestro-';
+    this.owner = options.owner ?? 'maestro';
+    this.timeoutMs = options.timeoutMs ?? 5000;
+  }
+
+  /** The socket name this runtime uses. */
+  get socket(): string {
+    return this.options.socket;
+  }
+
+  sessionName(sessionId: string): string {
+    return `${this.prefix}${sessionId}`;
+  }
+
+  /**
+   * Starts `spec.command` in a new detached tmux session in `spec.cwd`. The command always reaches
+   * tmux as several arguments (behind `env --`), which tmux executes directly; with a single
+   * argument tmux would hand it to `sh -c`.
+   * @throws Error with tmux's message when the session cannot be created (e.g. the name exists)
+   */
+  async start(spec: StartSpec): Promise<StartedRuntime> {
+    const name = this.sessionName(spec.sessionId);
+    const assignments = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
+    const program = ['env', '--', ...assignments, ...spec.command].map(escapeTmuxArg);
+    const result = await this.run(
+      chainCommands(
+        ['new-session', '-d', '-P', '-F', '#{pane_pid}', '-s', name, '-c', spec.cwd, '-x', '200', '-y', '50', ...program],
+        // Same invocation: tmux runs these before it handles the child's exit, so even an instant exit keeps its pane.
+        ['set-option', '-w', '-t', `=${name}:`, 'remain-on-exit', 'on'],
+        ['set-option', '-t', `=${name}:`, '@maestro_owner', this.owner],
+      ),
+    );
+    if (!result.ok) throw new Error(`tmux new-session failed: ${result.stderr.trim() || 'timed out'}`);
+    const pid = Number.parseInt(result.stdout.trim().split('\n')[0] ?? '', 10);
+    return { tmuxSession: name, pid: Number.isFinite(pid) ? pid : null };
+  }
+
+  /**
+   * Kills a tmux session and the processes in it. Resolves quietly when the session or the server
+   * does not exist.
+   * @throws Error when tmux fails otherwise (timeout, unreachable socket)
+   */
+  async kill(name: string): Promise<void> {
+    const result = await this.run(['kill-session', '-t', `=${name}`]);
+    if (result.ok || NO_SESSION.test(result.stderr) || NO_SERVER.test(result.stderr)) return;
+    throw new Error(`tmux kill-session ${name} failed: ${result.stderr.trim() || 'timed out'}`);
+  }
+
+  /** The last `lines` lines of the session's pane (history included), oldest first; `[]` when absent. */
+  async capture(name: string, lines: number): Promise<string[]> {
+    const result = await this.run(['capture-pane', '-p', '-J', '-t', `=${name}:`, '-S', String(-lines)]);
+    if (!result.ok) return [];
+    const all = result.stdout.replace(/\n$/, '').split('\n');
+    return all.slice(Math.max(0, all.length - lines));
+  }
+
+  /**
+   * Lists Maestro's sessions (name prefix and owner tag both match) with one `list-panes -a` call.
+   * No server means no sessions (`ok: true`, empty); a timeout or any other failure is
+   * `ok: false` ("could not check").
+   */
+  async probe(): Promise<Probe> {
+    const result = await this.run(['list-panes', '-a', '-F', PROBE_FORMAT]);
+    if (!result.ok) {
+      if (!result.timedOut && NO_SERVER.test(result.stderr)) return { ok: true, sessions: new Map() };
+      return { ok: false, error: result.timedOut ? `tmux timed out after ${this.timeoutMs} ms` : result.stderr.trim() };
+    }
+    const sessions = new Map<string, ProbedSession>();
+    for (const line of result.stdout.split('\n')) {
+      const [name, dead, status, pid, activity, owner] = line.split(FIELD_SEP);
+      if (!name?.startsWith(this.prefix) || owner !== this.owner || sessions.has(name)) continue;
+      sessions.set(name, {
+        name,
+        dead: dead === '1',
+        exitCode: dead === '1' && status !== '' && status !== undefined ? Number(status) : null,
+        pid: pid ? Number(pid) : null,
+        activityAt: Number(activity) * 1000,
+      });
+    }
+    return { ok: true, sessions };
+  }
+
+  /** Kills the whole tmux server of this socket; for tests and `maestro` maintenance. */
+  async killServer(): Promise<void> {
+    await this.run(['kill-server']);
+  }
+
+  private async run(args: string[]): Promise<TmuxResult> {
+    try {
+      const result = await execa('tmux', ['-L', this.options.socket, ...args], {
+        reject: false,
+        timeout: this.timeoutMs,
+        stdin: 'ignore',
+        // A Maestro started inside tmux must not talk to the user's own server.
+        env: { TMUX: undefined },
+      });
+      return {
+        ok: result.exitCode === 0 && !result.timedOut,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        timedOut: result.timedOut,
+      };
+    } catch (err) {
+      return { ok: false, stdout: '', stderr: err instanceof Error ? err.message : String(err), timedOut: false };
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { installErrorHandlers } from './errors.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { projectRoutes } from './routes/projects.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { taskRoutes } from './routes/tasks.js';
+import type { Services } from './services.js';
+
+/** Largest accepted request body, in bytes. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Builds the Fastify app serving the REST API, the WebSocket event stream and the dashboard.
+ * Not yet listening: call `listen()`, or `inject()` in tests.
+ */
+export async function buildApp(services: Services, log: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger, // Lifecycle steps are logged by core with their session ids; per-request lines would drown them.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    forceCloseConnections: true,
+  });
+  installErrorHandlers(app);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  for (const routes of [healthRoutes, projectRoutes, taskRoutes, sessionRoutes, eventRoutes, dashboardRoutes]) {
+    routes(app, services);
+  }
+  return app;
+}

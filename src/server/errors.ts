@@ -1,0 +1,58 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import {
+  ConflictError,
+  InvalidTransitionError,
+  LimitExceededError,
+  type MaestroError,
+  NotFoundError,
+  toMaestroError,
+  ValidationError,
+} from '../domain/index.js';
+
+/** The one JSON shape of every error answer (DESIGN.md, wire conventions). */
+export interface ErrorBody {
+  error: true;
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** The single place mapping error classes to HTTP statuses (DESIGN.md, convention 2). */
+export function statusOf(err: MaestroError): number {
+  if (err instanceof ValidationError) return 400;
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof InvalidTransitionError || err instanceof ConflictError) return 409;
+  if (err instanceof LimitExceededError) return 429;
+  return 500;
+}
+
+/** Builds the error body of `err`. */
+export function errorBody(err: MaestroError): ErrorBody {
+  return { error: true, code: err.code, message: err.message, details: err.details };
+}
+
+/** Installs the error and not-found handlers that answer in the {@link ErrorBody} shape. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    // Fastify's own 4xx (malformed JSON, wrong content type, body too large) keep their status.
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 && !('details' in err)) {
+      const code =
+        err.code === 'FST_ERR_CTP_INVALID_JSON' || err instanceof SyntaxError
+          ? 'invalid_json'
+          : (err.code ?? 'bad_request').toLowerCase();
+      return reply.status(err.statusCode).send({ error: true, code, message: err.message, details: {} } satisfies ErrorBody);
+    }
+    const maestroError = toMaestroError(err);
+    const status = statusOf(maestroError);
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    return reply.status(status).send(errorBody(maestroError));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({
+      error: true,
+      code: 'route_not_found',
+      message: `no route ${request.method} ${request.url.split('?')[0]}`,
+      details: { method: request.method },
+    } satisfies ErrorBody);
+  });
+}

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { parseInput } from '../../domain/index.js';
+import type { Services } from '../services.js';
+
+/** Close code sent with a `resync` answer (like HTTP 410 Gone). */
+export const RESYNC_CLOSE_CODE = 4410;
+/** Bytes a client may have queued before it is dropped with a resync, so a slow client never grows memory without bound. */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+const eventsQuery = z.strictObject({ since: z.coerce.number().int().min(0).optional() });
+
+/**
+ * `GET /api/events` (WebSocket): every event as `{type, seq, id, at, data}` in sequence order.
+ * `?since=N` first replays every event after N; then `{type: "ready", seq}`; then live events.
+ * A cursor the log cannot serve gets `{type: "resync", ...}` and close code 4410.
+ */
+export function eventRoutes(app: FastifyInstance, { events }: Services): void {
+  app.get(
+    '/api/events',
+    {
+      websocket: true,
+      preValidation: async (req) => {
+        parseInput(eventsQuery, req.query, 'query');
+      },
+    },
+    async (socket: WebSocket, req) => {
+      const { since } = eventsQuery.parse(req.query);
+      const send = (message: object): void => {
+        if (socket.readyState !== socket.OPEN) return;
+        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+          socket.send(JSON.stringify({ type: 'resync', reason: 'slow_consumer' }));
+          socket.close(RESYNC_CLOSE_CODE, 'resync');
+          subscription?.close();
+          return;
+        }
+        socket.send(JSON.stringify(message));
+      };
+      let subscription: { close(): void } | undefined;
+      socket.on('close', () => subscription?.close());
+      subscription = await events.subscribe(since, {
+        onEvent: (event) => send(event),
+        onReady: (seq) => send({ type: 'ready', seq }),
+        onResync: (info) => {
+          send({ type: 'resync', reason: 'cursor_unavailable', ...info });
+          socket.close(RESYNC_CLOSE_CODE, 'resync');
+        },
+      });
+      if (socket.readyState !== socket.OPEN) subscription.close();
+    },
+  );
+}

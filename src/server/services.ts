@@ -1,0 +1,14 @@
+import type { EventStream } from '../core/event-stream.js';
+import type { ProjectService } from '../core/projects.js';
+import type { SessionService } from '../core/sessions.js';
+import type { TaskService } from '../core/tasks.js';
+import type { Store } from '../store/index.js';
+
+/** The core services the HTTP layer serves. */
+export interface Services {
+  store: Store;
+  projects: ProjectService;
+  tasks: TaskService;
+  sessions: SessionService;
+  events: EventStream;
+}

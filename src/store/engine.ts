@@ -1,0 +1,2 @@
+/** The storage engines Maestro runs on. */
+export type Engine = 'sqlite' | 'postgres';

@@ -1,0 +1,92 @@
+import { type Kysely, Migrator } from 'kysely';
+import type { MaestroEvent } from '../domain/index.js';
+import type { Engine } from './engine.js';
+import { KyselyTx } from './kysely-tx.js';
+import { migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+import type { EventListener, Store, StoreTx } from './store.js';
+
+/**
+ * A {@link Store} over any Kysely dialect. Write transactions run one at a time in this process,
+ * and each one's events are delivered to listeners after it commits and before the next one
+ * starts, so listeners see events in sequence order without gaps.
+ */
+export class KyselyStore extends KyselyTx implements Store {
+  private readonly listeners = new Set<EventListener>();
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    readonly engine: Engine,
+    private readonly kysely: Kysely<Database>,
+  ) {
+    super(kysely);
+  }
+
+  /**
+   * Applies every pending migration.
+   * @throws Error when a migration fails (the failing one is rolled back)
+   */
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.kysely, provider: migrationProvider(this.engine) });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw new Error('database migration failed', { cause: error });
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    const run = async (): Promise<T> => {
+      let appended: MaestroEvent[] = [];
+      const result = await this.kysely.transaction().execute(async (trx) => {
+        const tx = new CollectingTx(trx, (events) => {
+          appended = appended.concat(events);
+        });
+        return fn(tx);
+      });
+      if (appended.length > 0) this.deliver(appended);
+      return result;
+    };
+    const next = this.tail.then(run, run);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  onEvents(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.tail;
+    this.listeners.clear();
+    await this.kysely.destroy();
+  }
+
+  private deliver(events: MaestroEvent[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch {
+        // A listener's failure must not undo a committed write nor starve the other listeners.
+      }
+    }
+  }
+}
+
+/** A transaction handle that reports the events it appends. */
+class CollectingTx extends KyselyTx {
+  constructor(
+    db: Kysely<Database>,
+    private readonly collect: (events: MaestroEvent[]) => void,
+  ) {
+    super(db);
+  }
+
+  override async appendEvents(...args: Parameters<KyselyTx['appendEvents']>): Promise<MaestroEvent[]> {
+    const events = await super.appendEvents(...args);
+    this.collect(events);
+    return events;
+  }
+}

@@ -1,0 +1,291 @@
+import { type Kysely, sql } from 'kysely';
+import {
+  ConflictError,
+  isTerminal,
+  type MaestroEvent,
+  type NewEvent,
+  newId,
+  type Project,
+  type Session,
+  type SessionFilter,
+  type Task,
+  type TimelineEntry,
+} from '../domain/index.js';
+import {
+  eventFromRow,
+  ms,
+  projectFromRow,
+  projectToRow,
+  sessionFromRow,
+  sessionToRow,
+  taskFromRow,
+  taskToRow,
+  timelineFromRow,
+} from './rows.js';
+import type { Database } from './schema.js';
+import type { ActiveRuntime, SessionRow, StoreTx, TaskFilter, TaskRow } from './store.js';
+
+/** Whether `err` is a unique/primary-key violation on SQLite or PostgreSQL. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}
+
+async function insertUnique(what: string, id: string, insert: () => Promise<unknown>): Promise<void> {
+  try {
+    await insert();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError(`${what} ${id} already exists`, { entity: what, id });
+    throw err;
+  }
+}
+
+/**
+ * Reads and writes over one Kysely handle: the root database for reads outside a transaction, or
+ * a transaction. Engine-neutral SQL, shared by the SQLite and PostgreSQL stores.
+ */
+export class KyselyTx implements StoreTx {
+  constructor(protected readonly db: Kysely<Database>) {}
+
+  async getProject(id: string): Promise<Project | undefined> {
+    const row = await this.db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && projectFromRow(row);
+  }
+
+  async listProjects(): Promise<Project[]> {
+    const rows = await this.db
+      .selectFrom('projects')
+      .selectAll()
+      .orderBy('priority', 'desc')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(projectFromRow);
+  }
+
+  async insertProject(project: Project): Promise<void> {
+    await insertUnique('project', project.id, () => this.db.insertInto('projects').values(projectToRow(project)).execute());
+  }
+
+  async getTask(id: string): Promise<Task | undefined> {
+    const [task] = await this.loadTasks(this.db.selectFrom('tasks').selectAll().where('id', '=', id));
+    return task;
+  }
+
+  async listTasks(filter: TaskFilter): Promise<Task[]> {
+    let q = this.db.selectFrom('tasks').selectAll();
+    if (filter.projectId) q = q.where('project_id', '=', filter.projectId);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    return this.loadTasks(q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit));
+  }
+
+  private async loadTasks(query: { execute(): Promise<Parameters<typeof taskFromRow>[0][]> }): Promise<Task[]> {
+    const rows = await query.execute();
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [links, timeline] = await Promise.all([
+      this.db
+        .selectFrom('task_sessions')
+        .select(['task_id', 'session_id'])
+        .where('task_id', 'in', ids)
+        .orderBy('created_at')
+        .orderBy('session_id')
+        .execute(),
+      this.db.selectFrom('task_timeline').selectAll().where('task_id', 'in', ids).orderBy('at').orderBy('id').execute(),
+    ]);
+    const sessionIds = groupBy(
+      links,
+      (l) => l.task_id,
+      (l) => l.session_id,
+    );
+    const entries = groupBy(timeline, (e) => e.task_id, timelineFromRow);
+    return rows.map((r) => taskFromRow(r, sessionIds.get(r.id) ?? [], entries.get(r.id) ?? []));
+  }
+
+  async insertTask(task: TaskRow): Promise<void> {
+    await insertUnique('task', task.id, () => this.db.insertInto('tasks').values(taskToRow(task)).execute());
+  }
+
+  async updateTask(task: TaskRow): Promise<void> {
+    const { id, ...rest } = taskToRow(task);
+    await this.db.updateTable('tasks').set(rest).where('id', '=', id).execute();
+  }
+
+  async deleteTask(id: string): Promise<void> {
+    await this.db.deleteFrom('task_sessions').where('task_id', '=', id).execute();
+    await this.db.deleteFrom('task_timeline').where('task_id', '=', id).execute();
+    await this.db.deleteFrom('tasks').where('id', '=', id).execute();
+  }
+
+  async appendTimeline(taskId: string, entry: TimelineEntry): Promise<void> {
+    await this.db
+      .insertInto('task_timeline')
+      .values({
+        id: entry.id,
+        task_id: taskId,
+        type: entry.type,
+        at: ms(entry.timestamp),
+        session_id: entry.sessionId ?? null,
+        data: entry.data ? JSON.stringify(entry.data) : null,
+      })
+      .execute();
+  }
+
+  async getSession(id: string): Promise<Session | undefined> {
+    const [session] = await this.loadSessions(this.db.selectFrom('sessions').selectAll().where('id', '=', id));
+    return session;
+  }
+
+  async listSessions(filter: SessionFilter): Promise<Session[]> {
+    let q = this.db.selectFrom('sessions').selectAll();
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.projectId) q = q.where('project_id', '=', filter.projectId);
+    if (filter.branch) q = q.where('branch', '=', filter.branch);
+    if (filter.created_after) q = q.where('created_at', '>', ms(filter.created_after));
+    if (filter.created_before) q = q.where('created_at', '<', ms(filter.created_before));
+    if (filter.active !== undefined) q = q.where('active', '=', filter.active ? 1 : 0);
+    const taskId = filter.taskId;
+    if (taskId) {
+      q = q.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('task_sessions')
+            .select('task_sessions.session_id')
+            .whereRef('task_sessions.session_id', '=', 'sessions.id')
+            .where('task_sessions.task_id', '=', taskId),
+        ),
+      );
+    }
+    return this.loadSessions(
+      q
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(filter.recent ?? filter.limit),
+    );
+  }
+
+  private async loadSessions(query: { execute(): Promise<Parameters<typeof sessionFromRow>[0][]> }): Promise<Session[]> {
+    const rows = await query.execute();
+    if (rows.length === 0) return [];
+    const links = await this.db
+      .selectFrom('task_sessions')
+      .select(['task_id', 'session_id'])
+      .where(
+        'session_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('created_at')
+      .orderBy('task_id')
+      .execute();
+    const taskIds = groupBy(
+      links,
+      (l) => l.session_id,
+      (l) => l.task_id,
+    );
+    return rows.map((r) => sessionFromRow(r, taskIds.get(r.id) ?? []));
+  }
+
+  async listActiveRuntimes(host: string): Promise<ActiveRuntime[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .select(['id', 'tmux_session', 'last_activity_at'])
+      .where('active', '=', 1)
+      .where('runtime_kind', '=', 'tmux')
+      .where('host', '=', host)
+      .where('tmux_session', 'is not', null)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => ({ id: r.id, tmuxSession: r.tmux_session as string, lastActivityAt: Number(r.last_activity_at) }));
+  }
+
+  async countActiveSessions(projectId?: string): Promise<number> {
+    let q = this.db.selectFrom('sessions').select(sql<number | string>`count(*)`.as('n')).where('active', '=', 1);
+    if (projectId) q = q.where('project_id', '=', projectId);
+    const row = await q.executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async insertSession(session: SessionRow): Promise<void> {
+    await insertUnique('session', session.id, () =>
+      this.db
+        .insertInto('sessions')
+        .values(sessionToRow(session, isTerminal(session.status)))
+        .execute(),
+    );
+  }
+
+  async updateSession(session: SessionRow, expectedVersion: number): Promise<void> {
+    const { id, ...rest } = sessionToRow(session, isTerminal(session.status));
+    const result = await this.db
+      .updateTable('sessions')
+      .set(rest)
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) {
+      throw new ConflictError(`session ${id} was changed by another writer (expected version ${expectedVersion})`, {
+        sessionId: id,
+        expectedVersion,
+      });
+    }
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.db.deleteFrom('task_sessions').where('session_id', '=', id).execute();
+    await this.db.deleteFrom('sessions').where('id', '=', id).execute();
+  }
+
+  async linkTaskSession(taskId: string, sessionId: string, at: number): Promise<boolean> {
+    const result = await this.db
+      .insertInto('task_sessions')
+      .values({ task_id: taskId, session_id: sessionId, created_at: at })
+      .onConflict((oc) => oc.columns(['task_id', 'session_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async unlinkTaskSession(taskId: string, sessionId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('task_sessions')
+      .where('task_id', '=', taskId)
+      .where('session_id', '=', sessionId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  async appendEvents(events: NewEvent[], at: number): Promise<MaestroEvent[]> {
+    if (events.length === 0) return [];
+    const rows = await this.db
+      .insertInto('events')
+      .values(events.map((e) => ({ id: newId('event'), type: e.type, at, data: JSON.stringify(e.data) })))
+      .returningAll()
+      .execute();
+    return rows.map(eventFromRow).sort((a, b) => a.seq - b.seq);
+  }
+
+  async listEvents(afterSeq: number, limit: number): Promise<MaestroEvent[]> {
+    const rows = await this.db.selectFrom('events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+    return rows.map(eventFromRow);
+  }
+
+  async lastSeq(): Promise<number> {
+    const row = await this.db.selectFrom('events').select(sql<number | string | null>`max(seq)`.as('seq')).executeTakeFirst();
+    return Number(row?.seq ?? 0);
+  }
+
+  async firstSeq(): Promise<number | null> {
+    const row = await this.db.selectFrom('events').select(sql<number | string | null>`min(seq)`.as('seq')).executeTakeFirst();
+    return row?.seq == null ? null : Number(row.seq);
+  }
+}
+
+function groupBy<T, V>(items: T[], key: (item: T) => string, value: (item: T) => V): Map<string, V[]> {
+  const map = new Map<string, V[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(value(item));
+    else map.set(k, [value(item)]);
+  }
+  return map;
+}

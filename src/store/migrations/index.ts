@@ -1,0 +1,23 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Engine } from '../engine.js';
+import * as m0001 from './0001-initial.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+type EngineMigration = { up(db: Kysely<any>, engine: Engine): Promise<void> };
+
+const MIGRATIONS: Record<string, EngineMigration> = { '0001-initial': m0001 };
+
+/**
+ * Every migration, in order, bound to `engine` (the few column types that differ, such as the
+ * event sequence, are chosen per engine). Imported statically so they run the same from any
+ * working directory.
+ */
+export function migrationProvider(engine: Engine): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return Object.fromEntries(
+        Object.entries(MIGRATIONS).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, engine) }]),
+      );
+    },
+  };
+}

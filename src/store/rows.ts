@@ -1,0 +1,144 @@
+import type { Selectable } from 'kysely';
+import type { MaestroEvent, Project, Session, Task, TimelineEntry } from '../domain/index.js';
+import type { EventsTable, ProjectsTable, SessionsTable, TasksTable, TaskTimelineTable } from './schema.js';
+import type { SessionRow, TaskRow } from './store.js';
+
+/** Milliseconds since the epoch → ISO-8601. */
+export const iso = (ms: number): string => new Date(ms).toISOString();
+/** ISO-8601 → milliseconds since the epoch. */
+export const ms = (value: string): number => Date.parse(value);
+
+// Engines may hand bigint columns back as strings (pg) or numbers (sqlite); normalise once here.
+const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+const numOrNull = (v: number | string | null): number | null => (v === null ? null : num(v));
+
+export function projectFromRow(r: Selectable<ProjectsTable>): Project {
+  return {
+    id: r.id,
+    name: r.name,
+    repoPath: r.repo_path,
+    status: r.status as Project['status'],
+    priority: num(r.priority),
+    createdAt: iso(num(r.created_at)),
+    updatedAt: iso(num(r.updated_at)),
+  };
+}
+
+export function projectToRow(p: Project): ProjectsTable {
+  return {
+    id: p.id,
+    name: p.name,
+    repo_path: p.repoPath,
+    status: p.status,
+    priority: p.priority,
+    created_at: ms(p.createdAt),
+    updated_at: ms(p.updatedAt),
+  };
+}
+
+export function taskFromRow(r: Selectable<TasksTable>, sessionIds: string[], timeline: TimelineEntry[]): Task {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    title: r.title,
+    description: r.description,
+    status: r.status as Task['status'],
+    sessionIds,
+    timeline,
+    createdAt: iso(num(r.created_at)),
+    updatedAt: iso(num(r.updated_at)),
+  };
+}
+
+export function taskToRow(t: TaskRow): TasksTable {
+  return {
+    id: t.id,
+    project_id: t.projectId,
+    title: t.title,
+    description: t.description,
+    status: t.status,
+    created_at: ms(t.createdAt),
+    updated_at: ms(t.updatedAt),
+  };
+}
+
+export function timelineFromRow(r: Selectable<TaskTimelineTable>): TimelineEntry {
+  return {
+    id: r.id,
+    type: r.type as TimelineEntry['type'],
+    timestamp: iso(num(r.at)),
+    ...(r.session_id ? { sessionId: r.session_id } : {}),
+    ...(r.data ? { data: JSON.parse(r.data) } : {}),
+  };
+}
+
+export function sessionFromRow(r: Selectable<SessionsTable>, taskIds: string[]): Session {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    taskIds,
+    name: r.name,
+    featureRequest: r.feature_request,
+    status: r.status as Session['status'],
+    phase: r.phase as Session['phase'],
+    gitContext: JSON.parse(r.git_context),
+    prdReference: r.prd_reference ? JSON.parse(r.prd_reference) : null,
+    statistics: JSON.parse(r.statistics),
+    configuration: JSON.parse(r.configuration),
+    runtime: {
+      kind: r.runtime_kind as Session['runtime']['kind'],
+      host: r.host,
+      tmuxSession: r.tmux_session,
+      pid: numOrNull(r.pid),
+      exitCode: numOrNull(r.exit_code),
+    },
+    output: JSON.parse(r.output),
+    createdAt: iso(num(r.created_at)),
+    updatedAt: iso(num(r.updated_at)),
+    lastActivityAt: iso(num(r.last_activity_at)),
+    messageCount: num(r.message_count),
+    completedAt: r.completed_at === null ? null : iso(num(r.completed_at)),
+    endReason: r.end_reason as Session['endReason'],
+    version: num(r.version),
+  };
+}
+
+export function sessionToRow(s: SessionRow, terminal: boolean): SessionsTable {
+  return {
+    id: s.id,
+    project_id: s.projectId,
+    name: s.name,
+    feature_request: s.featureRequest,
+    status: s.status,
+    active: terminal ? 0 : 1,
+    phase: s.phase,
+    branch: s.gitContext.branch,
+    git_context: JSON.stringify(s.gitContext),
+    prd_reference: s.prdReference ? JSON.stringify(s.prdReference) : null,
+    statistics: JSON.stringify(s.statistics),
+    configuration: JSON.stringify(s.configuration),
+    runtime_kind: s.runtime.kind,
+    host: s.runtime.host,
+    tmux_session: s.runtime.tmuxSession,
+    pid: s.runtime.pid,
+    exit_code: s.runtime.exitCode,
+    output: JSON.stringify(s.output),
+    created_at: ms(s.createdAt),
+    updated_at: ms(s.updatedAt),
+    last_activity_at: ms(s.lastActivityAt),
+    message_count: s.messageCount,
+    completed_at: s.completedAt === null ? null : ms(s.completedAt),
+    end_reason: s.endReason,
+    version: s.version,
+  };
+}
+
+export function eventFromRow(r: Selectable<EventsTable>): MaestroEvent {
+  return {
+    seq: num(r.seq),
+    id: r.id,
+    type: r.type as MaestroEvent['type'],
+    at: iso(num(r.at)),
+    data: JSON.parse(r.data),
+  };
+}

@@ -1,0 +1,86 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as stored. Timestamps are milliseconds since the Unix epoch (integers), so
+ * deadlines compare and index cheaply on every engine; nested objects are JSON text.
+ */
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  repo_path: string;
+  status: string;
+  priority: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TasksTable {
+  id: string;
+  project_id: string;
+  title: string;
+  description: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TaskTimelineTable {
+  id: string;
+  task_id: string;
+  type: string;
+  at: number;
+  session_id: string | null;
+  data: string | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  feature_request: string;
+  status: string;
+  /** 1 while the session is not terminal; indexed with `last_activity_at` for the inactivity sweep. */
+  active: number;
+  phase: string | null;
+  branch: string | null;
+  git_context: string;
+  prd_reference: string | null;
+  statistics: string;
+  configuration: string;
+  runtime_kind: string;
+  host: string | null;
+  tmux_session: string | null;
+  pid: number | null;
+  exit_code: number | null;
+  output: string;
+  created_at: number;
+  updated_at: number;
+  last_activity_at: number;
+  message_count: number;
+  completed_at: number | null;
+  end_reason: string | null;
+  version: number;
+}
+
+export interface TaskSessionsTable {
+  task_id: string;
+  session_id: string;
+  created_at: number;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  type: string;
+  at: number;
+  data: string;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  tasks: TasksTable;
+  task_timeline: TaskTimelineTable;
+  sessions: SessionsTable;
+  task_sessions: TaskSessionsTable;
+  events: EventsTable;
+}

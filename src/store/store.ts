@@ -1,0 +1,109 @@
+import type {
+  MaestroEvent,
+  NewEvent,
+  Project,
+  Session,
+  SessionFilter,
+  Task,
+  TaskStatus,
+  TimelineEntry,
+} from '../domain/index.js';
+import type { Engine } from './engine.js';
+
+/** Filter of {@link StoreReads.listTasks}. */
+export interface TaskFilter {
+  projectId?: string | undefined;
+  status?: TaskStatus | undefined;
+  /** At most this many tasks, newest first. */
+  limit: number;
+}
+
+/** A task row without the derived `sessionIds` and `timeline`. */
+export type TaskRow = Omit<Task, 'sessionIds' | 'timeline'>;
+
+/** A session as written: everything but the derived `taskIds`. */
+export type SessionRow = Omit<Session, 'taskIds'>;
+
+/** A live session's runtime, as the reconciler needs it. */
+export interface ActiveRuntime {
+  id: string;
+  tmuxSession: string;
+  /** Milliseconds since the epoch. */
+  lastActivityAt: number;
+}
+
+/** Reads available inside and outside a transaction. Every method returns domain objects. */
+export interface StoreReads {
+  getProject(id: string): Promise<Project | undefined>;
+  /** All projects, highest priority first, then oldest first. */
+  listProjects(): Promise<Project[]>;
+  /** A task with its `sessionIds` (from the link table) and its `timeline`, oldest entry first. */
+  getTask(id: string): Promise<Task | undefined>;
+  /** Tasks matching `filter`, newest first. */
+  listTasks(filter: TaskFilter): Promise<Task[]>;
+  /** A session with its `taskIds` (from the link table). */
+  getSession(id: string): Promise<Session | undefined>;
+  /** Sessions matching `filter`, newest first; `recent` overrides `limit`. */
+  listSessions(filter: SessionFilter): Promise<Session[]>;
+  /** Non-terminal tmux-backed sessions on `host`, oldest first; `lastActivityAt` in ms since the epoch. */
+  listActiveRuntimes(host: string): Promise<ActiveRuntime[]>;
+  /** Non-terminal sessions, in all or in one project. */
+  countActiveSessions(projectId?: string): Promise<number>;
+  /** Events with `seq > afterSeq`, in sequence order, at most `limit`. */
+  listEvents(afterSeq: number, limit: number): Promise<MaestroEvent[]>;
+  /** The newest event's sequence number, 0 when the log is empty. */
+  lastSeq(): Promise<number>;
+  /** The oldest retained event's sequence number, or `null` when the log is empty. */
+  firstSeq(): Promise<number | null>;
+}
+
+/** Reads and writes inside one transaction. */
+export interface StoreTx extends StoreReads {
+  /** @throws ConflictError when the id exists */
+  insertProject(project: Project): Promise<void>;
+  /** @throws ConflictError when the id exists */
+  insertTask(task: TaskRow): Promise<void>;
+  updateTask(task: TaskRow): Promise<void>;
+  deleteTask(id: string): Promise<void>;
+  appendTimeline(taskId: string, entry: TimelineEntry): Promise<void>;
+  /** @throws ConflictError when the id exists */
+  insertSession(session: SessionRow): Promise<void>;
+  /**
+   * Writes `session` whole when the stored version equals `expectedVersion` (optimistic fencing).
+   * @throws ConflictError when the stored version differs (another writer got there first)
+   */
+  updateSession(session: SessionRow, expectedVersion: number): Promise<void>;
+  /** Deletes a session and its task links. */
+  deleteSession(id: string): Promise<void>;
+  /** Links a task and a session; returns false when they were linked already. `at` is in ms since the epoch. */
+  linkTaskSession(taskId: string, sessionId: string, at: number): Promise<boolean>;
+  /** Unlinks a task and a session; returns false when they were not linked. */
+  unlinkTaskSession(taskId: string, sessionId: string): Promise<boolean>;
+  /**
+   * Appends events to the log; they get increasing sequence numbers and are delivered to
+   * {@link Store.onEvents} listeners once the transaction commits. `at` is in ms since the epoch.
+   */
+  appendEvents(events: NewEvent[], at: number): Promise<MaestroEvent[]>;
+}
+
+/** Receives committed events, in sequence order, each batch once. */
+export type EventListener = (events: MaestroEvent[]) => void;
+
+/**
+ * The storage contract every engine implements (SQLite embedded, PostgreSQL shared).
+ * Reads outside {@link Store.transaction} see committed data only.
+ */
+export interface Store extends StoreReads {
+  readonly engine: Engine;
+  /**
+   * Runs `fn` in one transaction: every row it writes and every event it appends commit together
+   * or not at all. Committed events are delivered to listeners in sequence order before the
+   * returned promise resolves.
+   * @throws whatever `fn` throws, after rolling back
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Subscribes to committed events; returns the unsubscribe function. */
+  onEvents(listener: EventListener): () => void;
+  /** Closes the database; further calls fail. */
+  close(): Promise<void>;
+}
