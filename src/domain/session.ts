@@ -11,13 +11,20 @@ const count = z.number().int().min(0);
 
 /** The repository state a session works on, captured at spawn. */
 export const gitContextSchema = z.strictObject({
-  branch: z.string().max(LIMITS.name).nullable().default(null),
-  commit: z.string().max(LIMITS.name).nullable().default(null),
-  repoRoot: z.string().max(LIMITS.path).nullable().default(null),
-  isWorktree: z.boolean().default(false),
-  worktreeName: z.string().max(LIMITS.name).nullable().default(null),
+  branch: z.string().max(LIMITS.name).nullable(),
+  commit: z.string().max(LIMITS.name).nullable(),
+  repoRoot: z.string().max(LIMITS.path).nullable(),
+  isWorktree: z.boolean(),
+  worktreeName: z.string().max(LIMITS.name).nullable(),
 });
 export type GitContext = z.infer<typeof gitContextSchema>;
+export const EMPTY_GIT_CONTEXT: GitContext = {
+  branch: null,
+  commit: null,
+  repoRoot: null,
+  isWorktree: false,
+  worktreeName: null,
+};
 
 /** The PRD a session implements. */
 export const prdReferenceSchema = z.strictObject({
@@ -25,28 +32,43 @@ export const prdReferenceSchema = z.strictObject({
   path: z.string().max(LIMITS.path),
   version: z.string().max(LIMITS.name).nullable().default(null),
 });
-export type PrdReference = z.infer<typeof prdReferenceSchema>;
+export type PrdReference = z.output<typeof prdReferenceSchema>;
 
 /** Counters an agent reports; `durationSeconds` is in seconds. */
 export const statisticsSchema = z.strictObject({
-  totalTasks: count.default(0),
-  completedTasks: count.default(0),
-  failedTasks: count.default(0),
-  decisionsMade: count.default(0),
-  checkpointsCreated: count.default(0),
-  errorRecoveryCount: count.default(0),
-  durationSeconds: count.default(0),
+  totalTasks: count,
+  completedTasks: count,
+  failedTasks: count,
+  decisionsMade: count,
+  checkpointsCreated: count,
+  errorRecoveryCount: count,
+  durationSeconds: count,
 });
 export type Statistics = z.infer<typeof statisticsSchema>;
+export const EMPTY_STATISTICS: Statistics = {
+  totalTasks: 0,
+  completedTasks: 0,
+  failedTasks: 0,
+  decisionsMade: 0,
+  checkpointsCreated: 0,
+  errorRecoveryCount: 0,
+  durationSeconds: 0,
+};
 
 /** Agent configuration; `timeoutMinutes` is in minutes. */
 export const configurationSchema = z.strictObject({
-  maxIterations: z.number().int().min(1).max(1_000_000).nullable().default(null),
-  timeoutMinutes: z.number().int().min(1).max(525_600).nullable().default(null),
-  autoCheckpoint: z.boolean().default(false),
-  errorRecoveryEnabled: z.boolean().default(true),
+  maxIterations: z.number().int().min(1).max(1_000_000).nullable(),
+  timeoutMinutes: z.number().int().min(1).max(525_600).nullable(),
+  autoCheckpoint: z.boolean(),
+  errorRecoveryEnabled: z.boolean(),
 });
 export type Configuration = z.infer<typeof configurationSchema>;
+export const DEFAULT_CONFIGURATION: Configuration = {
+  maxIterations: null,
+  timeoutMinutes: null,
+  autoCheckpoint: false,
+  errorRecoveryEnabled: true,
+};
 
 /** Where the session runs: a tmux session Maestro owns, or nothing Maestro manages. */
 export const runtimeSchema = z.object({
@@ -106,10 +128,10 @@ export const createSessionInput = z
     name: z.string().trim().min(1).max(LIMITS.name).optional(),
     featureRequest: z.string().max(LIMITS.text).default(''),
     phase: z.enum(SESSION_PHASES).nullable().default(null),
-    gitContext: gitContextSchema.optional(),
+    gitContext: gitContextSchema.partial().optional(),
     prdReference: prdReferenceSchema.nullable().default(null),
-    statistics: statisticsSchema.optional(),
-    configuration: configurationSchema.optional(),
+    statistics: statisticsSchema.partial().optional(),
+    configuration: configurationSchema.partial().optional(),
   })
   .transform(mergeTaskIds);
 export type CreateSessionInput = z.input<typeof createSessionInput>;
@@ -182,7 +204,7 @@ export const spawnInput = z
       .record(envName, z.string().max(LIMITS.argument))
       .refine((e) => Object.keys(e).length <= LIMITS.listItems, `expected at most ${LIMITS.listItems} variables`)
       .default({}),
-    configuration: configurationSchema.optional(),
+    configuration: configurationSchema.partial().optional(),
   })
   .transform(mergeTaskIds);
 export type SpawnInput = z.input<typeof spawnInput>;

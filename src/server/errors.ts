@@ -37,7 +37,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     // Fastify's own 4xx (malformed JSON, wrong content type, body too large) keep their status.
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 && !('details' in err)) {
       const code =
-        err.code === 'FST_ERR_CTP_INVALID_JSON' || err instanceof SyntaxError
+        err.code?.startsWith('FST_ERR_CTP_INVALID_JSON') || err instanceof SyntaxError
           ? 'invalid_json'
           : (err.code ?? 'bad_request').toLowerCase();
       return reply.status(err.statusCode).send({ error: true, code, message: err.message, details: {} } satisfies ErrorBody);

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidTransitionError } from './errors.js';
+import {
+  canTransition,
+  END_REASONS,
+  end,
+  endStatusFor,
+  isTerminal,
+  SESSION_STATUSES,
+  SESSION_TRANSITIONS,
+  type SessionStatus,
+  transition,
+} from './session-state.js';
+
+// The DESIGN.md table, written out independently of the implementation's table.
+const DESIGN_TABLE: Record<SessionStatus, SessionStatus[]> = {
+  initializing: ['planning', 'failed', 'paused'],
+  planning: ['generating_tasks', 'failed', 'paused'],
+  generating_tasks: ['implementing', 'failed', 'paused'],
+  implementing: ['validating', 'failed', 'paused'],
+  validating: ['generating_report', 'implementing', 'failed', 'paused'],
+  generating_report: ['completed', 'failed', 'paused'],
+  paused: ['planning', 'generating_tasks', 'implementing', 'validating', 'generating_report', 'failed', 'completed'],
+  completed: [],
+  failed: [],
+};
+
+const pairs = SESSION_STATUSES.flatMap((from) => SESSION_STATUSES.map((to) => [from, to] as const));
+const allowed = pairs.filter(([from, to]) => DESIGN_TABLE[from].includes(to));
+const forbidden = pairs.filter(([from, to]) => !DESIGN_TABLE[from].includes(to));
+
+describe('session state machine', () => {
+  it('has exactly the states of the DESIGN table', () => {
+    expect(Object.keys(SESSION_TRANSITIONS).sort()).toEqual(Object.keys(DESIGN_TABLE).sort());
+    expect(allowed.length + forbidden.length).toBe(81);
+  });
+
+  it.each(allowed)('allows %s → %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(true);
+    expect(transition('sess_x', from, to)).toBe(to);
+  });
+
+  it.each(forbidden)('forbids %s → %s, naming the current and the allowed states', (from, to) => {
+    expect(canTransition(from, to)).toBe(false);
+    let thrown: unknown;
+    try {
+      transition('sess_x', from, to);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InvalidTransitionError);
+    const err = thrown as InvalidTransitionError;
+    expect(err.details).toEqual({ sessionId: 'sess_x', from, to, allowed: DESIGN_TABLE[from] });
+    expect(err.message).toContain(from);
+    for (const state of DESIGN_TABLE[from]) expect(err.message).toContain(state);
+  });
+
+  it('knows the terminal states', () => {
+    expect(SESSION_STATUSES.filter(isTerminal)).toEqual(['completed', 'failed']);
+  });
+});
+
+describe('ending', () => {
+  const live = SESSION_STATUSES.filter((s) => !isTerminal(s));
+
+  it.each(live)('ends from %s with every reason', (from) => {
+    for (const reason of END_REASONS) {
+      expect(end('sess_x', from, reason, reason === 'terminal_closed' ? 0 : null)).toBe(endStatusFor(reason, 0));
+    }
+  });
+
+  it('lands in completed for an explicit completion or a clean exit, failed otherwise', () => {
+    expect(endStatusFor('completed')).toBe('completed');
+    expect(endStatusFor('terminal_closed', 0)).toBe('completed');
+    expect(endStatusFor('terminal_closed', 1)).toBe('failed');
+    expect(endStatusFor('terminal_closed', null)).toBe('failed');
+    for (const reason of ['failed', 'timed_out', 'killed', 'lost', 'deleted'] as const)
+      expect(endStatusFor(reason, 0)).toBe('failed');
+  });
+
+  it.each(['completed', 'failed'] as const)('refuses to end a session already %s', (from) => {
+    expect(() => end('sess_x', from, 'completed')).toThrow(InvalidTransitionError);
+  });
+});

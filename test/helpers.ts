@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { ManualClock } from '../src/core/clock.js';
+import { DEFAULTS, type MaestroConfig } from '../src/core/config.js';
+import { createMaestro, type Maestro, type MaestroParts } from '../src/maestro.js';
+import { TmuxRuntime } from '../src/runtime/tmux.js';
+
+/** Runs registered cleanups in reverse order (graphile-worker's withReleasers); the first error wins. */
+export class Cleanup {
+  private readonly steps: (() => unknown)[] = [];
+  add(step: () => unknown): void {
+    this.steps.push(step);
+  }
+  async run(): Promise<void> {
+    let first: unknown;
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (first) throw first;
+  }
+}
+
+/** A fresh temporary directory, removed by `cleanup`. */
+export function tempDir(cleanup: Cleanup, prefix = 'maestro-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+let socketCounter = 0;
+/** A private tmux socket name for this test process; its server is killed by `cleanup`. */
+export function tmuxSocket(cleanup: Cleanup): string {
+  const socket = `maestro-test-${process.pid}-${++socketCounter}`;
+  cleanup.add(() => new TmuxRuntime({ socket }).killServer());
+  return socket;
+}
+
+/** A logger that writes nothing. */
+export const quietLog = () => pino({ level: 'silent' });
+
+/**
+ * A Maestro on a fresh SQLite file, a private tmux socket and a manual clock, closed by `cleanup`.
+ * Not listening: use `maestro.app.inject`, or `maestro.listen()` with port 0.
+ */
+export async function testMaestro(
+  cleanup: Cleanup,
+  config: Partial<MaestroConfig> = {},
+  parts: MaestroParts = {},
+): Promise<Maestro & { clock: ManualClock; dir: string }> {
+  const dir = tempDir(cleanup);
+  const clock = parts.clock instanceof ManualClock ? parts.clock : new ManualClock(Date.now());
+  const maestro = await createMaestro(
+    { ...DEFAULTS, port: 0, db: join(dir, 'maestro.db'), tmuxSocket: tmuxSocket(cleanup), logLevel: 'silent', ...config },
+    { log: quietLog(), ...parts, clock },
+  );
+  cleanup.add(() => maestro.close());
+  return Object.assign(maestro, { clock, dir });
+}
+
+/**
+ * Resolves once `check` returns a truthy value, polling every 20 ms; rejects after `timeoutMs`.
+ * For waiting on real external processes (tmux, a child server), never for the passage of time.
+ */
+export async function until<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

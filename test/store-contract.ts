@@ -1,0 +1,287 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newSessionRow } from '../src/core/session-records.js';
+import { ConflictError, type MaestroEvent, type Project, type SessionFilter } from '../src/domain/index.js';
+import type { SessionRow, Store, TaskRow } from '../src/store/index.js';
+
+/** Opens a fresh, empty store; `reopen` opens the same database again (after `close`). */
+export interface StoreFixture {
+  store: Store;
+  reopen(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+const T0 = Date.parse('2026-03-01T10:00:00.000Z');
+const at = (offsetSecs: number) => new Date(T0 + offsetSecs * 1000).toISOString();
+
+const project = (id = 'proj_a'): Project => ({
+  id,
+  name: `Project ${id}`,
+  repoPath: '/tmp/repo',
+  status: 'running',
+  priority: 0,
+  createdAt: at(0),
+  updatedAt: at(0),
+});
+const task = (id: string, projectId = 'proj_a'): TaskRow => ({
+  id,
+  projectId,
+  title: `Task ${id}`,
+  description: '',
+  status: 'todo',
+  createdAt: at(1),
+  updatedAt: at(1),
+});
+const session = (id: string, offsetSecs: number, patch: Partial<SessionRow> = {}): SessionRow => ({
+  ...newSessionRow(
+    { id, projectId: 'proj_a', featureRequest: '', phase: null, prdReference: null, taskIds: [] },
+    T0 + offsetSecs * 1000,
+  ),
+  ...patch,
+});
+const filter = (f: Partial<SessionFilter> = {}): SessionFilter => ({ limit: 100, ...f });
+
+/** The contract every Store engine must meet; run once per engine. */
+export function describeStoreContract(engine: string, open: () => Promise<StoreFixture>): void {
+  describe(`Store contract (${engine})`, () => {
+    let fx: StoreFixture;
+    let store: Store;
+
+    beforeEach(async () => {
+      fx = await open();
+      store = fx.store;
+      await store.transaction(async (tx) => {
+        await tx.insertProject(project());
+      });
+    });
+    afterEach(async () => {
+      await fx.cleanup();
+    });
+
+    it('keeps what it committed across a reopen', async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertSession(session('sess_keep', 5));
+        await tx.appendEvents([{ type: 'session:created', data: { id: 'sess_keep' } }], T0);
+      });
+      await store.close();
+      store = await fx.reopen();
+      expect((await store.getSession('sess_keep'))?.id).toBe('sess_keep');
+      expect(await store.lastSeq()).toBe(1);
+    });
+
+    it('refuses a duplicate id with a ConflictError and keeps the original', async () => {
+      await expect(store.transaction((tx) => tx.insertProject({ ...project(), name: 'other' }))).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      expect((await store.getProject('proj_a'))?.name).toBe('Project proj_a');
+    });
+
+    it('rolls back every row and event of a failed transaction, and delivers none of its events', async () => {
+      const delivered: MaestroEvent[] = [];
+      store.onEvents((events) => delivered.push(...events));
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.insertSession(session('sess_x', 1));
+          await tx.appendEvents([{ type: 'session:created', data: { id: 'sess_x' } }], T0);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.getSession('sess_x')).toBeUndefined();
+      expect(await store.lastSeq()).toBe(0);
+      expect(delivered).toEqual([]);
+    });
+
+    it('numbers events in increasing order and delivers them after commit, in order', async () => {
+      const delivered: number[] = [];
+      store.onEvents((events) => delivered.push(...events.map((e) => e.seq)));
+      for (let i = 0; i < 5; i++) {
+        await store.transaction((tx) =>
+          tx.appendEvents(
+            [
+              { type: 'project:updated', data: { i, part: 1 } },
+              { type: 'project:updated', data: { i, part: 2 } },
+            ],
+            T0 + i,
+          ),
+        );
+      }
+      expect(delivered).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      const after4 = await store.listEvents(4, 3);
+      expect(after4.map((e) => e.seq)).toEqual([5, 6, 7]);
+      expect(after4[0]).toMatchObject({ type: 'project:updated', data: { i: 2, part: 1 }, at: new Date(T0 + 2).toISOString() });
+      expect(after4[0]?.id).toMatch(/^evt_/);
+      expect(await store.firstSeq()).toBe(1);
+      expect(await store.lastSeq()).toBe(10);
+    });
+
+    it('serialises concurrent transactions so events are delivered without gaps', async () => {
+      const delivered: number[] = [];
+      store.onEvents((events) => delivered.push(...events.map((e) => e.seq)));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.transaction((tx) => tx.appendEvents([{ type: 'project:updated', data: { i } }], T0)),
+        ),
+      );
+      expect(delivered).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
+    it('links tasks and sessions both ways, once', async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertTask(task('task_1'));
+        await tx.insertTask(task('task_2'));
+        await tx.insertSession(session('sess_1', 2));
+        expect(await tx.linkTaskSession('task_1', 'sess_1', T0)).toBe(true);
+        expect(await tx.linkTaskSession('task_1', 'sess_1', T0)).toBe(false);
+        expect(await tx.linkTaskSession('task_2', 'sess_1', T0 + 1)).toBe(true);
+      });
+      expect((await store.getSession('sess_1'))?.taskIds).toEqual(['task_1', 'task_2']);
+      expect((await store.getTask('task_1'))?.sessionIds).toEqual(['sess_1']);
+      await store.transaction(async (tx) => {
+        expect(await tx.unlinkTaskSession('task_1', 'sess_1')).toBe(true);
+        expect(await tx.unlinkTaskSession('task_1', 'sess_1')).toBe(false);
+      });
+      expect((await store.getSession('sess_1'))?.taskIds).toEqual(['task_2']);
+      expect((await store.getTask('task_1'))?.sessionIds).toEqual([]);
+    });
+
+    it('deleting a session removes its links; deleting a task removes its links and timeline', async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertTask(task('task_1'));
+        await tx.insertSession(session('sess_1', 2));
+        await tx.insertSession(session('sess_2', 3));
+        await tx.linkTaskSession('task_1', 'sess_1', T0);
+        await tx.linkTaskSession('task_1', 'sess_2', T0);
+        await tx.appendTimeline('task_1', { id: 'evt_t1', type: 'created', timestamp: at(1) });
+        await tx.deleteSession('sess_1');
+      });
+      expect(await store.getSession('sess_1')).toBeUndefined();
+      expect((await store.getTask('task_1'))?.sessionIds).toEqual(['sess_2']);
+      await store.transaction((tx) => tx.deleteTask('task_1'));
+      expect(await store.getTask('task_1')).toBeUndefined();
+      expect((await store.getSession('sess_2'))?.taskIds).toEqual([]);
+    });
+
+    it('keeps a task timeline in order, with session ids and data', async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertTask(task('task_1'));
+        await tx.appendTimeline('task_1', { id: 'evt_2', type: 'session_started', timestamp: at(5), sessionId: 'sess_1' });
+        await tx.appendTimeline('task_1', { id: 'evt_1', type: 'created', timestamp: at(1) });
+        await tx.appendTimeline('task_1', {
+          id: 'evt_3',
+          type: 'session_ended',
+          timestamp: at(9),
+          sessionId: 'sess_1',
+          data: { reason: 'deleted' },
+        });
+      });
+      expect((await store.getTask('task_1'))?.timeline).toEqual([
+        { id: 'evt_1', type: 'created', timestamp: at(1) },
+        { id: 'evt_2', type: 'session_started', timestamp: at(5), sessionId: 'sess_1' },
+        { id: 'evt_3', type: 'session_ended', timestamp: at(9), sessionId: 'sess_1', data: { reason: 'deleted' } },
+      ]);
+    });
+
+    it('fences session writes by version', async () => {
+      await store.transaction((tx) => tx.insertSession(session('sess_1', 1)));
+      const current = (await store.getSession('sess_1')) as SessionRow;
+      await store.transaction((tx) => tx.updateSession({ ...current, name: 'first', version: 2 }, 1));
+      await expect(
+        store.transaction((tx) => tx.updateSession({ ...current, name: 'stale', version: 2 }, 1)),
+      ).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getSession('sess_1')).toMatchObject({ name: 'first', version: 2 });
+    });
+
+    it('round-trips every session field', async () => {
+      const full = session('sess_full', 7, {
+        name: 'full',
+        status: 'validating',
+        phase: 'validate',
+        gitContext: { branch: 'feat/x', commit: 'abc123', repoRoot: '/r', isWorktree: true, worktreeName: 'wt' },
+        prdReference: { filename: 'prd.md', path: '/r/prd.md', version: '2' },
+        statistics: {
+          totalTasks: 5,
+          completedTasks: 2,
+          failedTasks: 1,
+          decisionsMade: 3,
+          checkpointsCreated: 4,
+          errorRecoveryCount: 1,
+          durationSeconds: 99,
+        },
+        configuration: { maxIterations: 10, timeoutMinutes: 30, autoCheckpoint: true, errorRecoveryEnabled: false },
+        runtime: { kind: 'tmux', host: 'h1', tmuxSession: 'maestro-sess_full', pid: 42, exitCode: null },
+        output: ['line 1', 'line 2'],
+        messageCount: 12,
+      });
+      await store.transaction((tx) => tx.insertSession(full));
+      expect(await store.getSession('sess_full')).toEqual({ ...full, taskIds: [] });
+    });
+
+    it('lists sessions with every filter, newest first', async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertProject(project('proj_b'));
+        await tx.insertTask(task('task_1'));
+        await tx.insertSession(
+          session('sess_1', 10, {
+            gitContext: { branch: 'main', commit: null, repoRoot: null, isWorktree: false, worktreeName: null },
+          }),
+        );
+        await tx.insertSession(session('sess_2', 20, { status: 'planning' }));
+        await tx.insertSession(
+          session('sess_3', 30, { projectId: 'proj_b', status: 'completed', completedAt: at(31), endReason: 'completed' }),
+        );
+        await tx.insertSession(session('sess_4', 40));
+        await tx.linkTaskSession('task_1', 'sess_2', T0);
+      });
+      const ids = async (f: Partial<SessionFilter>) => (await store.listSessions(filter(f))).map((s) => s.id);
+      expect(await ids({})).toEqual(['sess_4', 'sess_3', 'sess_2', 'sess_1']);
+      expect(await ids({ status: 'planning' })).toEqual(['sess_2']);
+      expect(await ids({ projectId: 'proj_b' })).toEqual(['sess_3']);
+      expect(await ids({ taskId: 'task_1' })).toEqual(['sess_2']);
+      expect(await ids({ branch: 'main' })).toEqual(['sess_1']);
+      expect(await ids({ created_after: at(15), created_before: at(35) })).toEqual(['sess_3', 'sess_2']);
+      expect(await ids({ active: true })).toEqual(['sess_4', 'sess_2', 'sess_1']);
+      expect(await ids({ active: false })).toEqual(['sess_3']);
+      expect(await ids({ recent: 2 })).toEqual(['sess_4', 'sess_3']);
+      expect(await ids({ limit: 1 })).toEqual(['sess_4']);
+      expect(await store.countActiveSessions()).toBe(3);
+      expect(await store.countActiveSessions('proj_b')).toBe(0);
+    });
+
+    it('lists the live tmux sessions of one host for the reconciler', async () => {
+      const tmux = (host: string, name: string) => ({
+        kind: 'tmux' as const,
+        host,
+        tmuxSession: name,
+        pid: null,
+        exitCode: null,
+      });
+      await store.transaction(async (tx) => {
+        await tx.insertSession(session('sess_1', 1, { runtime: tmux('here', 'maestro-sess_1') }));
+        await tx.insertSession(session('sess_2', 2, { runtime: tmux('elsewhere', 'maestro-sess_2') }));
+        await tx.insertSession(
+          session('sess_3', 3, {
+            runtime: tmux('here', 'maestro-sess_3'),
+            status: 'failed',
+            completedAt: at(4),
+            endReason: 'lost',
+          }),
+        );
+        await tx.insertSession(session('sess_4', 4));
+      });
+      expect(await store.listActiveRuntimes('here')).toEqual([
+        { id: 'sess_1', tmuxSession: 'maestro-sess_1', lastActivityAt: T0 + 1000 },
+      ]);
+    });
+
+    it('lists tasks by project and status, newest first', async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertProject(project('proj_b'));
+        await tx.insertTask(task('task_1'));
+        await tx.insertTask({ ...task('task_2', 'proj_b'), createdAt: at(2) });
+        await tx.insertTask({ ...task('task_3'), status: 'done', createdAt: at(3) });
+      });
+      expect((await store.listTasks({ limit: 10 })).map((t) => t.id)).toEqual(['task_3', 'task_2', 'task_1']);
+      expect((await store.listTasks({ projectId: 'proj_a', limit: 10 })).map((t) => t.id)).toEqual(['task_3', 'task_1']);
+      expect((await store.listTasks({ status: 'done', limit: 10 })).map((t) => t.id)).toEqual(['task_3']);
+    });
+  });
+}
