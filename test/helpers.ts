@@ -37,7 +37,11 @@ let socketCounter = 0;
 /** A private tmux socket name for this test process; its server is killed by `cleanup`. */
 export function tmuxSocket(cleanup: Cleanup): string {
   const socket = `maestro-test-${process.pid}-${++socketCounter}`;
-  cleanup.add(() => new TmuxRuntime({ socket }).killServer());
+  cleanup.add(async () => {
+    await new TmuxRuntime({ socket }).killServer();
+    // tmux may leave its socket file behind after the server exits.
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+  });
   return socket;
 }
 

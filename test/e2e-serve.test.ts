@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
+import type { MaestroEvent, Session } from '../src/domain/index.js';
+import { Cleanup, tempDir, tmuxSocket, until } from './helpers.js';
+
+const BIN = resolve(__dirname, '../bin/maestro.js');
+
+/** Starts `maestro serve` as its own process; resolves with its URL once it logs that it listens. */
+async function startServer(cleanup: Cleanup, args: string[]): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  cleanup.add(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error('maestro serve did not start')), 20_000);
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === 'maestro listening' && entry.url) {
+        clearTimeout(timer);
+        resolveUrl(entry.url);
+      }
+    });
+    child.on('exit', () => reject(new Error('maestro serve exited before listening')));
+  });
+  return { url, child, exited };
+}
+
+const tmuxHas = (socket: string, name: string) => execa('tmux', ['-L', socket, 'has-session', '-t', `=${name}`], { reject: false }).then((r) => r.exitCode === 0);
+
+describe('end to end: maestro serve, real tmux, real commands', () => {
+  const cleanup = new Cleanup();
+  let socket: string;
+  let repo: string;
+  let url: string;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let client: MaestroClient;
+  const events: MaestroEvent[] = [];
+
+  beforeAll(async () => {
+    const dir = tempDir(cleanup);
+    repo = join(dir, 'repo');
+    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '--allow-empty', '-m', 'init']);
+    socket = tmuxSocket(cleanup);
+    server = await startServer(cleanup, ['--port', '0', '--db', join(dir, 'maestro.db'), '--tmux-socket', socket]);
+    url = server.url;
+    client = new MaestroClient({ baseUrl: url, WebSocket: WebSocket as unknown as WebSocketConstructor });
+    const handle = client.watch(0, { onEvent: (e) => events.push(e) });
+    cleanup.add(() => handle.close());
+  });
+  afterAll(() => cleanup.run());
+
+  it('spawns a real command from the CLI, notices its exit, ends the session and delivers the events', async () => {
+    const project = await client.projects.create({ id: 'proj_e2e', name: 'e2e', repoPath: repo });
+    const task = await client.tasks.create({ projectId: project.id, title: 'say hello' });
+    const cli = await execa(
+      process.execPath,
+      [BIN, '--url', url, '-o', 'json', 'session', 'spawn', '-p', project.id, '-t', task.id, '-n', 'greeter', '--', 'sh', '-c', 'echo "agent says hi to $MAESTRO_URL"; echo "id=$MAESTRO_SESSION_ID"; exit 3'],
+      { reject: false },
+    );
+    expect(cli.stderr).toBe('');
+    expect(cli.exitCode).toBe(0);
+    const spawned = JSON.parse(cli.stdout) as Session;
+    expect(spawned).toMatchObject({ status: 'initializing', runtime: { kind: 'tmux', tmuxSession: `maestro-${spawned.id}` }, taskIds: [task.id] });
+    expect(spawned.gitContext).toMatchObject({ branch: 'main', repoRoot: repo, isWorktree: false });
+    expect(spawned.gitContext.commit).toMatch(/^[0-9a-f]{40}$/);
+
+    const ended = await until(async () => {
+      const s = await client.sessions.get(spawned.id);
+      return s.completedAt ? s : undefined;
+    });
+    expect(ended).toMatchObject({ status: 'failed', endReason: 'terminal_closed', runtime: { exitCode: 3 } });
+    // Noticed by the reconciler's poll (every second by default), not by a later sweep.
+    expect(Date.parse(ended.completedAt as string) - Date.parse(ended.createdAt)).toBeLessThan(2000);
+    expect(ended.output).toContain(`agent says hi to ${url}`);
+    expect(ended.output).toContain(`id=${spawned.id}`);
+    expect(await tmuxHas(socket, `maestro-${spawned.id}`)).toBe(false);
+
+    await until(() => events.some((e) => e.type === 'session:ended' && e.data.id === spawned.id), 5000, 'session:ended event');
+    const mine = events.filter((e) => e.data.id === spawned.id || e.data.sessionId === spawned.id).map((e) => e.type);
+    expect(mine).toEqual(['session:created', 'session:task_added', 'task:session_added', 'session:updated', 'session:ended']);
+    const timeline = await client.tasks.timeline(task.id);
+    expect(timeline.map((e) => e.type)).toEqual(['created', 'session_started', 'session_ended']);
+  });
+
+  it('a command that exits 0 ends the session completed', async () => {
+    const s = await client.sessions.spawn({ projectId: 'proj_e2e', command: ['true'] });
+    const ended = await until(async () => {
+      const current = await client.sessions.get(s.id);
+      return current.completedAt ? current : undefined;
+    });
+    expect(ended).toMatchObject({ status: 'completed', endReason: 'terminal_closed', runtime: { exitCode: 0 } });
+  });
+
+  it('deleting a running session kills its tmux session and cleans the task both ways', async () => {
+    const task = await client.tasks.create({ projectId: 'proj_e2e', title: 'long job' });
+    const s = await client.sessions.spawn({ projectId: 'proj_e2e', taskId: task.id, command: ['sleep', '300'] });
+    const name = `maestro-${s.id}`;
+    expect(await tmuxHas(socket, name)).toBe(true);
+    expect((await client.tasks.get(task.id)).sessionIds).toEqual([s.id]);
+
+    await client.sessions.delete(s.id);
+    expect(await tmuxHas(socket, name)).toBe(false);
+    expect((await client.tasks.get(task.id)).sessionIds).toEqual([]);
+    await until(() => events.some((e) => e.type === 'session:deleted' && e.data.id === s.id), 5000, 'session:deleted event');
+  });
+
+  it('stops gracefully on SIGTERM', async () => {
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+});
