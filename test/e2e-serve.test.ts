@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
@@ -12,7 +11,10 @@ import { Cleanup, tempDir, tmuxSocket, until } from './helpers.js';
 const BIN = resolve(__dirname, '../bin/maestro.js');
 
 /** Starts `maestro serve` as its own process; resolves with its URL once it logs that it listens. */
-async function startServer(cleanup: Cleanup, args: string[]): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
+async function startServer(
+  cleanup: Cleanup,
+  args: string[],
+): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   cleanup.add(async () => {
@@ -34,7 +36,8 @@ async function startServer(cleanup: Cleanup, args: string[]): Promise<{ url: str
   return { url, child, exited };
 }
 
-const tmuxHas = (socket: string, name: string) => execa('tmux', ['-L', socket, 'has-session', '-t', `=${name}`], { reject: false }).then((r) => r.exitCode === 0);
+const tmuxHas = (socket: string, name: string) =>
+  execa('tmux', ['-L', socket, 'has-session', '-t', `=${name}`], { reject: false }).then((r) => r.exitCode === 0);
 
 describe('end to end: maestro serve, real tmux, real commands', () => {
   const cleanup = new Cleanup();
@@ -64,13 +67,35 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     const task = await client.tasks.create({ projectId: project.id, title: 'say hello' });
     const cli = await execa(
       process.execPath,
-      [BIN, '--url', url, '-o', 'json', 'session', 'spawn', '-p', project.id, '-t', task.id, '-n', 'greeter', '--', 'sh', '-c', 'echo "agent says hi to $MAESTRO_URL"; echo "id=$MAESTRO_SESSION_ID"; exit 3'],
+      [
+        BIN,
+        '--url',
+        url,
+        '-o',
+        'json',
+        'session',
+        'spawn',
+        '-p',
+        project.id,
+        '-t',
+        task.id,
+        '-n',
+        'greeter',
+        '--',
+        'sh',
+        '-c',
+        'echo "agent says hi to $MAESTRO_URL"; echo "id=$MAESTRO_SESSION_ID"; exit 3',
+      ],
       { reject: false },
     );
     expect(cli.stderr).toBe('');
     expect(cli.exitCode).toBe(0);
     const spawned = JSON.parse(cli.stdout) as Session;
-    expect(spawned).toMatchObject({ status: 'initializing', runtime: { kind: 'tmux', tmuxSession: `maestro-${spawned.id}` }, taskIds: [task.id] });
+    expect(spawned).toMatchObject({
+      status: 'initializing',
+      runtime: { kind: 'tmux', tmuxSession: `maestro-${spawned.id}` },
+      taskIds: [task.id],
+    });
     expect(spawned.gitContext).toMatchObject({ branch: 'main', repoRoot: repo, isWorktree: false });
     expect(spawned.gitContext.commit).toMatch(/^[0-9a-f]{40}$/);
 
