@@ -7,10 +7,12 @@ import { ProjectService } from './core/projects.js';
 import { Reconciler } from './core/reconciler.js';
 import type { GitInspector, Runtime } from './core/runtime.js';
 import { SessionService } from './core/sessions.js';
+import { Sweeper } from './core/sweeper.js';
 import { TaskService } from './core/tasks.js';
 import { GitCli } from './runtime/git.js';
 import { TmuxRuntime } from './runtime/tmux.js';
 import { buildApp } from './server/app.js';
+import { Metrics } from './server/metrics.js';
 import type { Services } from './server/services.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -28,6 +30,7 @@ export interface Maestro {
   app: FastifyInstance;
   services: Services;
   reconciler: Reconciler;
+  sweeper: Sweeper;
   log: Logger;
   /** Starts the background loops and listens on `config.host:config.port`; resolves to the base URL. */
   listen(): Promise<string>;
@@ -51,19 +54,27 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     { ...deps, runtime, git },
     {
       maxSessions: config.maxSessions,
+      maxSessionsPerProject: config.maxSessionsPerProject,
+      sessionTimeoutSecs: config.sessionTimeoutSecs,
+      retentionSecs: config.retentionSecs,
       get publicUrl() {
         return publicUrl;
       },
     },
   );
+  const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs);
+  const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000);
+  const metrics = new Metrics(store, sessions, sweeper);
   const services: Services = {
     store,
     projects: new ProjectService(deps),
     tasks: new TaskService(deps),
     sessions,
     events: new EventStream(store),
+    sweeper,
+    metrics,
+    clock,
   };
-  const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs);
   const app = await buildApp(services, log);
 
   return {
@@ -71,19 +82,23 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     app,
     services,
     reconciler,
+    sweeper,
     log,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const { port } = new URL(address);
       publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
       reconciler.start();
+      sweeper.start();
       log.info({ url: publicUrl, db: config.db, engine: store.engine, tmuxSocket: config.tmuxSocket }, 'maestro listening');
       return publicUrl;
     },
     async close() {
       const steps: [string, () => Promise<unknown>][] = [
+        ['sweeper', () => sweeper.stop()],
         ['reconciler', () => reconciler.stop()],
         ['http', () => app.close()],
+        ['metrics', async () => metrics.close()],
         ['store', () => store.close()],
       ];
       let first: unknown;

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { MaestroApiError } from '../client/index.js';
+import { maintenanceCommands } from './maintenance-commands.js';
 import { projectCommands } from './project-commands.js';
 import { serveCommand } from './serve.js';
 import { sessionCommands } from './session-commands.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   sessionCommands(program);
   taskCommands(program);
   projectCommands(program);
+  maintenanceCommands(program);
   return program;
 }
 

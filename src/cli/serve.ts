@@ -21,6 +21,11 @@ export function serveCommand(program: Command): void {
     .option('--session-timeout <seconds>', help('inactivity timeout', 'sessionTimeoutSecs', ' s'), intOption('--session-timeout'))
     .option('--max-sessions <n>', help('most active sessions', 'maxSessions'), intOption('--max-sessions'))
     .option(
+      '--max-sessions-per-project <n>',
+      help('most active sessions in one project; 0 = no limit', 'maxSessionsPerProject'),
+      intOption('--max-sessions-per-project'),
+    )
+    .option(
       '--cleanup-interval <seconds>',
       help('sweeper interval', 'cleanupIntervalSecs', ' s'),
       intOption('--cleanup-interval'),
@@ -44,6 +49,7 @@ export function serveCommand(program: Command): void {
         tmuxSocket: opts.tmuxSocket,
         sessionTimeoutSecs: opts.sessionTimeout,
         maxSessions: opts.maxSessions,
+        maxSessionsPerProject: opts.maxSessionsPerProject,
         cleanupIntervalSecs: opts.cleanupInterval,
         retentionSecs: opts.retention,
         reconcileIntervalMs: opts.reconcileInterval,

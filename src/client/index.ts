@@ -61,12 +61,31 @@ export interface SessionList {
   seq: number;
 }
 
-/** Server health. */
+/** Server health (`GET /api/health`). Ages are in seconds, of sessions not yet ended. */
 export interface Health {
   ok: boolean;
   engine: string;
-  activeSessions: number;
   seq: number;
+  sessions: {
+    total: number;
+    active: number;
+    byStatus: Record<string, number>;
+    oldestAgeSecs: number | null;
+    newestAgeSecs: number | null;
+    averageAgeSecs: number | null;
+  };
+  lastSweep: { at: string; durationMs: number; timedOut: number; purged: number } | null;
+}
+
+/** What a cleanup did, or in a dry run would do. `durationMs` in milliseconds. */
+export interface CleanupReport {
+  at: string;
+  durationMs: number;
+  dryRun: boolean;
+  timedOut: number;
+  purged: number;
+  timedOutIds: string[];
+  purgedIds: string[];
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -139,10 +158,23 @@ export class MaestroClient {
     delete: (id: string) => this.request<void>('DELETE', `/api/sessions/${enc(id)}`),
   };
 
-  /** Server health. */
+  /** Server health and session metrics. */
   health(): Promise<Health> {
     return this.request<Health>('GET', '/api/health');
   }
+
+  /** The Prometheus metrics, as text. */
+  async metrics(): Promise<string> {
+    const response = await this.fetchImpl(`${this.baseUrl}/metrics`);
+    if (!response.ok) throw new MaestroApiError(response.status, 'http_error', `GET /metrics answered ${response.status}`);
+    return response.text();
+  }
+
+  readonly maintenance = {
+    /** Runs a sweep now: times out idle sessions, purges expired ones (at most `limit`). */
+    cleanup: (input: { dryRun?: boolean; limit?: number } = {}) =>
+      this.request<CleanupReport>('POST', '/api/maintenance/cleanup', input),
+  };
 
   /**
    * Watches the event stream from `since` (every later event, in order), or from now when absent.

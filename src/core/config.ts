@@ -13,6 +13,8 @@ export interface MaestroConfig {
   sessionTimeoutSecs: number;
   /** At most this many non-terminal sessions. */
   maxSessions: number;
+  /** At most this many non-terminal sessions in one project; 0 means no per-project limit. */
+  maxSessionsPerProject: number;
   /** Sweeper interval, in seconds. */
   cleanupIntervalSecs: number;
   /** How long ended sessions are kept, in seconds; 0 deletes on end. */
@@ -34,6 +36,7 @@ export const DEFAULTS: MaestroConfig = {
   tmuxSocket: 'maestro',
   sessionTimeoutSecs: 3600,
   maxSessions: 100,
+  maxSessionsPerProject: 0,
   cleanupIntervalSecs: 300,
   retentionSecs: 604_800,
   reconcileIntervalMs: 1000,
@@ -48,6 +51,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   tmuxSocket: 'MAESTRO_TMUX_SOCKET',
   sessionTimeoutSecs: 'SESSION_TIMEOUT_SECS',
   maxSessions: 'SESSION_MAX_CONCURRENT',
+  maxSessionsPerProject: 'SESSION_MAX_PER_PROJECT',
   cleanupIntervalSecs: 'SESSION_CLEANUP_INTERVAL',
   retentionSecs: 'SESSION_RETENTION_SECS',
   reconcileIntervalMs: 'MAESTRO_RECONCILE_INTERVAL_MS',
@@ -58,6 +62,7 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'port',
   'sessionTimeoutSecs',
   'maxSessions',
+  'maxSessionsPerProject',
   'cleanupIntervalSecs',
   'retentionSecs',
   'reconcileIntervalMs',

@@ -2,7 +2,7 @@ import { type EndReason, MaestroError } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
 import { Loop } from './loop.js';
 import type { Runtime } from './runtime.js';
-import type { SessionService } from './sessions.js';
+import { RUNTIME_ACTIVITY_GRANULARITY_MS, type SessionService } from './sessions.js';
 
 /** What one reconcile pass concluded. */
 export interface ReconcileReport {
@@ -11,13 +11,16 @@ export interface ReconcileReport {
   error?: string;
   /** Live records whose runtime was gone or whose command had exited, now ended. */
   ended: { sessionId: string; reason: EndReason; exitCode: number | null }[];
+  /** Live sessions whose tmux activity moved their `lastActivityAt` forward. */
+  active: string[];
 }
 
 /**
  * Keeps stored state true to the runtime (DESIGN.md, guarantee 6): each pass lists the runtime's
  * sessions with one call, then ends every live record whose command exited (`terminal_closed`,
  * with its exit code) or whose runtime session is gone (`lost`). A failed listing ("could not
- * check") ends nothing.
+ * check") ends nothing. tmux's own activity time of a live session counts as activity (DESIGN.md,
+ * guarantee 2).
  */
 export class Reconciler {
   private readonly loop: Loop;
@@ -45,9 +48,9 @@ export class Reconciler {
     const probe = await runtime.probe();
     if (!probe.ok) {
       log.warn({ error: probe.error }, 'reconcile skipped: could not check the runtime');
-      return { checked: false, error: probe.error, ended: [] };
+      return { checked: false, error: probe.error, ended: [], active: [] };
     }
-    const report: ReconcileReport = { checked: true, ended: [] };
+    const report: ReconcileReport = { checked: true, ended: [], active: [] };
     for (const record of await store.listActiveRuntimes(runtime.host)) {
       if (sessions.isStarting(record.id)) continue;
       const seen = probe.sessions.get(record.tmuxSession);
@@ -56,7 +59,13 @@ export class Reconciler {
         : seen.dead
           ? { reason: 'terminal_closed', exitCode: seen.exitCode }
           : undefined;
-      if (!verdict) continue;
+      if (!verdict) {
+        if (seen && seen.activityAt >= record.lastActivityAt + RUNTIME_ACTIVITY_GRANULARITY_MS) {
+          await sessions.recordRuntimeActivity(record.id, seen.activityAt);
+          report.active.push(record.id);
+        }
+        continue;
+      }
       try {
         await sessions.end(record.id, verdict.reason, { exitCode: verdict.exitCode });
         log.info({ sessionId: record.id, tmuxSession: record.tmuxSession, ...verdict }, 'reconcile: session ended');

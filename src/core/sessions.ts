@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import {
+  ConflictError,
   type CreateSessionInput,
   createSessionInput,
   type EndReason,
@@ -32,12 +33,19 @@ import type { StoreTx } from '../store/index.js';
 import type { CoreDeps } from './deps.js';
 import type { GitInspector, Runtime } from './runtime.js';
 import { linkEvents, mergeDefined, newSessionRow, requireTasks, toRow, trimOutput, unlinkEvents } from './session-records.js';
+import { deleteSessionsInTx, endSessionsInTx } from './session-sweeps.js';
 import { requireProject } from './tasks.js';
 
 /** Options of the session service. */
 export interface SessionServiceOptions {
   /** At most this many non-terminal sessions (DESIGN.md, guarantee 5). */
   maxSessions: number;
+  /** At most this many non-terminal sessions per project; 0 means no per-project limit. */
+  maxSessionsPerProject: number;
+  /** Inactivity timeout, in seconds (DESIGN.md, guarantee 3). */
+  sessionTimeoutSecs: number;
+  /** How long ended sessions are kept, in seconds; 0 deletes on end (DESIGN.md, guarantee 4). */
+  retentionSecs: number;
   /** The server's base URL, given to spawned agents as `MAESTRO_URL`. */
   publicUrl: string;
 }
@@ -46,6 +54,21 @@ export interface SessionServiceOptions {
 export interface SessionSnapshot {
   sessions: Session[];
   seq: number;
+}
+
+/** Sessions handled per transaction by the bulk timeout and purge passes. */
+const BATCH = 5000;
+/** Ids listed by a dry run, at most. */
+const DRY_RUN_LIST = 1000;
+/** tmux activity moves `lastActivityAt` only when it is at least this much newer, in ms: the timeout is counted in minutes, and this keeps an agent printing every second from writing every second. */
+export const RUNTIME_ACTIVITY_GRANULARITY_MS = 10_000;
+
+/** What a timeout or purge pass did (or, in a dry run, would do). */
+export interface PassResult {
+  /** How many sessions it concerned. */
+  count: number;
+  /** Their ids (at most 1000 in a dry run). */
+  ids: string[];
 }
 
 /** How a session should end. */
@@ -62,6 +85,8 @@ export interface EndOptions {
 export class SessionService {
   /** Sessions whose runtime is being started; the reconciler leaves them alone until it is up. */
   private readonly starting = new Set<string>();
+  /** The in-flight expiry pass started by a read, shared by concurrent readers. */
+  private expiring: Promise<void> | undefined;
 
   constructor(
     private readonly deps: CoreDeps & { runtime: Runtime; git: GitInspector },
@@ -148,11 +173,14 @@ export class SessionService {
     return this.starting.has(sessionId);
   }
 
-  /** @throws NotFoundError when no session has this id */
+  /**
+   * One session. A session past its inactivity deadline is ended (`timed_out`) before it is read,
+   * so no read reports it live (DESIGN.md, guarantee 3).
+   * @throws NotFoundError when no session has this id
+   */
   async get(id: string): Promise<Session> {
-    const session = await this.deps.store.getSession(id);
-    if (!session) throw new NotFoundError('session', id);
-    return session;
+    await this.expireDue();
+    return this.fetch(id);
   }
 
   /**
@@ -161,6 +189,7 @@ export class SessionService {
    */
   async list(query: ListSessionsQuery = {}): Promise<SessionSnapshot> {
     const filter = parseInput(listSessionsQuery, query, 'query');
+    await this.expireDue();
     return this.deps.store.transaction(async (tx) => {
       const [sessions, seq] = [await tx.listSessions(filter), await tx.lastSeq()];
       return { sessions, seq };
@@ -174,6 +203,7 @@ export class SessionService {
    */
   async update(id: string, input: UpdateSessionInput): Promise<Session> {
     const patch = parseInput(updateSessionInput, input, 'body');
+    await this.expireDue();
     return this.mutate(id, (s) => ({
       ...s,
       name: patch.name ?? s.name,
@@ -212,7 +242,7 @@ export class SessionService {
    * @throws NotFoundError; InvalidTransitionError when it already ended
    */
   async end(id: string, reason: EndReason, options: EndOptions = {}): Promise<Session> {
-    const current = await this.get(id);
+    const current = await this.fetch(id);
     endStatus(id, current.status, reason, options.exitCode); // throws when it already ended
     const tmuxSession = current.runtime.kind === 'tmux' ? current.runtime.tmuxSession : null;
     const output = options.output ?? (tmuxSession ? await this.captureQuietly(tmuxSession) : current.output);
@@ -234,6 +264,7 @@ export class SessionService {
     );
     this.deps.log.info({ sessionId: id, reason, exitCode: session.runtime.exitCode, status: session.status }, 'session ended');
     if (tmuxSession) await this.killQuietly(id, tmuxSession);
+    if (this.options.retentionSecs === 0) await this.delete(id, 'purged');
     return session;
   }
 
@@ -243,7 +274,35 @@ export class SessionService {
    */
   async touch(id: string, input: TouchInput = {}): Promise<Session> {
     const { messages } = parseInput(touchInput, input, 'body');
-    return this.mutate(id, (s) => ({ ...s, messageCount: s.messageCount + messages }), { activity: 'touch' });
+    await this.expireDue();
+    return this.mutate(
+      id,
+      (s) => {
+        if (isTerminal(s.status)) {
+          throw new ConflictError(`session ${id} has ended (${s.endReason}); activity is no longer recorded`, {
+            sessionId: id,
+            status: s.status,
+            endReason: s.endReason,
+          });
+        }
+        return { ...s, messageCount: s.messageCount + messages };
+      },
+      { activity: 'touch' },
+    );
+  }
+
+  /**
+   * Records activity seen in the runtime (tmux) at `atMs` (ms since the epoch): moves
+   * `lastActivityAt` forward without counting a message. Older activity changes nothing.
+   * @throws NotFoundError
+   */
+  async recordRuntimeActivity(id: string, atMs: number): Promise<void> {
+    await this.mutate(
+      id,
+      (s) =>
+        isTerminal(s.status) || atMs <= Date.parse(s.lastActivityAt) ? s : { ...s, lastActivityAt: new Date(atMs).toISOString() },
+      { activity: false, skipUnchanged: true },
+    );
   }
 
   /**
@@ -252,6 +311,7 @@ export class SessionService {
    */
   async linkTask(sessionId: string, taskId: string): Promise<Session> {
     parseInput(taskIdSchema, taskId, 'params.taskId');
+    await this.expireDue();
     const now = this.deps.clock.now();
     return this.deps.store.transaction(async (tx) => {
       const session = await this.load(tx, sessionId);
@@ -287,11 +347,7 @@ export class SessionService {
     const now = this.deps.clock.now();
     const session = await this.deps.store.transaction(async (tx) => {
       const s = await this.load(tx, id);
-      const events: NewEvent[] = [];
-      for (const taskId of s.taskIds) events.push(...(await unlinkEvents(tx, taskId, id, now, reason)));
-      await tx.deleteSession(id);
-      events.push({ type: 'session:deleted', data: { id, projectId: s.projectId, taskIds: s.taskIds, reason } });
-      await tx.appendEvents(events, now);
+      await deleteSessionsInTx(tx, [s], reason, now);
       return s;
     });
     this.deps.log.info({ sessionId: id, reason, tasks: session.taskIds.length }, 'session deleted');
@@ -300,13 +356,129 @@ export class SessionService {
     }
   }
 
+  /**
+   * Ends every non-terminal session idle longer than the inactivity timeout with `timed_out`
+   * (DESIGN.md, guarantee 3). Sessions without a runtime are ended in bulk; tmux-backed ones one by
+   * one, so their output is kept and their tmux session killed. With `dryRun`, changes nothing and
+   * reports what would go.
+   */
+  async expireInactive(options: { dryRun?: boolean } = {}): Promise<PassResult> {
+    const now = this.deps.clock.now();
+    const cutoff = now - this.options.sessionTimeoutSecs * 1000;
+    const { store } = this.deps;
+    if (options.dryRun) {
+      const [count, due] = await Promise.all([
+        store.countInactiveSessions(cutoff),
+        store.listInactiveSessions(cutoff, DRY_RUN_LIST),
+      ]);
+      return { count, ids: due.map((s) => s.id) };
+    }
+    const ids: string[] = [];
+    for (;;) {
+      const due = await store.transaction(async (tx) => {
+        const batch = await tx.listInactiveSessions(cutoff, BATCH);
+        await endSessionsInTx(
+          tx,
+          batch.filter((s) => s.runtime.kind !== 'tmux'),
+          'timed_out',
+          now,
+        );
+        return batch;
+      });
+      for (const s of due) {
+        if (s.runtime.kind === 'tmux') await this.endUnlessEnded(s.id, 'timed_out');
+        ids.push(s.id);
+      }
+      if (due.length > 0)
+        this.deps.log.info(
+          { count: due.length, cutoff: new Date(cutoff).toISOString(), reason: 'timed_out' },
+          'sessions timed out',
+        );
+      if (due.length < BATCH) break;
+    }
+    if (ids.length > 0 && this.options.retentionSecs === 0) await this.purgeEnded();
+    return { count: ids.length, ids };
+  }
+
+  /**
+   * Purges sessions ended longer than the retention ago (DESIGN.md, guarantee 4), with the same
+   * cascade as a delete, in batches. `onProgress` receives the running count after each batch.
+   * With `dryRun`, changes nothing and reports what would go. `limit` caps how many go in this call.
+   */
+  async purgeEnded(options: { dryRun?: boolean; limit?: number; onProgress?: (done: number) => void } = {}): Promise<PassResult> {
+    const now = this.deps.clock.now();
+    const cutoff = now - this.options.retentionSecs * 1000;
+    const { store } = this.deps;
+    if (options.dryRun) {
+      const [count, due] = await Promise.all([store.countEndedBy(cutoff), store.listEndedBy(cutoff, DRY_RUN_LIST)]);
+      return { count, ids: due.map((s) => s.id) };
+    }
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const ids: string[] = [];
+    while (ids.length < limit) {
+      const purged = await store.transaction(async (tx) => {
+        const batch = await tx.listEndedBy(cutoff, Math.min(BATCH, limit - ids.length));
+        await deleteSessionsInTx(tx, batch, 'purged', now);
+        return batch;
+      });
+      ids.push(...purged.map((s) => s.id));
+      if (purged.length > 0) {
+        this.deps.log.info(
+          { count: purged.length, cutoff: new Date(cutoff).toISOString(), reason: 'purged' },
+          'ended sessions purged',
+        );
+        options.onProgress?.(ids.length);
+      }
+      if (purged.length < BATCH) break;
+    }
+    return { count: ids.length, ids };
+  }
+
+  /**
+   * Ends due sessions before a read or write, so nothing is reported live past its deadline even
+   * between sweeps. Costs one index seek when nothing is due; concurrent callers share one pass.
+   */
+  async expireDue(): Promise<void> {
+    if (this.expiring) return this.expiring;
+    const cutoff = this.deps.clock.now() - this.options.sessionTimeoutSecs * 1000;
+    if (!(await this.deps.store.hasInactiveSessions(cutoff))) return;
+    this.expiring ??= this.expireInactive()
+      .then(() => undefined)
+      .finally(() => {
+        this.expiring = undefined;
+      });
+    return this.expiring;
+  }
+
+  private async endUnlessEnded(id: string, reason: EndReason): Promise<void> {
+    try {
+      await this.end(id, reason);
+    } catch (err) {
+      // Ended or deleted by someone else meanwhile: the goal is reached.
+      if (!(err instanceof MaestroError && (err.code === 'invalid_transition' || err.code === 'not_found'))) throw err;
+    }
+  }
+
+  private async fetch(id: string): Promise<Session> {
+    const session = await this.deps.store.getSession(id);
+    if (!session) throw new NotFoundError('session', id);
+    return session;
+  }
+
   private async insert(row: ReturnType<typeof newSessionRow>, taskIds: string[]): Promise<Session> {
+    await this.expireDue();
     const now = this.deps.clock.now();
     return this.deps.store.transaction(async (tx) => {
       await requireProject(tx, row.projectId);
       await requireTasks(tx, row.projectId, taskIds, 'body.taskIds');
       const active = await tx.countActiveSessions();
       if (active >= this.options.maxSessions) throw new LimitExceededError('active sessions', this.options.maxSessions, active);
+      const perProject = this.options.maxSessionsPerProject;
+      if (perProject > 0) {
+        const inProject = await tx.countActiveSessions(row.projectId);
+        if (inProject >= perProject)
+          throw new LimitExceededError('active sessions in project', perProject, inProject, { projectId: row.projectId });
+      }
       await tx.insertSession(row);
       const events: NewEvent[] = [];
       for (const taskId of taskIds) events.push(...(await linkEvents(tx, taskId, row.id, now)));
@@ -323,12 +495,13 @@ export class SessionService {
   private async mutate(
     id: string,
     change: (s: Session, tx: StoreTx) => Session | Promise<Session>,
-    opts: { activity?: boolean | 'touch'; eventType?: 'session:updated' | 'session:ended' } = {},
+    opts: { activity?: boolean | 'touch'; eventType?: 'session:updated' | 'session:ended'; skipUnchanged?: boolean } = {},
   ): Promise<Session> {
     const now = this.deps.clock.now();
     return this.deps.store.transaction(async (tx) => {
       const before = await this.load(tx, id);
       let after = await change(before, tx);
+      if (opts.skipUnchanged && after === before) return before;
       const activity = opts.activity ?? true;
       if (activity !== false) {
         after = {

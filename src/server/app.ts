@@ -5,6 +5,7 @@ import { installErrorHandlers } from './errors.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { maintenanceRoutes, metricsRoutes } from './routes/maintenance.js';
 import { projectRoutes } from './routes/projects.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -26,7 +27,16 @@ export async function buildApp(services: Services, log: Logger): Promise<Fastify
   });
   installErrorHandlers(app);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  for (const routes of [healthRoutes, projectRoutes, taskRoutes, sessionRoutes, eventRoutes, dashboardRoutes]) {
+  for (const routes of [
+    healthRoutes,
+    metricsRoutes,
+    maintenanceRoutes,
+    projectRoutes,
+    taskRoutes,
+    sessionRoutes,
+    eventRoutes,
+    dashboardRoutes,
+  ]) {
     routes(app, services);
   }
   return app;

@@ -1,8 +1,11 @@
+import type { Clock } from '../core/clock.js';
 import type { EventStream } from '../core/event-stream.js';
 import type { ProjectService } from '../core/projects.js';
 import type { SessionService } from '../core/sessions.js';
+import type { Sweeper } from '../core/sweeper.js';
 import type { TaskService } from '../core/tasks.js';
 import type { Store } from '../store/index.js';
+import type { Metrics } from './metrics.js';
 
 /** The core services the HTTP layer serves. */
 export interface Services {
@@ -11,4 +14,7 @@ export interface Services {
   tasks: TaskService;
   sessions: SessionService;
   events: EventStream;
+  sweeper: Sweeper;
+  metrics: Metrics;
+  clock: Clock;
 }

@@ -21,9 +21,19 @@ import {
   taskFromRow,
   taskToRow,
   timelineFromRow,
+  timelineToRow,
 } from './rows.js';
 import type { Database } from './schema.js';
-import type { ActiveRuntime, SessionRow, StoreTx, TaskFilter, TaskRow } from './store.js';
+import type { ActiveRuntime, BulkEnd, SessionRow, SessionStats, StoreTx, TaskFilter, TaskRow } from './store.js';
+
+/** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
+const CHUNK = 1000;
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 /** Whether `err` is a unique/primary-key violation on SQLite or PostgreSQL. */
 function isUniqueViolation(err: unknown): boolean {
@@ -118,17 +128,7 @@ export class KyselyTx implements StoreTx {
   }
 
   async appendTimeline(taskId: string, entry: TimelineEntry): Promise<void> {
-    await this.db
-      .insertInto('task_timeline')
-      .values({
-        id: entry.id,
-        task_id: taskId,
-        type: entry.type,
-        at: ms(entry.timestamp),
-        session_id: entry.sessionId ?? null,
-        data: entry.data ? JSON.stringify(entry.data) : null,
-      })
-      .execute();
+    await this.db.insertInto('task_timeline').values(timelineToRow(taskId, entry)).execute();
   }
 
   async getSession(id: string): Promise<Session | undefined> {
@@ -198,6 +198,129 @@ export class KyselyTx implements StoreTx {
     return rows.map((r) => ({ id: r.id, tmuxSession: r.tmux_session as string, lastActivityAt: Number(r.last_activity_at) }));
   }
 
+  async hasInactiveSessions(cutoffMs: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('active', '=', 1)
+      .where('last_activity_at', '<', cutoffMs)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  listInactiveSessions(cutoffMs: number, limit: number): Promise<Session[]> {
+    return this.loadSessions(
+      this.db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('active', '=', 1)
+        .where('last_activity_at', '<', cutoffMs)
+        .orderBy('active')
+        .orderBy('last_activity_at')
+        .limit(limit),
+    );
+  }
+
+  listEndedBy(cutoffMs: number, limit: number): Promise<Session[]> {
+    return this.loadSessions(
+      this.db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('completed_at', 'is not', null)
+        .where('completed_at', '<=', cutoffMs)
+        .orderBy('completed_at')
+        .limit(limit),
+    );
+  }
+
+  async countInactiveSessions(cutoffMs: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select(sql<number | string>`count(*)`.as('n'))
+      .where('active', '=', 1)
+      .where('last_activity_at', '<', cutoffMs)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async countEndedBy(cutoffMs: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select(sql<number | string>`count(*)`.as('n'))
+      .where('completed_at', 'is not', null)
+      .where('completed_at', '<=', cutoffMs)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async sessionStats(): Promise<SessionStats> {
+    const [byStatusRows, active] = await Promise.all([
+      this.db
+        .selectFrom('sessions')
+        .select(['status', sql<number | string>`count(*)`.as('n')])
+        .groupBy('status')
+        .execute(),
+      this.db
+        .selectFrom('sessions')
+        .select([
+          sql<number | string>`count(*)`.as('n'),
+          sql<number | string | null>`min(created_at)`.as('oldest'),
+          sql<number | string | null>`max(created_at)`.as('newest'),
+          sql<number | string | null>`avg(created_at)`.as('mean'),
+        ])
+        .where('active', '=', 1)
+        .executeTakeFirstOrThrow(),
+    ]);
+    const byStatus = Object.fromEntries(byStatusRows.map((r) => [r.status, Number(r.n)]));
+    const orNull = (v: number | string | null) => (v === null ? null : Number(v));
+    return {
+      total: Object.values(byStatus).reduce((a, b) => a + b, 0),
+      byStatus,
+      active: Number(active.n),
+      oldestActiveCreatedAt: orNull(active.oldest),
+      newestActiveCreatedAt: orNull(active.newest),
+      meanActiveCreatedAt: active.mean === null ? null : Math.round(Number(active.mean)),
+    };
+  }
+
+  async endSessions(end: BulkEnd): Promise<number> {
+    let ended = 0;
+    for (const ids of chunks(end.ids)) {
+      const result = await this.db
+        .updateTable('sessions')
+        .set((eb) => ({
+          status: end.status,
+          end_reason: end.endReason,
+          active: 0,
+          completed_at: end.at,
+          updated_at: end.at,
+          version: eb('version', '+', 1),
+        }))
+        .where('id', 'in', ids)
+        .where('active', '=', 1)
+        .executeTakeFirst();
+      ended += Number(result.numUpdatedRows);
+    }
+    return ended;
+  }
+
+  async deleteSessions(ids: string[]): Promise<void> {
+    for (const part of chunks(ids)) {
+      await this.db.deleteFrom('task_sessions').where('session_id', 'in', part).execute();
+      await this.db.deleteFrom('sessions').where('id', 'in', part).execute();
+    }
+  }
+
+  async appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void> {
+    for (const part of chunks(entries, CHUNK / 2)) {
+      await this.db
+        .insertInto('task_timeline')
+        .values(part.map(({ taskId, entry }) => timelineToRow(taskId, entry)))
+        .execute();
+    }
+  }
+
   async countActiveSessions(projectId?: string): Promise<number> {
     let q = this.db.selectFrom('sessions').select(sql<number | string>`count(*)`.as('n')).where('active', '=', 1);
     if (projectId) q = q.where('project_id', '=', projectId);
@@ -255,12 +378,16 @@ export class KyselyTx implements StoreTx {
 
   async appendEvents(events: NewEvent[], at: number): Promise<MaestroEvent[]> {
     if (events.length === 0) return [];
-    const rows = await this.db
-      .insertInto('events')
-      .values(events.map((e) => ({ id: newId('event'), type: e.type, at, data: JSON.stringify(e.data) })))
-      .returningAll()
-      .execute();
-    return rows.map(eventFromRow).sort((a, b) => a.seq - b.seq);
+    const appended: MaestroEvent[] = [];
+    for (const part of chunks(events)) {
+      const rows = await this.db
+        .insertInto('events')
+        .values(part.map((e) => ({ id: newId('event'), type: e.type, at, data: JSON.stringify(e.data) })))
+        .returningAll()
+        .execute();
+      appended.push(...rows.map(eventFromRow).sort((a, b) => a.seq - b.seq));
+    }
+    return appended;
   }
 
   async listEvents(afterSeq: number, limit: number): Promise<MaestroEvent[]> {

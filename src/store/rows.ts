@@ -72,6 +72,17 @@ export function timelineFromRow(r: Selectable<TaskTimelineTable>): TimelineEntry
   };
 }
 
+export function timelineToRow(taskId: string, entry: TimelineEntry): TaskTimelineTable {
+  return {
+    id: entry.id,
+    task_id: taskId,
+    type: entry.type,
+    at: ms(entry.timestamp),
+    session_id: entry.sessionId ?? null,
+    data: entry.data ? JSON.stringify(entry.data) : null,
+  };
+}
+
 export function sessionFromRow(r: Selectable<SessionsTable>, taskIds: string[]): Session {
   return {
     id: r.id,

@@ -32,6 +32,27 @@ export interface ActiveRuntime {
   lastActivityAt: number;
 }
 
+/** Aggregates over all sessions. Times in milliseconds since the epoch. */
+export interface SessionStats {
+  total: number;
+  byStatus: Record<string, number>;
+  active: number;
+  /** Creation time of the oldest / newest active session; null when none is active. */
+  oldestActiveCreatedAt: number | null;
+  newestActiveCreatedAt: number | null;
+  /** Mean creation time of active sessions; null when none is active. */
+  meanActiveCreatedAt: number | null;
+}
+
+/** A bulk ending: every listed session gets the same terminal status and reason. */
+export interface BulkEnd {
+  ids: string[];
+  status: 'completed' | 'failed';
+  endReason: string;
+  /** When they ended, in ms since the epoch. */
+  at: number;
+}
+
 /** Reads available inside and outside a transaction. Every method returns domain objects. */
 export interface StoreReads {
   getProject(id: string): Promise<Project | undefined>;
@@ -47,6 +68,18 @@ export interface StoreReads {
   listSessions(filter: SessionFilter): Promise<Session[]>;
   /** Non-terminal tmux-backed sessions on `host`, oldest first; `lastActivityAt` in ms since the epoch. */
   listActiveRuntimes(host: string): Promise<ActiveRuntime[]>;
+  /** Whether any non-terminal session's last activity is before `cutoffMs` (ms since the epoch); an index seek. */
+  hasInactiveSessions(cutoffMs: number): Promise<boolean>;
+  /** Non-terminal sessions whose last activity is before `cutoffMs`, least recently active first, at most `limit`. */
+  listInactiveSessions(cutoffMs: number, limit: number): Promise<Session[]>;
+  /** Ended sessions whose `completedAt` is at or before `cutoffMs`, oldest first, at most `limit`. */
+  listEndedBy(cutoffMs: number, limit: number): Promise<Session[]>;
+  /** How many non-terminal sessions were last active before `cutoffMs`. */
+  countInactiveSessions(cutoffMs: number): Promise<number>;
+  /** How many sessions ended at or before `cutoffMs`. */
+  countEndedBy(cutoffMs: number): Promise<number>;
+  /** Counts by status and the creation times of active sessions (ms since the epoch), for health and metrics. */
+  sessionStats(): Promise<SessionStats>;
   /** Non-terminal sessions, in all or in one project. */
   countActiveSessions(projectId?: string): Promise<number>;
   /** Events with `seq > afterSeq`, in sequence order, at most `limit`. */
@@ -75,6 +108,15 @@ export interface StoreTx extends StoreReads {
   updateSession(session: SessionRow, expectedVersion: number): Promise<void>;
   /** Deletes a session and its task links. */
   deleteSession(id: string): Promise<void>;
+  /**
+   * Ends many non-terminal sessions in one statement per chunk (version bumped, `active` cleared).
+   * Sessions already ended are left alone. Returns how many were ended.
+   */
+  endSessions(end: BulkEnd): Promise<number>;
+  /** Deletes many sessions and their task links. */
+  deleteSessions(ids: string[]): Promise<void>;
+  /** Appends many timeline entries. */
+  appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void>;
   /** Links a task and a session; returns false when they were linked already. `at` is in ms since the epoch. */
   linkTaskSession(taskId: string, sessionId: string, at: number): Promise<boolean>;
   /** Unlinks a task and a session; returns false when they were not linked. */

@@ -1,12 +1,34 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 
-/** `GET /api/health`: liveness and the storage engine. */
-export function healthRoutes(app: FastifyInstance, { store }: Services): void {
-  app.get('/api/health', async () => ({
-    ok: true,
-    engine: store.engine,
-    activeSessions: await store.countActiveSessions(),
-    seq: await store.lastSeq(),
-  }));
+/** Seconds between `fromMs` and `toMs` (both ms since the epoch), rounded to 0.1 s; null when `fromMs` is null. */
+const ageSecs = (fromMs: number | null, toMs: number) => (fromMs === null ? null : Math.round((toMs - fromMs) / 100) / 10);
+
+/**
+ * `GET /api/health`: liveness, storage engine, event sequence, session metrics (total, active,
+ * by status, oldest / newest / average age of active sessions in seconds) and the last sweep.
+ */
+export function healthRoutes(app: FastifyInstance, { store, sessions, sweeper, clock }: Services): void {
+  app.get('/api/health', async () => {
+    await sessions.expireDue();
+    const [stats, seq] = [await store.sessionStats(), await store.lastSeq()];
+    const now = clock.now();
+    const last = sweeper.lastReport;
+    return {
+      ok: true,
+      engine: store.engine,
+      seq,
+      sessions: {
+        total: stats.total,
+        active: stats.active,
+        byStatus: stats.byStatus,
+        oldestAgeSecs: ageSecs(stats.oldestActiveCreatedAt, now),
+        newestAgeSecs: ageSecs(stats.newestActiveCreatedAt, now),
+        averageAgeSecs: ageSecs(stats.meanActiveCreatedAt, now),
+      },
+      lastSweep: last
+        ? { at: last.at, durationMs: Math.round(last.durationMs * 100) / 100, timedOut: last.timedOut, purged: last.purged }
+        : null,
+    };
+  });
 }

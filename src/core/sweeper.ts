@@ -1,0 +1,100 @@
+import { performance } from 'node:perf_hooks';
+import type { CoreDeps } from './deps.js';
+import { Loop } from './loop.js';
+import type { SessionService } from './sessions.js';
+
+/** What one sweep did (or, with `dryRun`, would do). */
+export interface SweepReport {
+  /** When the sweep started (ISO-8601, from the injected clock). */
+  at: string;
+  /** How long it took, in milliseconds (wall time). */
+  durationMs: number;
+  dryRun: boolean;
+  /** Sessions ended for inactivity. */
+  timedOut: number;
+  /** Ended sessions purged after their retention. */
+  purged: number;
+  /** Their ids (at most 1000 each in a dry run). */
+  timedOutIds: string[];
+  purgedIds: string[];
+}
+
+/** Options of one sweep. */
+export interface SweepOptions {
+  /** Report what would go, change nothing. */
+  dryRun?: boolean;
+  /** Purge at most this many sessions in this sweep (the CLI sweeps in steps to show progress). */
+  purgeLimit?: number;
+  /** Called with the running purge count after each batch. */
+  onProgress?: (purged: number) => void;
+}
+
+/**
+ * The sweeper (DESIGN.md, guarantees 3 and 4): every `intervalMs` milliseconds it ends sessions idle
+ * past the inactivity timeout (`timed_out`, tmux killed) and purges sessions ended longer than the
+ * retention ago, with the cascade of a delete. Also runs on demand.
+ */
+export class Sweeper {
+  private readonly loop: Loop;
+  private readonly listeners = new Set<(report: SweepReport) => void>();
+  private last: SweepReport | undefined;
+
+  constructor(
+    private readonly deps: CoreDeps & { sessions: SessionService },
+    intervalMs: number,
+  ) {
+    this.loop = new Loop('sweeper', intervalMs, () => this.sweep(), deps.log);
+  }
+
+  /** Starts sweeping every interval (first sweep at once); idempotent. */
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Stops, waiting for an in-flight sweep; idempotent. */
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** The last sweep that changed or could have changed something (not dry runs), if any. */
+  get lastReport(): SweepReport | undefined {
+    return this.last;
+  }
+
+  /** Subscribes to sweep reports; returns the unsubscribe function. */
+  onSweep(listener: (report: SweepReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * One sweep now.
+   * @throws when storage fails (the loop logs it and goes on)
+   */
+  async sweep(options: SweepOptions = {}): Promise<SweepReport> {
+    const { sessions, clock, log } = this.deps;
+    const at = new Date(clock.now()).toISOString();
+    const started = performance.now();
+    const dryRun = options.dryRun ?? false;
+    const timedOut = await sessions.expireInactive({ dryRun });
+    const purged = await sessions.purgeEnded({ dryRun, limit: options.purgeLimit, onProgress: options.onProgress });
+    const report: SweepReport = {
+      at,
+      durationMs: performance.now() - started,
+      dryRun,
+      timedOut: timedOut.count,
+      purged: purged.count,
+      timedOutIds: timedOut.ids,
+      purgedIds: purged.ids,
+    };
+    log.info(
+      { timedOut: report.timedOut, purged: report.purged, durationMs: Math.round(report.durationMs * 10) / 10, dryRun },
+      'sweep done',
+    );
+    if (!dryRun) {
+      this.last = report;
+      for (const listener of this.listeners) listener(report);
+    }
+    return report;
+  }
+}

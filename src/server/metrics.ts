@@ -1,0 +1,86 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { SessionService } from '../core/sessions.js';
+import type { Sweeper } from '../core/sweeper.js';
+import { SESSION_STATUSES } from '../domain/index.js';
+import type { Store } from '../store/index.js';
+
+/**
+ * Prometheus metrics (prom-client) on a registry of their own. Gauges are read from the store at
+ * scrape time; counters follow the committed event log, so they count what really happened.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(store: Store, sessions: SessionService, sweeper: Sweeper) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'maestro_' });
+
+    const byStatus = new Gauge({
+      name: 'maestro_sessions',
+      help: 'Sessions stored, by status',
+      labelNames: ['status'],
+      registers,
+    });
+    new Gauge({
+      name: 'maestro_sessions_active',
+      help: 'Sessions not ended',
+      registers,
+      async collect() {
+        await sessions.expireDue();
+        const stats = await store.sessionStats();
+        this.set(stats.active);
+        for (const status of SESSION_STATUSES) byStatus.set({ status }, stats.byStatus[status] ?? 0);
+      },
+    });
+    const created = new Counter({ name: 'maestro_sessions_created_total', help: 'Sessions created', registers });
+    const ended = new Counter({
+      name: 'maestro_sessions_ended_total',
+      help: 'Sessions ended, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    const deleted = new Counter({ name: 'maestro_sessions_deleted_total', help: 'Sessions deleted by a user', registers });
+    const purged = new Counter({
+      name: 'maestro_sessions_purged_total',
+      help: 'Ended sessions purged after their retention',
+      registers,
+    });
+    const sweepDuration = new Histogram({
+      name: 'maestro_sweep_duration_seconds',
+      help: 'Duration of sweeper passes',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers,
+    });
+    const lastSweep = new Gauge({
+      name: 'maestro_sweep_last_timestamp_seconds',
+      help: 'When the last sweep ran (Unix seconds)',
+      registers,
+    });
+
+    this.unsubscribe.push(
+      store.onEvents((events) => {
+        for (const event of events) {
+          if (event.type === 'session:created') created.inc();
+          else if (event.type === 'session:ended') ended.inc({ reason: String(event.data.endReason) });
+          else if (event.type === 'session:deleted') (event.data.reason === 'purged' ? purged : deleted).inc();
+        }
+      }),
+      sweeper.onSweep((report) => {
+        sweepDuration.observe(report.durationMs / 1000);
+        lastSweep.set(Date.parse(report.at) / 1000);
+      }),
+    );
+  }
+
+  /** The metrics in Prometheus text format. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Stops following events and sweeps. */
+  close(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.registry.clear();
+  }
+}
