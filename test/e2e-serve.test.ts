@@ -139,6 +139,23 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     await until(() => events.some((e) => e.type === 'session:deleted' && e.data.id === s.id), 5000, 'session:deleted event');
   });
 
+  it('maestro metrics and maestro cleanup --dry-run talk to the server', async () => {
+    const cli = (...args: string[]) => execa(process.execPath, [BIN, '--url', url, ...args], { reject: false });
+    const metrics = await cli('-o', 'json', 'metrics');
+    expect(metrics.exitCode).toBe(0);
+    const health = JSON.parse(metrics.stdout);
+    expect(health.sessions).toMatchObject({ total: 2, active: 0, byStatus: { failed: 1, completed: 1 } });
+    const prometheus = await cli('metrics', '--prometheus');
+    expect(prometheus.stdout).toContain('maestro_sessions_ended_total{reason="terminal_closed"} 2');
+    const dry = await cli('-o', 'json', 'cleanup', '--dry-run');
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, timedOut: 0, purged: 0 });
+    const pretty = await cli('cleanup');
+    expect(pretty.stdout).toContain('timed out: 0');
+    const bad = await cli('session', 'get', 'sess_missing');
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain('error (404 not_found): session sess_missing not found');
+  });
+
   it('stops gracefully on SIGTERM', async () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

@@ -2,6 +2,7 @@ import {
   type Configuration,
   type CreateSessionData,
   DEFAULT_CONFIGURATION,
+  dropTrailingBlank,
   EMPTY_GIT_CONTEXT,
   EMPTY_STATISTICS,
   type GitContext,
@@ -65,9 +66,7 @@ export function toRow({ taskIds: _taskIds, ...row }: Session): SessionRow {
 
 /** Keeps the last {@link LIMITS.outputLines} lines of output, dropping trailing blank lines. */
 export function trimOutput(lines: string[]): string[] {
-  let end = lines.length;
-  while (end > 0 && (lines[end - 1] as string).trim() === '') end--;
-  return lines.slice(Math.max(0, end - LIMITS.outputLines), end);
+  return dropTrailingBlank(lines).slice(-LIMITS.outputLines);
 }
 
 /**

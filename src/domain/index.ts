@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './event.js';
 export * from './ids.js';
 export * from './limits.js';
+export * from './output.js';
 export * from './project.js';
 export * from './session.js';
 export * from './session-state.js';

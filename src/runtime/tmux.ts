@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { execa } from 'execa';
 import type { Probe, ProbedSession, Runtime, StartedRuntime, StartSpec } from '../core/runtime.js';
+import { dropTrailingBlank } from '../domain/index.js';
 import { chainCommands, escapeTmuxArg } from './tmux-args.js';
 
 /** Options of {@link TmuxRuntime}. */
@@ -101,12 +102,14 @@ export class TmuxRuntime implements Runtime {
     throw new Error(`tmux kill-session ${name} failed: ${result.stderr.trim() || 'timed out'}`);
   }
 
-  /** The last `lines` lines of the session's pane (history included), oldest first; `[]` when absent. */
+  /**
+   * The last `lines` lines of the session's pane (history included, the screen's unused rows at
+   * the bottom left out), oldest first; `[]` when the session does not exist.
+   */
   async capture(name: string, lines: number): Promise<string[]> {
     const result = await this.run(['capture-pane', '-p', '-J', '-t', `=${name}:`, '-S', String(-lines)]);
     if (!result.ok) return [];
-    const all = result.stdout.replace(/\n$/, '').split('\n');
-    return all.slice(Math.max(0, all.length - lines));
+    return dropTrailingBlank(result.stdout.split('\n')).slice(-lines);
   }
 
   /**

@@ -2,7 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { SessionService } from '../core/sessions.js';
 import type { Sweeper } from '../core/sweeper.js';
 import { SESSION_STATUSES } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { SessionStats, Store } from '../store/index.js';
 
 /**
  * Prometheus metrics (prom-client) on a registry of their own. Gauges are read from the store at
@@ -16,21 +16,31 @@ export class Metrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'maestro_' });
 
-    const byStatus = new Gauge({
+    // One store read per scrape, shared by the gauges that need it.
+    let pending: Promise<SessionStats> | undefined;
+    const stats = (): Promise<SessionStats> => {
+      pending ??= sessions
+        .expireDue()
+        .then(() => store.sessionStats())
+        .finally(() => setImmediate(() => (pending = undefined)));
+      return pending;
+    };
+    new Gauge({
       name: 'maestro_sessions',
       help: 'Sessions stored, by status',
       labelNames: ['status'],
       registers,
+      async collect() {
+        const { byStatus } = await stats();
+        for (const status of SESSION_STATUSES) this.set({ status }, byStatus[status] ?? 0);
+      },
     });
     new Gauge({
       name: 'maestro_sessions_active',
       help: 'Sessions not ended',
       registers,
       async collect() {
-        await sessions.expireDue();
-        const stats = await store.sessionStats();
-        this.set(stats.active);
-        for (const status of SESSION_STATUSES) byStatus.set({ status }, stats.byStatus[status] ?? 0);
+        this.set((await stats()).active);
       },
     });
     const created = new Counter({ name: 'maestro_sessions_created_total', help: 'Sessions created', registers });

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, resolveConfig } from './config.js';
+
+describe('resolveConfig', () => {
+  it('uses the defaults of DESIGN.md when nothing is set', () => {
+    expect(resolveConfig({}, {})).toEqual(DEFAULTS);
+    expect(DEFAULTS).toMatchObject({
+      host: '127.0.0.1',
+      port: 7420,
+      db: '.maestro/maestro.db',
+      tmuxSocket: 'maestro',
+      sessionTimeoutSecs: 3600,
+      maxSessions: 100,
+      cleanupIntervalSecs: 300,
+      retentionSecs: 604_800,
+    });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { SESSION_TIMEOUT_SECS: '60', MAESTRO_PORT: '8000', MAESTRO_DB: '/tmp/x.db', SESSION_RETENTION_SECS: '0' };
+    expect(resolveConfig({}, env)).toMatchObject({ sessionTimeoutSecs: 60, port: 8000, db: '/tmp/x.db', retentionSecs: 0 });
+    expect(resolveConfig({ port: 9000, sessionTimeoutSecs: undefined }, env)).toMatchObject({
+      port: 9000,
+      sessionTimeoutSecs: 60,
+    });
+  });
+
+  it('names the variable or option of a bad number', () => {
+    expect(() => resolveConfig({}, { SESSION_MAX_CONCURRENT: 'lots' })).toThrow(
+      'SESSION_MAX_CONCURRENT: expected a non-negative integer, got "lots"',
+    );
+    expect(() => resolveConfig({ port: -1 }, {})).toThrow('option port: expected a non-negative integer');
+  });
+});
