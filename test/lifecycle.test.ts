@@ -50,8 +50,11 @@ describe('lifecycle policies (injected clock)', () => {
     expect(Date.parse(read.completedAt as string)).toBe(m.clock.now());
     expect((await call('GET', '/api/sessions?active=true')).body.sessions).toEqual([]);
     expect((await events(m)).at(-1)).toMatchObject({
-      type: 'session:ended',
-      data: { id: 'sess_a', endReason: 'timed_out', status: 'failed' },
+      type: 'sessions:ended',
+      data: {
+        reason: 'timed_out',
+        sessions: [{ id: 'sess_a', endReason: 'timed_out', status: 'failed', taskIds: ['task_t'], version: 2 }],
+      },
     });
     const task = (await call('GET', '/api/tasks/task_t')).body as Task;
     expect(task.timeline.at(-1)).toMatchObject({ type: 'session_ended', sessionId: 'sess_a', data: { reason: 'timed_out' } });
@@ -85,7 +88,9 @@ describe('lifecycle policies (injected clock)', () => {
     expect(report).toMatchObject({ dryRun: false, timedOut: 30, purged: 0 });
     expect(report.timedOutIds).toHaveLength(30);
     expect(await m.services.store.countActiveSessions()).toBe(1);
-    expect((await events(m)).filter((e) => e.type === 'session:ended')).toHaveLength(30);
+    const batches = (await events(m)).filter((e) => e.type === 'sessions:ended');
+    expect(batches).toHaveLength(1);
+    expect((batches[0]?.data.sessions as { id: string }[]).map((s) => s.id).sort()).toEqual(report.timedOutIds.sort());
   });
 
   it('times out a tmux-backed session: keeps its output, kills its tmux session', async () => {
@@ -130,12 +135,10 @@ describe('lifecycle policies (injected clock)', () => {
     const task = (await call('GET', '/api/tasks/task_t')).body as Task;
     expect(task.sessionIds).toEqual([]);
     expect(task.timeline.at(-1)).toMatchObject({ type: 'session_ended', sessionId: 'sess_old', data: { reason: 'purged' } });
-    expect((await events(m)).slice(-3).map((e) => e.type)).toEqual([
-      'session:task_removed',
-      'task:session_removed',
-      'session:deleted',
-    ]);
-    expect((await events(m)).at(-1)?.data).toMatchObject({ id: 'sess_old', reason: 'purged' });
+    expect((await events(m)).at(-1)).toMatchObject({
+      type: 'sessions:purged',
+      data: { reason: 'purged', sessions: [{ id: 'sess_old', projectId: 'proj_p', taskIds: ['task_t'] }] },
+    });
   });
 
   it('retention 0 deletes a session as soon as it ends', async () => {

@@ -22,8 +22,13 @@ export interface ReconcileReport {
  * check") ends nothing. tmux's own activity time of a live session counts as activity (DESIGN.md,
  * guarantee 2).
  */
+/** Passes to wait for the exit status of a dead pane before ending its session without one. */
+const EXIT_STATUS_PASSES = 3;
+
 export class Reconciler {
   private readonly loop: Loop;
+  /** Sessions seen dead without an exit status yet, and for how many passes. */
+  private readonly exitPending = new Map<string, number>();
 
   constructor(
     private readonly deps: CoreDeps & { runtime: Runtime; sessions: SessionService },
@@ -54,6 +59,12 @@ export class Reconciler {
     for (const record of await store.listActiveRuntimes(runtime.host)) {
       if (sessions.isStarting(record.id)) continue;
       const seen = probe.sessions.get(record.tmuxSession);
+      if (seen?.exitPending) {
+        const passes = (this.exitPending.get(record.id) ?? 0) + 1;
+        this.exitPending.set(record.id, passes);
+        if (passes < EXIT_STATUS_PASSES) continue;
+      }
+      this.exitPending.delete(record.id);
       const verdict: { reason: EndReason; exitCode: number | null } | undefined = !seen
         ? { reason: 'lost', exitCode: null }
         : seen.dead
@@ -67,6 +78,12 @@ export class Reconciler {
         continue;
       }
       try {
+        if (seen?.dead && verdict.exitCode === null) {
+          log.warn(
+            { sessionId: record.id, tmuxSession: record.tmuxSession, passes: EXIT_STATUS_PASSES },
+            'command exited but tmux reported no exit status',
+          );
+        }
         await sessions.end(record.id, verdict.reason, { exitCode: verdict.exitCode });
         log.info({ sessionId: record.id, tmuxSession: record.tmuxSession, ...verdict }, 'reconcile: session ended');
         report.ended.push({ sessionId: record.id, ...verdict });

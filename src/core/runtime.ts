@@ -25,8 +25,10 @@ export interface ProbedSession {
   name: string;
   /** Whether the command has exited (the pane is kept so its exit code and output can be read). */
   dead: boolean;
-  /** The command's exit code once dead, when known. */
+  /** The command's exit code once dead (128 + signal number when a signal killed it), when known. */
   exitCode: number | null;
+  /** Dead, but the runtime has not collected the exit status yet; it will on a later probe. */
+  exitPending: boolean;
   pid: number | null;
   /** Last activity, in milliseconds since the epoch. */
   activityAt: number;

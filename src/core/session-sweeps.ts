@@ -1,41 +1,41 @@
-import { type EndReason, endStatusFor, type NewEvent, newId, type Session } from '../domain/index.js';
-import type { StoreTx } from '../store/index.js';
+import { type EndReason, endStatusFor, type NewEvent, newId, type SessionEndedData } from '../domain/index.js';
+import type { SessionRef, StoreTx } from '../store/index.js';
 
 /**
- * Ends `sessions` (all non-terminal, none with a runtime to kill) in bulk inside `tx`: one update
- * per chunk, a `session_ended` timeline entry per linked task, a `session:ended` event per session.
+ * Ends `sessions` (all non-terminal, none with a runtime to kill) in bulk inside `tx`: one update,
+ * a `session_ended` timeline entry per linked task, one `sessions:ended` event for the batch.
  * `nowMs` is in milliseconds since the epoch.
  */
-export async function endSessionsInTx(tx: StoreTx, sessions: Session[], reason: EndReason, nowMs: number): Promise<void> {
+export async function endSessionsInTx(tx: StoreTx, sessions: SessionRef[], reason: EndReason, nowMs: number): Promise<void> {
   if (sessions.length === 0) return;
   const status = endStatusFor(reason) as 'completed' | 'failed';
   const at = new Date(nowMs).toISOString();
   await tx.endSessions({ ids: sessions.map((s) => s.id), status, endReason: reason, at: nowMs });
-  await tx.appendTimelineEntries(
-    sessions.flatMap((s) =>
-      s.taskIds.map((taskId) => ({
-        taskId,
-        entry: { id: newId('event'), type: 'session_ended' as const, timestamp: at, sessionId: s.id, data: { reason } },
-      })),
-    ),
-  );
+  await timelineEnded(tx, sessions, reason, at);
+  // One event for the whole batch: a sweep may end thousands of sessions at once.
   await tx.appendEvents(
-    sessions.map((s) => ({
-      type: 'session:ended' as const,
-      data: { ...s, status, endReason: reason, completedAt: at, updatedAt: at, version: s.version + 1 },
-    })),
+    [
+      {
+        type: 'sessions:ended',
+        data: {
+          reason,
+          sessions: sessions.map((s) =>
+            endedData({ ...s, status, endReason: reason, completedAt: at, updatedAt: at, version: s.version + 1 }),
+          ),
+        },
+      },
+    ],
     nowMs,
   );
 }
 
-/**
- * Deletes `sessions` in bulk inside `tx` with the cascade of a delete (DESIGN.md, guarantees 1
- * and 4): task links removed both ways with `session_ended` (reason `reason`) on each task's
- * timeline, then `session:deleted`. `nowMs` is in milliseconds since the epoch.
- */
-export async function deleteSessionsInTx(tx: StoreTx, sessions: Session[], reason: string, nowMs: number): Promise<void> {
-  if (sessions.length === 0) return;
-  const at = new Date(nowMs).toISOString();
+/** Appends `session_ended` (with `reason`) to the timeline of every task linked to each of `sessions`. */
+async function timelineEnded(
+  tx: StoreTx,
+  sessions: Pick<SessionRef, 'id' | 'taskIds'>[],
+  reason: string,
+  at: string,
+): Promise<void> {
   await tx.appendTimelineEntries(
     sessions.flatMap((s) =>
       s.taskIds.map((taskId) => ({
@@ -44,16 +44,65 @@ export async function deleteSessionsInTx(tx: StoreTx, sessions: Session[], reaso
       })),
     ),
   );
-  await tx.deleteSessions(sessions.map((s) => s.id));
-  const events: NewEvent[] = [];
-  for (const s of sessions) {
-    for (const taskId of s.taskIds) {
-      events.push(
-        { type: 'session:task_removed', data: { sessionId: s.id, taskId } },
-        { type: 'task:session_removed', data: { taskId, sessionId: s.id } },
-      );
-    }
-    events.push({ type: 'session:deleted', data: { id: s.id, projectId: s.projectId, taskIds: s.taskIds, reason } });
-  }
+}
+
+/**
+ * Deletes one session inside `tx` with the full cascade (DESIGN.md, guarantee 1): its task links
+ * go both ways, each task's timeline gets `session_ended` (reason `reason`), and the events
+ * `session:task_removed` / `task:session_removed` per link and `session:deleted` are appended.
+ * `nowMs` is in milliseconds since the epoch.
+ */
+export async function deleteSessionInTx(
+  tx: StoreTx,
+  s: Pick<SessionRef, 'id' | 'projectId' | 'taskIds'>,
+  reason: string,
+  nowMs: number,
+): Promise<void> {
+  await timelineEnded(tx, [s], reason, new Date(nowMs).toISOString());
+  await tx.deleteSessions([s.id]);
+  const events: NewEvent[] = s.taskIds.flatMap((taskId) => [
+    { type: 'session:task_removed' as const, data: { sessionId: s.id, taskId } },
+    { type: 'task:session_removed' as const, data: { taskId, sessionId: s.id } },
+  ]);
+  events.push({ type: 'session:deleted', data: { id: s.id, projectId: s.projectId, taskIds: s.taskIds, reason } });
   await tx.appendEvents(events, nowMs);
+}
+
+/**
+ * Purges `sessions` in bulk inside `tx` with the cascade of a delete (DESIGN.md, guarantee 4):
+ * links gone both ways, `session_ended` (reason `purged`) on each linked task's timeline, and one
+ * `sessions:purged` event for the batch. `nowMs` is in milliseconds since the epoch.
+ */
+export async function purgeSessionsInTx(
+  tx: StoreTx,
+  sessions: Pick<SessionRef, 'id' | 'projectId' | 'taskIds'>[],
+  nowMs: number,
+): Promise<void> {
+  if (sessions.length === 0) return;
+  await timelineEnded(tx, sessions, 'purged', new Date(nowMs).toISOString());
+  await tx.deleteSessions(sessions.map((s) => s.id));
+  await tx.appendEvents(
+    [
+      {
+        type: 'sessions:purged',
+        data: { reason: 'purged', sessions: sessions.map((s) => ({ id: s.id, projectId: s.projectId, taskIds: s.taskIds })) },
+      },
+    ],
+    nowMs,
+  );
+}
+
+/** The `session:ended` event data of a session that just ended. */
+export function endedData(s: SessionEndedData & Record<string, unknown>): Record<string, unknown> & SessionEndedData {
+  return {
+    id: s.id,
+    projectId: s.projectId,
+    taskIds: s.taskIds,
+    status: s.status,
+    endReason: s.endReason,
+    exitCode: s.exitCode,
+    completedAt: s.completedAt,
+    updatedAt: s.updatedAt,
+    version: s.version,
+  };
 }

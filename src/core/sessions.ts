@@ -16,6 +16,7 @@ import {
   newId,
   parseInput,
   type Session,
+  type SessionEndedData,
   type SpawnInput,
   sessionIdSchema,
   spawnInput,
@@ -33,7 +34,7 @@ import type { StoreTx } from '../store/index.js';
 import type { CoreDeps } from './deps.js';
 import type { GitInspector, Runtime } from './runtime.js';
 import { linkEvents, mergeDefined, newSessionRow, requireTasks, toRow, trimOutput, unlinkEvents } from './session-records.js';
-import { deleteSessionsInTx, endSessionsInTx } from './session-sweeps.js';
+import { deleteSessionInTx, endedData, endSessionsInTx, purgeSessionsInTx } from './session-sweeps.js';
 import { requireProject } from './tasks.js';
 
 /** Options of the session service. */
@@ -57,7 +58,7 @@ export interface SessionSnapshot {
 }
 
 /** Sessions handled per transaction by the bulk timeout and purge passes. */
-const BATCH = 5000;
+const BATCH = 10_000;
 /** Ids listed by a dry run, at most. */
 const DRY_RUN_LIST = 1000;
 /** tmux activity moves `lastActivityAt` only when it is at least this much newer, in ms: the timeout is counted in minutes, and this keeps an agent printing every second from writing every second. */
@@ -347,7 +348,7 @@ export class SessionService {
     const now = this.deps.clock.now();
     const session = await this.deps.store.transaction(async (tx) => {
       const s = await this.load(tx, id);
-      await deleteSessionsInTx(tx, [s], reason, now);
+      await deleteSessionInTx(tx, s, reason, now);
       return s;
     });
     this.deps.log.info({ sessionId: id, reason, tasks: session.taskIds.length }, 'session deleted');
@@ -379,14 +380,14 @@ export class SessionService {
         const batch = await tx.listInactiveSessions(cutoff, BATCH);
         await endSessionsInTx(
           tx,
-          batch.filter((s) => s.runtime.kind !== 'tmux'),
+          batch.filter((s) => s.runtimeKind !== 'tmux'),
           'timed_out',
           now,
         );
         return batch;
       });
       for (const s of due) {
-        if (s.runtime.kind === 'tmux') await this.endUnlessEnded(s.id, 'timed_out');
+        if (s.runtimeKind === 'tmux') await this.endUnlessEnded(s.id, 'timed_out');
         ids.push(s.id);
       }
       if (due.length > 0)
@@ -418,7 +419,7 @@ export class SessionService {
     while (ids.length < limit) {
       const purged = await store.transaction(async (tx) => {
         const batch = await tx.listEndedBy(cutoff, Math.min(BATCH, limit - ids.length));
-        await deleteSessionsInTx(tx, batch, 'purged', now);
+        await purgeSessionsInTx(tx, batch, now);
         return batch;
       });
       ids.push(...purged.map((s) => s.id));
@@ -525,7 +526,17 @@ export class SessionService {
     const next: Session = { ...after, version: before.version + 1, updatedAt: new Date(now).toISOString() };
     await tx.updateSession(toRow(next), before.version);
     const saved = await this.load(tx, before.id);
-    await tx.appendEvents([...extraEvents, { type: eventType, data: saved }], now);
+    const data =
+      eventType === 'session:ended'
+        ? endedData({
+            ...saved,
+            status: saved.status as SessionEndedData['status'],
+            endReason: saved.endReason as string,
+            completedAt: saved.completedAt as string,
+            exitCode: saved.runtime.exitCode,
+          })
+        : saved;
+    await tx.appendEvents([...extraEvents, { type: eventType, data }], now);
     return saved;
   }
 

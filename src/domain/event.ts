@@ -16,11 +16,15 @@ export const EVENT_TYPES = [
   'session:deleted',
   'session:task_added',
   'session:task_removed',
+  'sessions:ended',
+  'sessions:purged',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * One entry of the ordered event log. `seq` increases strictly with every appended event;
+ * One entry of the ordered event log. Sweeps report what they did to many sessions in one event:
+ * `sessions:ended` (`{reason, sessions: SessionEndedData[]}`) and `sessions:purged`
+ * (`{reason: "purged", sessions: {id, projectId, taskIds}[]}`, the links of those sessions gone with them). `seq` increases strictly with every appended event;
  * `data` is the entity after the change (or `{id}` for a deletion, `{taskId, sessionId}` for links).
  */
 export const eventSchema = z.object({
@@ -34,3 +38,20 @@ export type MaestroEvent = z.infer<typeof eventSchema>;
 
 /** An event before the log gives it a sequence number. */
 export type NewEvent = Omit<MaestroEvent, 'seq' | 'id' | 'at'>;
+
+/**
+ * Data of `session:ended`: what changed when the session ended (clients merge it into the session
+ * they hold; the last output lines are read with `GET /api/sessions/:id`). Kept small because a
+ * sweep may end thousands of sessions at once.
+ */
+export interface SessionEndedData {
+  id: string;
+  projectId: string;
+  taskIds: string[];
+  status: 'completed' | 'failed';
+  endReason: string;
+  exitCode: number | null;
+  completedAt: string;
+  updatedAt: string;
+  version: number;
+}

@@ -23,6 +23,7 @@ const PROBE_FORMAT = [
   '#{session_name}',
   '#{pane_dead}',
   '#{pane_dead_status}',
+  '#{pane_dead_signal}',
   '#{pane_pid}',
   '#{session_activity}',
   '#{@maestro_owner}',
@@ -125,12 +126,15 @@ export class TmuxRuntime implements Runtime {
     }
     const sessions = new Map<string, ProbedSession>();
     for (const line of result.stdout.split('\n')) {
-      const [name, dead, status, pid, activity, owner] = line.split(FIELD_SEP);
+      const [name, dead, status, signal, pid, activity, owner] = line.split(FIELD_SEP);
       if (!name?.startsWith(this.prefix) || owner !== this.owner || sessions.has(name)) continue;
+      // tmux may see the pane's terminal close before it has reaped the child: dead, but no status yet.
+      const exitCode = status ? Number(status) : signal ? 128 + Number(signal) : null;
       sessions.set(name, {
         name,
         dead: dead === '1',
-        exitCode: dead === '1' && status !== '' && status !== undefined ? Number(status) : null,
+        exitCode: dead === '1' ? exitCode : null,
+        exitPending: dead === '1' && exitCode === null,
         pid: pid ? Number(pid) : null,
         activityAt: Number(activity) * 1000,
       });

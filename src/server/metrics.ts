@@ -74,6 +74,9 @@ export class Metrics {
           if (event.type === 'session:created') created.inc();
           else if (event.type === 'session:ended') ended.inc({ reason: String(event.data.endReason) });
           else if (event.type === 'session:deleted') (event.data.reason === 'purged' ? purged : deleted).inc();
+          else if (event.type === 'sessions:ended')
+            ended.inc({ reason: String(event.data.reason) }, (event.data.sessions as unknown[]).length);
+          else if (event.type === 'sessions:purged') purged.inc((event.data.sessions as unknown[]).length);
         }
       }),
       sweeper.onSweep((report) => {

@@ -16,9 +16,15 @@ export class KyselyStore extends KyselyTx implements Store {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
+  /**
+   * @param engine which engine `kysely` talks to
+   * @param makeTx builds the handle of one transaction (an engine may supply faster bulk writes)
+   */
   constructor(
     readonly engine: Engine,
     private readonly kysely: Kysely<Database>,
+    private readonly makeTx: (trx: Kysely<Database>, onAppend: (events: MaestroEvent[]) => void) => KyselyTx = (trx, onAppend) =>
+      new KyselyTx(trx, onAppend),
   ) {
     super(kysely);
   }
@@ -38,7 +44,7 @@ export class KyselyStore extends KyselyTx implements Store {
     const run = async (): Promise<T> => {
       let appended: MaestroEvent[] = [];
       const result = await this.kysely.transaction().execute(async (trx) => {
-        const tx = new CollectingTx(trx, (events) => {
+        const tx = this.makeTx(trx, (events) => {
           appended = appended.concat(events);
         });
         return fn(tx);
@@ -72,21 +78,5 @@ export class KyselyStore extends KyselyTx implements Store {
         // A listener's failure must not undo a committed write nor starve the other listeners.
       }
     }
-  }
-}
-
-/** A transaction handle that reports the events it appends. */
-class CollectingTx extends KyselyTx {
-  constructor(
-    db: Kysely<Database>,
-    private readonly collect: (events: MaestroEvent[]) => void,
-  ) {
-    super(db);
-  }
-
-  override async appendEvents(...args: Parameters<KyselyTx['appendEvents']>): Promise<MaestroEvent[]> {
-    const events = await super.appendEvents(...args);
-    this.collect(events);
-    return events;
   }
 }

@@ -24,7 +24,10 @@ import {
   timelineToRow,
 } from './rows.js';
 import type { Database } from './schema.js';
-import type { ActiveRuntime, BulkEnd, SessionRow, SessionStats, StoreTx, TaskFilter, TaskRow } from './store.js';
+import type { ActiveRuntime, BulkEnd, SessionRef, SessionRow, SessionStats, StoreTx, TaskFilter, TaskRow } from './store.js';
+
+const REF_COLUMNS = ['id', 'project_id', 'status', 'runtime_kind', 'exit_code', 'version'] as const;
+type RefRow = { id: string; project_id: string; status: string; runtime_kind: string; exit_code: number | null; version: number };
 
 /** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
 const CHUNK = 1000;
@@ -55,7 +58,14 @@ async function insertUnique(what: string, id: string, insert: () => Promise<unkn
  * a transaction. Engine-neutral SQL, shared by the SQLite and PostgreSQL stores.
  */
 export class KyselyTx implements StoreTx {
-  constructor(protected readonly db: Kysely<Database>) {}
+  /**
+   * @param db the root database (reads outside a transaction) or a transaction
+   * @param onAppend told of every event appended through this handle (the store delivers them after commit)
+   */
+  constructor(
+    protected readonly db: Kysely<Database>,
+    private readonly onAppend?: (events: MaestroEvent[]) => void,
+  ) {}
 
   async getProject(id: string): Promise<Project | undefined> {
     const row = await this.db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
@@ -166,22 +176,7 @@ export class KyselyTx implements StoreTx {
   private async loadSessions(query: { execute(): Promise<Parameters<typeof sessionFromRow>[0][]> }): Promise<Session[]> {
     const rows = await query.execute();
     if (rows.length === 0) return [];
-    const links = await this.db
-      .selectFrom('task_sessions')
-      .select(['task_id', 'session_id'])
-      .where(
-        'session_id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .orderBy('created_at')
-      .orderBy('task_id')
-      .execute();
-    const taskIds = groupBy(
-      links,
-      (l) => l.session_id,
-      (l) => l.task_id,
-    );
+    const taskIds = await this.taskIdsOf(rows.map((r) => r.id));
     return rows.map((r) => sessionFromRow(r, taskIds.get(r.id) ?? []));
   }
 
@@ -209,11 +204,11 @@ export class KyselyTx implements StoreTx {
     return row !== undefined;
   }
 
-  listInactiveSessions(cutoffMs: number, limit: number): Promise<Session[]> {
-    return this.loadSessions(
+  listInactiveSessions(cutoffMs: number, limit: number): Promise<SessionRef[]> {
+    return this.loadRefs(
       this.db
         .selectFrom('sessions')
-        .selectAll()
+        .select(REF_COLUMNS)
         .where('active', '=', 1)
         .where('last_activity_at', '<', cutoffMs)
         .orderBy('active')
@@ -222,15 +217,50 @@ export class KyselyTx implements StoreTx {
     );
   }
 
-  listEndedBy(cutoffMs: number, limit: number): Promise<Session[]> {
-    return this.loadSessions(
+  listEndedBy(cutoffMs: number, limit: number): Promise<SessionRef[]> {
+    return this.loadRefs(
       this.db
         .selectFrom('sessions')
-        .selectAll()
+        .select(REF_COLUMNS)
         .where('completed_at', 'is not', null)
         .where('completed_at', '<=', cutoffMs)
         .orderBy('completed_at')
         .limit(limit),
+    );
+  }
+
+  private async loadRefs(query: { execute(): Promise<RefRow[]> }): Promise<SessionRef[]> {
+    const rows = await query.execute();
+    const taskIds = await this.taskIdsOf(rows.map((r) => r.id));
+    return rows.map((r) => ({
+      id: r.id,
+      projectId: r.project_id,
+      taskIds: taskIds.get(r.id) ?? [],
+      status: r.status as SessionRef['status'],
+      runtimeKind: r.runtime_kind as SessionRef['runtimeKind'],
+      exitCode: r.exit_code === null ? null : Number(r.exit_code),
+      version: Number(r.version),
+    }));
+  }
+
+  /** Task ids linked to each of `sessionIds`, in link order. */
+  private async taskIdsOf(sessionIds: string[]): Promise<Map<string, string[]>> {
+    const links: { task_id: string; session_id: string }[] = [];
+    for (const part of chunks(sessionIds)) {
+      links.push(
+        ...(await this.db
+          .selectFrom('task_sessions')
+          .select(['task_id', 'session_id'])
+          .where('session_id', 'in', part)
+          .orderBy('created_at')
+          .orderBy('task_id')
+          .execute()),
+      );
+    }
+    return groupBy(
+      links,
+      (l) => l.session_id,
+      (l) => l.task_id,
     );
   }
 
@@ -377,16 +407,18 @@ export class KyselyTx implements StoreTx {
   }
 
   async appendEvents(events: NewEvent[], at: number): Promise<MaestroEvent[]> {
-    if (events.length === 0) return [];
     const appended: MaestroEvent[] = [];
+    const atIso = new Date(at).toISOString();
     for (const part of chunks(events)) {
-      const rows = await this.db
-        .insertInto('events')
-        .values(part.map((e) => ({ id: newId('event'), type: e.type, at, data: JSON.stringify(e.data) })))
-        .returningAll()
-        .execute();
-      appended.push(...rows.map(eventFromRow).sort((a, b) => a.seq - b.seq));
+      const rows = part.map((e) => ({ id: newId('event'), type: e.type, at, data: JSON.stringify(e.data) }));
+      const seqs = await this.db.insertInto('events').values(rows).returning('seq').execute();
+      // Rows of one multi-row insert get consecutive sequence numbers in insertion order.
+      const first = Math.min(...seqs.map((r) => Number(r.seq)));
+      part.forEach((e, i) => {
+        appended.push({ seq: first + i, id: (rows[i] as { id: string }).id, type: e.type, at: atIso, data: e.data });
+      });
     }
+    this.onAppend?.(appended);
     return appended;
   }
 

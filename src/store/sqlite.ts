@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyStore } from './kysely-store.js';
 import type { Database } from './schema.js';
+import { SqliteBulkStatements, SqliteTx } from './sqlite-tx.js';
 
 /**
  * Opens (creating when missing) the SQLite database at `path`, in WAL mode with foreign keys on,
@@ -18,7 +19,9 @@ export async function openSqliteStore(path: string): Promise<KyselyStore> {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const store = new KyselyStore('sqlite', new Kysely<Database>({ dialect: new SqliteDialect({ database }) }));
-  await store.migrate();
-  return store;
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  await new KyselyStore('sqlite', kysely).migrate();
+  // Statements are prepared against the migrated schema; they run inside Kysely's open transaction (same connection).
+  const bulk = new SqliteBulkStatements(database);
+  return new KyselyStore('sqlite', kysely, (trx, onAppend) => new SqliteTx(trx, onAppend, bulk));
 }

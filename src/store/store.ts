@@ -44,6 +44,17 @@ export interface SessionStats {
   meanActiveCreatedAt: number | null;
 }
 
+/** What bulk passes need of a session: cheap to read for thousands at a time. */
+export interface SessionRef {
+  id: string;
+  projectId: string;
+  taskIds: string[];
+  status: Session['status'];
+  runtimeKind: Session['runtime']['kind'];
+  exitCode: number | null;
+  version: number;
+}
+
 /** A bulk ending: every listed session gets the same terminal status and reason. */
 export interface BulkEnd {
   ids: string[];
@@ -71,9 +82,9 @@ export interface StoreReads {
   /** Whether any non-terminal session's last activity is before `cutoffMs` (ms since the epoch); an index seek. */
   hasInactiveSessions(cutoffMs: number): Promise<boolean>;
   /** Non-terminal sessions whose last activity is before `cutoffMs`, least recently active first, at most `limit`. */
-  listInactiveSessions(cutoffMs: number, limit: number): Promise<Session[]>;
+  listInactiveSessions(cutoffMs: number, limit: number): Promise<SessionRef[]>;
   /** Ended sessions whose `completedAt` is at or before `cutoffMs`, oldest first, at most `limit`. */
-  listEndedBy(cutoffMs: number, limit: number): Promise<Session[]>;
+  listEndedBy(cutoffMs: number, limit: number): Promise<SessionRef[]>;
   /** How many non-terminal sessions were last active before `cutoffMs`. */
   countInactiveSessions(cutoffMs: number): Promise<number>;
   /** How many sessions ended at or before `cutoffMs`. */

@@ -34,7 +34,8 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
 
   await db.schema
     .createTable('task_timeline')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    // Not a key: entries are read by task, and an extra unique index would slow bulk cascades.
+    .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id').onDelete('cascade'))
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('at', ts, (c) => c.notNull())
@@ -100,10 +101,10 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
     .addColumn('seq', engine === 'postgres' ? 'bigserial' : 'integer', (c) =>
       engine === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
     )
-    .addColumn('id', 'text', (c) => c.notNull().unique())
+    // `id` is unique by construction (a ULID); the log is read and pruned by `seq`, so no other index.
+    .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('at', ts, (c) => c.notNull())
     .addColumn('data', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('events_at_idx').on('events').column('at').execute();
 }

@@ -1,0 +1,99 @@
+import type SqliteDatabase from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { MaestroEvent, TimelineEntry } from '../domain/index.js';
+import { KyselyTx } from './kysely-tx.js';
+import { timelineToRow } from './rows.js';
+import type { Database } from './schema.js';
+import type { BulkEnd, SessionRef } from './store.js';
+
+interface RefRow {
+  id: string;
+  project_id: string;
+  status: string;
+  runtime_kind: string;
+  exit_code: number | null;
+  version: number;
+  task_ids: string;
+}
+
+const refFromRow = (r: RefRow): SessionRef => ({
+  id: r.id,
+  projectId: r.project_id,
+  taskIds: JSON.parse(r.task_ids),
+  status: r.status as SessionRef['status'],
+  runtimeKind: r.runtime_kind as SessionRef['runtimeKind'],
+  exitCode: r.exit_code,
+  version: r.version,
+});
+
+/** Prepared statements for the bulk writes of sweeps, compiled once per database. */
+export class SqliteBulkStatements {
+  readonly endSessions: SqliteDatabase.Statement;
+  readonly deleteLinks: SqliteDatabase.Statement;
+  readonly deleteSessions: SqliteDatabase.Statement;
+  readonly insertTimeline: SqliteDatabase.Statement;
+  readonly listInactive: SqliteDatabase.Statement;
+  readonly listEndedBy: SqliteDatabase.Statement;
+
+  constructor(database: SqliteDatabase.Database) {
+    const ids = 'SELECT value FROM json_each(?)';
+    this.endSessions = database.prepare(
+      `UPDATE sessions SET status = ?, end_reason = ?, active = 0, completed_at = ?, updated_at = ?, version = version + 1 WHERE id IN (${ids}) AND active = 1`,
+    );
+    this.deleteLinks = database.prepare(`DELETE FROM task_sessions WHERE session_id IN (${ids})`);
+    this.deleteSessions = database.prepare(`DELETE FROM sessions WHERE id IN (${ids})`);
+    this.insertTimeline = database.prepare(
+      'INSERT INTO task_timeline (id, task_id, type, at, session_id, data) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    // The task ids come along in the same statement (one JSON array per session), in link order.
+    const ref = `SELECT s.id, s.project_id, s.status, s.runtime_kind, s.exit_code, s.version,
+      (SELECT json_group_array(task_id) FROM (SELECT task_id FROM task_sessions WHERE session_id = s.id ORDER BY created_at, task_id)) AS task_ids
+      FROM sessions s`;
+    this.listInactive = database.prepare(
+      `${ref} WHERE s.active = 1 AND s.last_activity_at < ? ORDER BY s.active, s.last_activity_at LIMIT ?`,
+    );
+    this.listEndedBy = database.prepare(
+      `${ref} WHERE s.completed_at IS NOT NULL AND s.completed_at <= ? ORDER BY s.completed_at LIMIT ?`,
+    );
+  }
+}
+
+/**
+ * A SQLite transaction handle whose bulk writes (sweeps over thousands of sessions) run as
+ * prepared statements on the same connection — inside the open transaction — instead of
+ * statements rebuilt by the query builder for every chunk.
+ */
+export class SqliteTx extends KyselyTx {
+  constructor(
+    db: Kysely<Database>,
+    onAppend: (events: MaestroEvent[]) => void,
+    private readonly bulk: SqliteBulkStatements,
+  ) {
+    super(db, onAppend);
+  }
+
+  override async listInactiveSessions(cutoffMs: number, limit: number): Promise<SessionRef[]> {
+    return (this.bulk.listInactive.all(cutoffMs, limit) as RefRow[]).map(refFromRow);
+  }
+
+  override async listEndedBy(cutoffMs: number, limit: number): Promise<SessionRef[]> {
+    return (this.bulk.listEndedBy.all(cutoffMs, limit) as RefRow[]).map(refFromRow);
+  }
+
+  override async endSessions(end: BulkEnd): Promise<number> {
+    return this.bulk.endSessions.run(end.status, end.endReason, end.at, end.at, JSON.stringify(end.ids)).changes;
+  }
+
+  override async deleteSessions(ids: string[]): Promise<void> {
+    const list = JSON.stringify(ids);
+    this.bulk.deleteLinks.run(list);
+    this.bulk.deleteSessions.run(list);
+  }
+
+  override async appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void> {
+    for (const { taskId, entry } of entries) {
+      const row = timelineToRow(taskId, entry);
+      this.bulk.insertTimeline.run(row.id, row.task_id, row.type, row.at, row.session_id, row.data);
+    }
+  }
+}
