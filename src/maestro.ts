@@ -10,7 +10,7 @@ import { SessionService } from './core/sessions.js';
 import { Sweeper } from './core/sweeper.js';
 import { TaskService } from './core/tasks.js';
 import { GitCli } from './runtime/git.js';
-import { TmuxRuntime } from './runtime/tmux.js';
+import { TmuxSessionManager } from './runtime/tmux.js';
 import { buildApp } from './server/app.js';
 import { Metrics } from './server/metrics.js';
 import type { Services } from './server/services.js';
@@ -46,7 +46,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
   const log = parts.log ?? pino({ level: config.logLevel });
   const clock = parts.clock ?? systemClock;
   const store: Store = await openStore(config.db);
-  const runtime = parts.runtime ?? new TmuxRuntime({ socket: config.tmuxSocket });
+  const runtime = parts.runtime ?? new TmuxSessionManager({ socket: config.tmuxSocket, owner: await store.instanceId() });
   const git = parts.git ?? new GitCli();
   const deps = { store, clock, log };
   let publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
@@ -64,7 +64,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
   );
   const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs);
   const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000);
-  const metrics = new Metrics(store, sessions, sweeper);
+  const metrics = new Metrics(store, sessions, sweeper, reconciler);
   const services: Services = {
     store,
     projects: new ProjectService(deps),
@@ -72,6 +72,8 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     sessions,
     events: new EventStream(store),
     sweeper,
+    reconciler,
+    runtimeInfo: { host: runtime.host, tmuxSocket: config.tmuxSocket },
     metrics,
     clock,
   };

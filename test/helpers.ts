@@ -5,7 +5,7 @@ import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
 import { DEFAULTS, type MaestroConfig } from '../src/core/config.js';
 import { createMaestro, type Maestro, type MaestroParts } from '../src/maestro.js';
-import { TmuxRuntime } from '../src/runtime/tmux.js';
+import { TmuxSessionManager } from '../src/runtime/tmux.js';
 
 /** Runs registered cleanups in reverse order (graphile-worker's withReleasers); the first error wins. */
 export class Cleanup {
@@ -38,7 +38,7 @@ let socketCounter = 0;
 export function tmuxSocket(cleanup: Cleanup): string {
   const socket = `maestro-test-${process.pid}-${++socketCounter}`;
   cleanup.add(async () => {
-    await new TmuxRuntime({ socket }).killServer();
+    await new TmuxSessionManager({ socket }).killServer();
     // tmux may leave its socket file behind after the server exits.
     rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
   });

@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MaestroEvent, Session, Task } from '../src/domain/index.js';
-import { TmuxRuntime } from '../src/runtime/tmux.js';
+import { TmuxSessionManager } from '../src/runtime/tmux.js';
 import { Cleanup, testMaestro, until } from './helpers.js';
 
 const TIMEOUT_SECS = 3600;
@@ -108,7 +108,7 @@ describe('lifecycle policies (injected clock)', () => {
       );
     expect(await alive()).toBe(true);
     // The command prints before the clock moves: wait for its output, not for time.
-    const tmux = new TmuxRuntime({ socket: m.config.tmuxSocket });
+    const tmux = new TmuxSessionManager({ socket: m.config.tmuxSocket });
     await until(async () => (await tmux.capture(name, 10)).includes('still thinking'), 5000, 'output');
     m.clock.advance(TIMEOUT_SECS * 1000 + 1);
     const { timedOut } = await m.sweeper.sweep();

@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { type Command, Option } from 'commander';
+import { execa } from 'execa';
 import {
   END_REASONS,
   type EndReason,
@@ -129,6 +131,30 @@ export function sessionCommands(program: Command): void {
     .option('-m, --messages <n>', 'messages to count (default 1; 0 for a bare heartbeat)', intOption('--messages'))
     .action(async (id: string, opts, cmd: Command) => {
       emit(globals(cmd).output, await clientFor(cmd).sessions.touch(id, { messages: opts.messages }), prettySession);
+    });
+
+  session
+    .command('output <id>')
+    .description('print the last lines of a session (live while it runs, kept once it ended)')
+    .option('-n, --lines <n>', 'how many lines (default 200)', intOption('--lines'))
+    .action(async (id: string, opts, cmd: Command) => {
+      const output = await clientFor(cmd).sessions.output(id, opts.lines);
+      emit(globals(cmd).output, output, (o) => o.lines.join('\n'));
+    });
+
+  session
+    .command('attach <id>')
+    .description("attach your terminal to a running session's tmux session (detach with Ctrl-b d)")
+    .action(async (id: string, _opts, cmd: Command) => {
+      const client = clientFor(cmd);
+      const [s, health] = await Promise.all([client.sessions.get(id), client.health()]);
+      if (s.runtime.kind !== 'tmux' || !s.runtime.tmuxSession) throw new Error(`session ${id} has no tmux session`);
+      if (s.completedAt) throw new Error(`session ${id} has ended (${s.endReason}); see \`maestro session output ${id}\``);
+      if (s.runtime.host !== hostname()) throw new Error(`session ${id} runs on ${s.runtime.host}, not on this machine`);
+      await execa('tmux', ['-L', health.runtime.tmuxSocket, 'attach-session', '-t', `=${s.runtime.tmuxSession}`], {
+        stdio: 'inherit',
+        env: { TMUX: undefined },
+      });
     });
 
   session

@@ -74,6 +74,12 @@ export interface Health {
     newestAgeSecs: number | null;
     averageAgeSecs: number | null;
   };
+  runtime: {
+    kind: 'tmux';
+    host: string;
+    tmuxSocket: string;
+    lastReconcile: { checked: boolean; error: string | null; durationMs: number } | null;
+  };
   lastSweep: { at: string; durationMs: number; timedOut: number; purged: number } | null;
 }
 
@@ -103,6 +109,12 @@ export interface SessionQuery {
   /** The N most recently created. */
   recent?: number;
   limit?: number;
+}
+
+/** A session's last output lines; `live` when read from its running tmux session. */
+export interface SessionOutput {
+  live: boolean;
+  lines: string[];
 }
 
 /** Filters of {@link MaestroClient.tasks}`.list`. */
@@ -152,6 +164,9 @@ export class MaestroClient {
       this.request<Session>('POST', `/api/sessions/${enc(id)}/transition`, input),
     end: (id: string, input: { reason?: EndReason; exitCode?: number | null } = {}) =>
       this.request<Session>('POST', `/api/sessions/${enc(id)}/end`, input),
+    /** The last `lines` output lines: live from tmux while it runs, else those kept when it ended. */
+    output: (id: string, lines?: number) =>
+      this.request<SessionOutput>('GET', `/api/sessions/${enc(id)}/output`, undefined, { lines }),
     touch: (id: string, input: TouchInput = {}) => this.request<Session>('POST', `/api/sessions/${enc(id)}/touch`, input),
     linkTask: (id: string, taskId: string) => this.request<Session>('POST', `/api/sessions/${enc(id)}/tasks/${enc(taskId)}`),
     unlinkTask: (id: string, taskId: string) => this.request<Session>('DELETE', `/api/sessions/${enc(id)}/tasks/${enc(taskId)}`),

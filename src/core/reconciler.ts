@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { type EndReason, MaestroError } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
 import { Loop } from './loop.js';
@@ -9,26 +10,38 @@ export interface ReconcileReport {
   /** False when the runtime could not be checked; then nothing was changed. */
   checked: boolean;
   error?: string;
+  /** How long the pass took, in milliseconds (wall time). */
+  durationMs: number;
   /** Live records whose runtime was gone or whose command had exited, now ended. */
   ended: { sessionId: string; reason: EndReason; exitCode: number | null }[];
+  /** Runtime sessions Maestro owns with no live record, now killed. */
+  orphansKilled: string[];
+  /** On the first pass after start-up: live records whose runtime is still running, taken back under watch. */
+  adopted: string[];
   /** Live sessions whose tmux activity moved their `lastActivityAt` forward. */
   active: string[];
 }
 
-/**
- * Keeps stored state true to the runtime (DESIGN.md, guarantee 6): each pass lists the runtime's
- * sessions with one call, then ends every live record whose command exited (`terminal_closed`,
- * with its exit code) or whose runtime session is gone (`lost`). A failed listing ("could not
- * check") ends nothing. tmux's own activity time of a live session counts as activity (DESIGN.md,
- * guarantee 2).
- */
 /** Passes to wait for the exit status of a dead pane before ending its session without one. */
 const EXIT_STATUS_PASSES = 3;
 
+/**
+ * Keeps stored state true to the runtime, in both directions (DESIGN.md, guarantee 6). Each pass
+ * lists the runtime's sessions with one call, then:
+ * - ends every live record whose command exited (`terminal_closed`, with its exit code) or whose
+ *   runtime session is gone (`lost`);
+ * - kills every runtime session Maestro owns that has no live record (its whole process group);
+ * - on the first pass, re-adopts live records whose runtime survived a restart of the server;
+ * - counts tmux's own activity time as activity (DESIGN.md, guarantee 2).
+ * A failed listing ("could not check": server unreachable, timeout) ends and kills nothing.
+ */
 export class Reconciler {
   private readonly loop: Loop;
   /** Sessions seen dead without an exit status yet, and for how many passes. */
   private readonly exitPending = new Map<string, number>();
+  private readonly listeners = new Set<(report: ReconcileReport) => void>();
+  private firstPassDone = false;
+  private last: ReconcileReport | undefined;
 
   constructor(
     private readonly deps: CoreDeps & { runtime: Runtime; sessions: SessionService },
@@ -37,7 +50,7 @@ export class Reconciler {
     this.loop = new Loop('reconciler', intervalMs, () => this.reconcile(), deps.log);
   }
 
-  /** Starts reconciling every interval; idempotent. */
+  /** Starts reconciling every interval, the first pass at once; idempotent. */
   start(): void {
     this.loop.start();
   }
@@ -47,16 +60,35 @@ export class Reconciler {
     return this.loop.stop();
   }
 
+  /** The last pass's report, if any pass ran. */
+  get lastReport(): ReconcileReport | undefined {
+    return this.last;
+  }
+
+  /** Subscribes to pass reports; returns the unsubscribe function. */
+  onReport(listener: (report: ReconcileReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Runs one pass now. @throws only on storage failure (the loop logs and goes on) */
   async reconcile(): Promise<ReconcileReport> {
+    const started = performance.now();
     const { runtime, store, sessions, log } = this.deps;
+    // Records are read before the listing (to judge what is gone) and again after it (to judge what
+    // is orphaned), so a session spawned meanwhile is never mistaken for either.
+    const before = await store.listActiveRuntimes(runtime.host);
     const probe = await runtime.probe();
+    const report: ReconcileReport = { checked: probe.ok, durationMs: 0, ended: [], orphansKilled: [], adopted: [], active: [] };
     if (!probe.ok) {
+      report.error = probe.error;
       log.warn({ error: probe.error }, 'reconcile skipped: could not check the runtime');
-      return { checked: false, error: probe.error, ended: [], active: [] };
+      return this.finish(report, started);
     }
-    const report: ReconcileReport = { checked: true, ended: [], active: [] };
-    for (const record of await store.listActiveRuntimes(runtime.host)) {
+    const firstPass = !this.firstPassDone;
+    this.firstPassDone = true;
+
+    for (const record of before) {
       if (sessions.isStarting(record.id)) continue;
       const seen = probe.sessions.get(record.tmuxSession);
       if (seen?.exitPending) {
@@ -65,34 +97,54 @@ export class Reconciler {
         if (passes < EXIT_STATUS_PASSES) continue;
       }
       this.exitPending.delete(record.id);
-      const verdict: { reason: EndReason; exitCode: number | null } | undefined = !seen
-        ? { reason: 'lost', exitCode: null }
-        : seen.dead
-          ? { reason: 'terminal_closed', exitCode: seen.exitCode }
-          : undefined;
-      if (!verdict) {
-        if (seen && seen.activityAt >= record.lastActivityAt + RUNTIME_ACTIVITY_GRANULARITY_MS) {
+      if (seen && !seen.dead) {
+        if (firstPass) {
+          report.adopted.push(record.id);
+          log.info({ sessionId: record.id, tmuxSession: record.tmuxSession, pid: seen.pid }, 'reconcile: session re-adopted');
+        }
+        if (seen.activityAt >= record.lastActivityAt + RUNTIME_ACTIVITY_GRANULARITY_MS) {
           await sessions.recordRuntimeActivity(record.id, seen.activityAt);
           report.active.push(record.id);
         }
         continue;
       }
-      try {
-        if (seen?.dead && verdict.exitCode === null) {
-          log.warn(
-            { sessionId: record.id, tmuxSession: record.tmuxSession, passes: EXIT_STATUS_PASSES },
-            'command exited but tmux reported no exit status',
-          );
-        }
-        await sessions.end(record.id, verdict.reason, { exitCode: verdict.exitCode });
+      const verdict = seen
+        ? { reason: 'terminal_closed' as const, exitCode: seen.exitCode }
+        : { reason: 'lost' as const, exitCode: null };
+      if (seen && verdict.exitCode === null)
+        log.warn({ sessionId: record.id, tmuxSession: record.tmuxSession }, 'command exited but tmux reported no exit status');
+      if (await this.endQuietly(record.id, verdict.reason, verdict.exitCode)) {
         log.info({ sessionId: record.id, tmuxSession: record.tmuxSession, ...verdict }, 'reconcile: session ended');
         report.ended.push({ sessionId: record.id, ...verdict });
-      } catch (err) {
-        // Ended or deleted by someone else since the listing: nothing left to do.
-        if (err instanceof MaestroError && (err.code === 'invalid_transition' || err.code === 'not_found')) continue;
-        throw err;
       }
     }
+
+    // Sessions handled above (ended and killed by `end`) are not orphans either.
+    const owned = new Set([...before, ...(await store.listActiveRuntimes(runtime.host))].map((r) => r.tmuxSession));
+    for (const name of probe.sessions.keys()) {
+      if (owned.has(name) || sessions.isStartingRuntime(name)) continue;
+      await runtime.kill(name);
+      report.orphansKilled.push(name);
+      log.info({ tmuxSession: name, reason: 'no live record' }, 'reconcile: orphaned tmux session killed');
+    }
+    return this.finish(report, started);
+  }
+
+  private finish(report: ReconcileReport, started: number): ReconcileReport {
+    report.durationMs = performance.now() - started;
+    this.last = report;
+    for (const listener of this.listeners) listener(report);
     return report;
+  }
+
+  /** Ends a session; false when someone else ended or deleted it since the listing. */
+  private async endQuietly(id: string, reason: EndReason, exitCode: number | null): Promise<boolean> {
+    try {
+      await this.deps.sessions.end(id, reason, { exitCode });
+      return true;
+    } catch (err) {
+      if (err instanceof MaestroError && (err.code === 'invalid_transition' || err.code === 'not_found')) return false;
+      throw err;
+    }
   }
 }

@@ -174,6 +174,24 @@ export class SessionService {
     return this.starting.has(sessionId);
   }
 
+  /** Whether the runtime session named `name` belongs to a session being started right now. */
+  isStartingRuntime(name: string): boolean {
+    for (const id of this.starting) if (this.deps.runtime.sessionName(id) === name) return true;
+    return false;
+  }
+
+  /**
+   * The last `lines` lines of a session's output: read live from its runtime while it runs, else
+   * the lines kept when it ended.
+   * @throws NotFoundError
+   */
+  async output(id: string, lines: number): Promise<{ live: boolean; lines: string[] }> {
+    const session = await this.get(id);
+    const name = session.runtime.kind === 'tmux' && !isTerminal(session.status) ? session.runtime.tmuxSession : null;
+    if (name) return { live: true, lines: await this.deps.runtime.capture(name, lines) };
+    return { live: false, lines: session.output.slice(-lines) };
+  }
+
   /**
    * One session. A session past its inactivity deadline is ended (`timed_out`) before it is read,
    * so no read reports it live (DESIGN.md, guarantee 3).

@@ -2,20 +2,43 @@ import { hostname } from 'node:os';
 import { execa } from 'execa';
 import type { Probe, ProbedSession, Runtime, StartedRuntime, StartSpec } from '../core/runtime.js';
 import { dropTrailingBlank } from '../domain/index.js';
+import { killProcessGroups } from './process-groups.js';
 import { chainCommands, escapeTmuxArg } from './tmux-args.js';
 
-/** Options of {@link TmuxRuntime}. */
+/** Options of {@link TmuxSessionManager}. */
 export interface TmuxOptions {
   /** tmux socket name (`-L`); Maestro's sessions live on their own server. */
   socket: string;
   /** Prefix of the tmux session names Maestro creates. Default `maestro-`. */
   prefix?: string;
-  /** Value of the `@maestro_owner` user option Maestro tags its sessions with. Default `maestro`. */
+  /**
+   * Value of the `@maestro_owner` user option Maestro tags its sessions with (the database's
+   * instance id in production), so sessions of anyone else on the socket are never touched.
+   * Default `maestro`.
+   */
   owner?: string;
   /** Time limit of one tmux call, in milliseconds. Default 5000. */
   timeoutMs?: number;
   /** The host name recorded with sessions. Default: this machine's. */
   host?: string;
+  /** The tmux program. Default `tmux`. */
+  tmuxBin?: string;
+  /** After killing a session, how long its processes get to exit on SIGTERM before SIGKILL, in milliseconds. Default 2000. */
+  killGraceMs?: number;
+}
+
+/** What {@link TmuxSessionManager.getSessionInfo} reports. Times in milliseconds since the epoch. */
+export interface TmuxSessionInfo {
+  name: string;
+  createdAt: number;
+  activityAt: number;
+  pid: number | null;
+  /** The command running in the pane now (tmux's `pane_current_command`). */
+  command: string;
+  width: number;
+  height: number;
+  dead: boolean;
+  exitCode: number | null;
 }
 
 const FIELD_SEP = '\u001f';
@@ -28,10 +51,22 @@ const PROBE_FORMAT = [
   '#{session_activity}',
   '#{@maestro_owner}',
 ].join(FIELD_SEP);
+const INFO_FORMAT = [
+  '#{session_name}',
+  '#{session_created}',
+  '#{session_activity}',
+  '#{pane_pid}',
+  '#{pane_current_command}',
+  '#{pane_width}',
+  '#{pane_height}',
+  '#{pane_dead}',
+  '#{pane_dead_status}',
+  '#{@maestro_owner}',
+].join(FIELD_SEP);
 
 /** tmux's words for "there is no server", which means every session on it is really gone. */
 const NO_SERVER = /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/;
-const NO_SESSION = /can't find session|session not found/;
+const NO_SESSION = /can't find session|session not found|no such session|can't find pane|can't find window/;
 
 /** What a tmux call printed. */
 interface TmuxResult {
@@ -45,19 +80,24 @@ interface TmuxResult {
  * The tmux runtime: one dedicated tmux server (`tmux -L <socket>`), one tmux session per agent
  * session, commands run from argument arrays (`env -- NAME=value… program args…`, executed with
  * execvp, never `sh -c`). Panes stay after their command exits (`remain-on-exit`), so the exit
- * code and the last output can be read before the session is killed.
+ * code and the last output can be read before the session is killed. Only sessions with Maestro's
+ * name prefix and owner tag are ever listed or killed.
  */
-export class TmuxRuntime implements Runtime {
+export class TmuxSessionManager implements Runtime {
   readonly host: string;
   private readonly prefix: string;
   private readonly owner: string;
   private readonly timeoutMs: number;
+  private readonly bin: string;
+  private readonly killGraceMs: number;
 
   constructor(private readonly options: TmuxOptions) {
     this.host = options.host ?? hostname();
     this.prefix = options.prefix ?? 'maestro-';
     this.owner = options.owner ?? 'maestro';
     this.timeoutMs = options.timeoutMs ?? 5000;
+    this.bin = options.tmuxBin ?? 'tmux';
+    this.killGraceMs = options.killGraceMs ?? 2000;
   }
 
   /** The socket name this runtime uses. */
@@ -93,14 +133,83 @@ export class TmuxRuntime implements Runtime {
   }
 
   /**
-   * Kills a tmux session and the processes in it. Resolves quietly when the session or the server
-   * does not exist.
+   * Kills a tmux session and every process of its panes' process groups: SIGHUP from tmux,
+   * SIGTERM to each group, SIGKILL to what is left after the grace period. Resolves quietly when
+   * the session or the server does not exist.
    * @throws Error when tmux fails otherwise (timeout, unreachable socket)
    */
   async kill(name: string): Promise<void> {
+    const panes = await this.run(['list-panes', '-s', '-t', `=${name}`, '-F', '#{pane_pid}']);
     const result = await this.run(['kill-session', '-t', `=${name}`]);
-    if (result.ok || NO_SESSION.test(result.stderr) || NO_SERVER.test(result.stderr)) return;
-    throw new Error(`tmux kill-session ${name} failed: ${result.stderr.trim() || 'timed out'}`);
+    if (!result.ok && !NO_SESSION.test(result.stderr) && !NO_SERVER.test(result.stderr)) {
+      throw new Error(`tmux kill-session ${name} failed: ${result.stderr.trim() || 'timed out'}`);
+    }
+    const pids = panes.ok
+      ? panes.stdout
+          .split('\n')
+          .map(Number)
+          .filter((pid) => Number.isInteger(pid) && pid > 1)
+      : [];
+    killProcessGroups(pids, this.killGraceMs);
+  }
+
+  /** The same as {@link kill}: kills a session, safe when it does not exist. */
+  killSession(name: string): Promise<void> {
+    return this.kill(name);
+  }
+
+  /** Whether a Maestro-owned session of this name exists with its command still running. */
+  async isSessionAlive(name: string): Promise<boolean> {
+    const probe = await this.probe();
+    if (!probe.ok) throw new Error(`tmux could not be checked: ${probe.error}`);
+    const seen = probe.sessions.get(name);
+    return seen !== undefined && !seen.dead;
+  }
+
+  /**
+   * Names of the Maestro-owned sessions whose command is still running.
+   * @throws Error when tmux cannot be checked
+   */
+  async getActiveSessions(): Promise<string[]> {
+    const probe = await this.probe();
+    if (!probe.ok) throw new Error(`tmux could not be checked: ${probe.error}`);
+    return [...probe.sessions.values()].filter((s) => !s.dead).map((s) => s.name);
+  }
+
+  /**
+   * Kills every Maestro-owned session whose whole name matches `pattern` (anchored: `maestro-sess_1`
+   * does not match `maestro-sess_10`). Returns the names killed.
+   * @throws Error when tmux cannot be checked
+   */
+  async killSessionsByPattern(pattern: RegExp | string): Promise<string[]> {
+    const source = typeof pattern === 'string' ? pattern : pattern.source;
+    const anchored = new RegExp(`^(?:${source})$`);
+    const probe = await this.probe();
+    if (!probe.ok) throw new Error(`tmux could not be checked: ${probe.error}`);
+    const names = [...probe.sessions.keys()].filter((name) => anchored.test(name));
+    for (const name of names) await this.kill(name);
+    return names;
+  }
+
+  /** Details of a Maestro-owned session, or `undefined` when there is none of this name. */
+  async getSessionInfo(name: string): Promise<TmuxSessionInfo | undefined> {
+    const result = await this.run(['list-panes', '-t', `=${name}:`, '-F', INFO_FORMAT]);
+    if (!result.ok) return undefined;
+    const [sessionName, created, activity, pid, command, width, height, dead, status, owner] = (
+      result.stdout.split('\n')[0] ?? ''
+    ).split(FIELD_SEP);
+    if (sessionName !== name || owner !== this.owner) return undefined;
+    return {
+      name,
+      createdAt: Number(created) * 1000,
+      activityAt: Number(activity) * 1000,
+      pid: pid ? Number(pid) : null,
+      command: command ?? '',
+      width: Number(width),
+      height: Number(height),
+      dead: dead === '1',
+      exitCode: dead === '1' && status ? Number(status) : null,
+    };
   }
 
   /**
@@ -122,7 +231,10 @@ export class TmuxRuntime implements Runtime {
     const result = await this.run(['list-panes', '-a', '-F', PROBE_FORMAT]);
     if (!result.ok) {
       if (!result.timedOut && NO_SERVER.test(result.stderr)) return { ok: true, sessions: new Map() };
-      return { ok: false, error: result.timedOut ? `tmux timed out after ${this.timeoutMs} ms` : result.stderr.trim() };
+      return {
+        ok: false,
+        error: result.timedOut ? `tmux timed out after ${this.timeoutMs} ms` : result.stderr.trim() || 'tmux failed',
+      };
     }
     const sessions = new Map<string, ProbedSession>();
     for (const line of result.stdout.split('\n')) {
@@ -142,14 +254,14 @@ export class TmuxRuntime implements Runtime {
     return { ok: true, sessions };
   }
 
-  /** Kills the whole tmux server of this socket; for tests and `maestro` maintenance. */
+  /** Kills the whole tmux server of this socket, every session on it included; for tests and maintenance. */
   async killServer(): Promise<void> {
     await this.run(['kill-server']);
   }
 
   private async run(args: string[]): Promise<TmuxResult> {
     try {
-      const result = await execa('tmux', ['-L', this.options.socket, ...args], {
+      const result = await execa(this.bin, ['-L', this.options.socket, ...args], {
         reject: false,
         timeout: this.timeoutMs,
         stdin: 'ignore',

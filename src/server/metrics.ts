@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Reconciler } from '../core/reconciler.js';
 import type { SessionService } from '../core/sessions.js';
 import type { Sweeper } from '../core/sweeper.js';
 import { SESSION_STATUSES } from '../domain/index.js';
@@ -12,7 +13,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly unsubscribe: (() => void)[] = [];
 
-  constructor(store: Store, sessions: SessionService, sweeper: Sweeper) {
+  constructor(store: Store, sessions: SessionService, sweeper: Sweeper, reconciler: Reconciler) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'maestro_' });
 
@@ -68,7 +69,29 @@ export class Metrics {
       registers,
     });
 
+    const reconcileDuration = new Histogram({
+      name: 'maestro_reconcile_duration_seconds',
+      help: 'Duration of reconcile passes',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    const unchecked = new Counter({
+      name: 'maestro_reconcile_unchecked_total',
+      help: 'Reconcile passes that could not check tmux (nothing was ended)',
+      registers,
+    });
+    const orphans = new Counter({
+      name: 'maestro_reconcile_orphans_killed_total',
+      help: 'Maestro-owned tmux sessions killed for having no live record',
+      registers,
+    });
+
     this.unsubscribe.push(
+      reconciler.onReport((report) => {
+        reconcileDuration.observe(report.durationMs / 1000);
+        if (!report.checked) unchecked.inc();
+        orphans.inc(report.orphansKilled.length);
+      }),
       store.onEvents((events) => {
         for (const event of events) {
           if (event.type === 'session:created') created.inc();

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { EventStream } from '../core/event-stream.js';
 import type { ProjectService } from '../core/projects.js';
+import type { Reconciler } from '../core/reconciler.js';
 import type { SessionService } from '../core/sessions.js';
 import type { Sweeper } from '../core/sweeper.js';
 import type { TaskService } from '../core/tasks.js';
@@ -15,6 +16,9 @@ export interface Services {
   sessions: SessionService;
   events: EventStream;
   sweeper: Sweeper;
+  reconciler: Reconciler;
+  /** Where this node runs sessions: its host name and tmux socket (`tmux -L`). */
+  runtimeInfo: { host: string; tmuxSocket: string };
   metrics: Metrics;
   clock: Clock;
 }

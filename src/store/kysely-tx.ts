@@ -427,6 +427,11 @@ export class KyselyTx implements StoreTx {
     return rows.map(eventFromRow);
   }
 
+  async instanceId(): Promise<string> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', 'instance_id').executeTakeFirstOrThrow();
+    return row.value;
+  }
+
   async lastSeq(): Promise<number> {
     const row = await this.db.selectFrom('events').select(sql<number | string | null>`max(seq)`.as('seq')).executeTakeFirst();
     return Number(row?.seq ?? 0);

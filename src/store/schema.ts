@@ -76,7 +76,13 @@ export interface EventsTable {
   data: string;
 }
 
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
+  meta: MetaTable;
   projects: ProjectsTable;
   tasks: TasksTable;
   task_timeline: TaskTimelineTable;

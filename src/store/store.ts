@@ -95,6 +95,8 @@ export interface StoreReads {
   countActiveSessions(projectId?: string): Promise<number>;
   /** Events with `seq > afterSeq`, in sequence order, at most `limit`. */
   listEvents(afterSeq: number, limit: number): Promise<MaestroEvent[]>;
+  /** This database's id, made once when it was created; tags the runtime sessions it owns. */
+  instanceId(): Promise<string>;
   /** The newest event's sequence number, 0 when the log is empty. */
   lastSeq(): Promise<number>;
   /** The oldest retained event's sequence number, or `null` when the log is empty. */

@@ -6,14 +6,16 @@ const ageSecs = (fromMs: number | null, toMs: number) => (fromMs === null ? null
 
 /**
  * `GET /api/health`: liveness, storage engine, event sequence, session metrics (total, active,
- * by status, oldest / newest / average age of active sessions in seconds) and the last sweep.
+ * by status, oldest / newest / average age of active sessions in seconds), the runtime (host, tmux
+ * socket, whether the last reconcile pass could check tmux) and the last sweep.
  */
-export function healthRoutes(app: FastifyInstance, { store, sessions, sweeper, clock }: Services): void {
+export function healthRoutes(app: FastifyInstance, { store, sessions, sweeper, reconciler, runtimeInfo, clock }: Services): void {
   app.get('/api/health', async () => {
     await sessions.expireDue();
     const [stats, seq] = [await store.sessionStats(), await store.lastSeq()];
     const now = clock.now();
     const last = sweeper.lastReport;
+    const reconcile = reconciler.lastReport;
     return {
       ok: true,
       engine: store.engine,

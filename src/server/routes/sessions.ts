@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type {
   CreateSessionInput,
   EndInput,
@@ -8,8 +9,17 @@ import type {
   TransitionInput,
   UpdateSessionInput,
 } from '../../domain/index.js';
-import { endInput, parseInput } from '../../domain/index.js';
+import { endInput, LIMITS, parseInput } from '../../domain/index.js';
 import type { Services } from '../services.js';
+
+const outputQuery = z.strictObject({
+  lines: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(LIMITS.outputLines * 10)
+    .default(LIMITS.outputLines),
+});
 
 type IdParams = { Params: { id: string } };
 type LinkParams = { Params: { id: string; taskId: string } };
@@ -27,6 +37,10 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
   app.post<IdParams>('/api/sessions/:id/end', async (req) => {
     const { reason, exitCode } = parseInput(endInput, (req.body ?? {}) as EndInput, 'body');
     return sessions.end(req.params.id, reason, { exitCode });
+  });
+  app.get<IdParams>('/api/sessions/:id/output', async (req) => {
+    const { lines } = parseInput(outputQuery, req.query, 'query');
+    return sessions.output(req.params.id, lines);
   });
   app.post<IdParams>('/api/sessions/:id/touch', async (req) => sessions.touch(req.params.id, (req.body ?? {}) as TouchInput));
   app.post<LinkParams>('/api/sessions/:id/tasks/:taskId', async (req) => sessions.linkTask(req.params.id, req.params.taskId));

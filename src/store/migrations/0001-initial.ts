@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Engine } from '../engine.js';
 
@@ -8,6 +9,17 @@ import type { Engine } from '../engine.js';
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
   const ts = 'bigint';
+
+  // Facts about this database, such as the id that tags the tmux sessions it owns.
+  await db.schema
+    .createTable('meta')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+  await db
+    .insertInto('meta')
+    .values({ key: 'instance_id', value: `inst_${randomUUID().replaceAll('-', '')}` })
+    .execute();
 
   await db.schema
     .createTable('projects')
