@@ -1,42 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import type { MaestroEvent, Session } from '../src/domain/index.js';
-import { Cleanup, tempDir, tmuxSocket, until } from './helpers.js';
-
-const BIN = resolve(__dirname, '../bin/maestro.js');
-
-/** Starts `maestro serve` as its own process; resolves with its URL once it logs that it listens. */
-async function startServer(
-  cleanup: Cleanup,
-  args: string[],
-): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  cleanup.add(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error('maestro serve did not start')), 20_000);
-    lines.on('line', (line) => {
-      if (process.env.E2E_SERVER_LOG) appendFileSync(process.env.E2E_SERVER_LOG, `${line}\n`);
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
-      if (entry.msg === 'maestro listening' && entry.url) {
-        clearTimeout(timer);
-        resolveUrl(entry.url);
-      }
-    });
-    child.on('exit', () => reject(new Error('maestro serve exited before listening')));
-  });
-  return { url, child, exited };
-}
+import { BIN, Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
 
 const tmuxHas = (socket: string, name: string) =>
   execa('tmux', ['-L', socket, 'has-session', '-t', `=${name}`], { reject: false }).then((r) => r.exitCode === 0);

@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
 import { DEFAULTS, type MaestroConfig } from '../src/core/config.js';
@@ -79,4 +81,36 @@ export async function until<T>(check: () => T | Promise<T>, timeoutMs = 10_000, 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The `maestro` executable. */
+export const BIN = resolve(__dirname, '../bin/maestro.js');
+
+/** Starts `maestro serve` as its own process; resolves with its URL once it logs that it listens. */
+export async function startServer(
+  cleanup: Cleanup,
+  args: string[],
+): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null>; logLines: string[] }> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  cleanup.add(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const logLines: string[] = [];
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error('maestro serve did not start')), 20_000);
+    lines.on('line', (line) => {
+      logLines.push(line);
+      if (process.env.E2E_SERVER_LOG) appendFileSync(process.env.E2E_SERVER_LOG, `${line}\n`);
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === 'maestro listening' && entry.url) {
+        clearTimeout(timer);
+        resolveUrl(entry.url);
+      }
+    });
+    child.on('exit', () => reject(new Error('maestro serve exited before listening')));
+  });
+  return { url, child, exited, logLines };
 }

@@ -22,8 +22,12 @@ export interface ReconcileReport {
   active: string[];
 }
 
-/** Passes to wait for the exit status of a dead pane before ending its session without one. */
-const EXIT_STATUS_PASSES = 3;
+/**
+ * How long to wait for tmux to collect the exit status of a dead pane before ending its session
+ * without one, in milliseconds (wall time). tmux sees the terminal close before it reaps the child;
+ * under load the gap was seen to last over two seconds.
+ */
+const EXIT_STATUS_WAIT_MS = 15_000;
 
 /**
  * Keeps stored state true to the runtime, in both directions (DESIGN.md, guarantee 6). Each pass
@@ -37,7 +41,7 @@ const EXIT_STATUS_PASSES = 3;
  */
 export class Reconciler {
   private readonly loop: Loop;
-  /** Sessions seen dead without an exit status yet, and for how many passes. */
+  /** Sessions seen dead without an exit status yet, and since when (performance.now() milliseconds). */
   private readonly exitPending = new Map<string, number>();
   private readonly listeners = new Set<(report: ReconcileReport) => void>();
   private firstPassDone = false;
@@ -92,9 +96,9 @@ export class Reconciler {
       if (sessions.isStarting(record.id)) continue;
       const seen = probe.sessions.get(record.tmuxSession);
       if (seen?.exitPending) {
-        const passes = (this.exitPending.get(record.id) ?? 0) + 1;
-        this.exitPending.set(record.id, passes);
-        if (passes < EXIT_STATUS_PASSES) continue;
+        const since = this.exitPending.get(record.id) ?? performance.now();
+        this.exitPending.set(record.id, since);
+        if (performance.now() - since < EXIT_STATUS_WAIT_MS) continue;
       }
       this.exitPending.delete(record.id);
       if (seen && !seen.dead) {

@@ -211,7 +211,7 @@ export type SpawnInput = z.input<typeof spawnInput>;
 export type SpawnData = z.output<typeof spawnInput>;
 
 const isoDate = z.iso.datetime({ offset: true });
-const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const booleanFlag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
 /**
  * Query of `GET /api/sessions`. `created_after`/`created_before` are ISO-8601 timestamps;

@@ -219,7 +219,10 @@ export class TmuxSessionManager implements Runtime {
   async capture(name: string, lines: number): Promise<string[]> {
     const result = await this.run(['capture-pane', '-p', '-J', '-t', `=${name}:`, '-S', String(-lines)]);
     if (!result.ok) return [];
-    return dropTrailingBlank(result.stdout.split('\n')).slice(-lines);
+    const all = dropTrailingBlank(result.stdout.split('\n'));
+    // tmux writes "Pane is dead (status N, time)" under a pane kept after exit; the exit code is recorded anyway.
+    if (all.at(-1)?.startsWith('Pane is dead')) all.pop();
+    return dropTrailingBlank(all).slice(-lines);
   }
 
   /**
@@ -228,6 +231,16 @@ export class TmuxSessionManager implements Runtime {
    * `ok: false` ("could not check").
    */
   async probe(): Promise<Probe> {
+    const first = await this.list();
+    if (!first.ok || ![...first.sessions.values()].some((s) => s.exitPending)) return first;
+    // A pane is dead but its command unreaped: tmux missed a SIGCHLD (seen on a server's first
+    // session under load; the zombie stays until another child exits). Running a trivial job makes
+    // tmux collect every exited child, then the exit status can be read.
+    await this.run(['run-shell', 'true']);
+    return this.list();
+  }
+
+  private async list(): Promise<Probe> {
     const result = await this.run(['list-panes', '-a', '-F', PROBE_FORMAT]);
     if (!result.ok) {
       if (!result.timedOut && NO_SERVER.test(result.stderr)) return { ok: true, sessions: new Map() };

@@ -28,6 +28,18 @@ export function healthRoutes(app: FastifyInstance, { store, sessions, sweeper, r
         newestAgeSecs: ageSecs(stats.newestActiveCreatedAt, now),
         averageAgeSecs: ageSecs(stats.meanActiveCreatedAt, now),
       },
+      runtime: {
+        kind: 'tmux',
+        host: runtimeInfo.host,
+        tmuxSocket: runtimeInfo.tmuxSocket,
+        lastReconcile: reconcile
+          ? {
+              checked: reconcile.checked,
+              error: reconcile.error ?? null,
+              durationMs: Math.round(reconcile.durationMs * 100) / 100,
+            }
+          : null,
+      },
       lastSweep: last
         ? { at: last.at, durationMs: Math.round(last.durationMs * 100) / 100, timedOut: last.timedOut, purged: last.purged }
         : null,
