@@ -90,7 +90,8 @@ describe('lifecycle policies (injected clock)', () => {
     expect(await m.services.store.countActiveSessions()).toBe(1);
     const batches = (await events(m)).filter((e) => e.type === 'sessions:ended');
     expect(batches).toHaveLength(1);
-    expect((batches[0]?.data.sessions as { id: string }[]).map((s) => s.id).sort()).toEqual(report.timedOutIds.sort());
+    const ended = (batches[0]?.data.sessions ?? []) as { id: string }[];
+    expect(ended.map((s) => s.id).sort()).toEqual(report.timedOutIds.sort());
   });
 
   it('times out a tmux-backed session: keeps its output, kills its tmux session', async () => {
