@@ -15,6 +15,7 @@ import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
 import type { Runtime } from '../src/core/runtime.js';
 import { SessionService } from '../src/core/sessions.js';
+import { GitCli } from '../src/runtime/git.js';
 import { openSqliteStore } from '../src/store/index.js';
 
 const TOTAL = Number(process.env.SESSIONS ?? 1_000_000);
@@ -119,7 +120,7 @@ try {
       clock,
       log: pino({ level: 'silent' }),
       runtime: noRuntime,
-      git: { context: async () => ({ branch: null, commit: null, repoRoot: null, isWorktree: false, worktreeName: null }) },
+      git: new GitCli(),
     },
     {
       maxSessions: 1_000_000_000,

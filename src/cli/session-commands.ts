@@ -55,6 +55,7 @@ export function sessionCommands(program: Command): void {
     .option('--id <id>', 'client-given id (sess_…)')
     .option('--cwd <dir>', "working directory (default: the project's repo)")
     .option('-e, --env <KEY=value>', 'environment variable for the command (repeatable)', collect)
+    .option('-w, --worktree', 'run in a new git worktree .maestro/worktrees/<id> on branch maestro/<id>')
     .argument('<command...>', 'the program and its arguments (put them after --)')
     .action(async (command: string[], opts, cmd: Command) => {
       const spawned = await clientFor(cmd).sessions.spawn({
@@ -64,6 +65,7 @@ export function sessionCommands(program: Command): void {
         id: opts.id,
         cwd: opts.cwd,
         env: envPairs(opts.env),
+        worktree: opts.worktree,
         command,
       });
       emit(globals(cmd).output, spawned, prettySession);

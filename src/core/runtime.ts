@@ -59,8 +59,30 @@ export interface Runtime {
   probe(): Promise<Probe>;
 }
 
-/** Reads the git state of a directory. */
+/** A worktree Maestro made for a session. */
+export interface Worktree {
+  /** Absolute path of the worktree. */
+  path: string;
+  /** Its branch, `maestro/<session id>`. */
+  branch: string;
+}
+
+/** What became of a session's worktree at clean-up. */
+export type WorktreeRemoval = { removed: true } | { removed: false; reason: string };
+
+/** Reads the git state of a directory, and makes and removes per-session worktrees. */
 export interface GitInspector {
   /** The git context of `dir`; all-null fields when `dir` is not in a git repository. */
   context(dir: string): Promise<GitContext>;
+  /**
+   * Adds a worktree for `sessionId` at `<repoRoot>/.maestro/worktrees/<sessionId>` on a new branch
+   * `maestro/<sessionId>` from the current HEAD.
+   * @throws Error with git's message when git refuses (not a repository, no commit yet, branch exists)
+   */
+  addWorktree(repoRoot: string, sessionId: string): Promise<Worktree>;
+  /**
+   * Removes a session's worktree and its branch, but only when the worktree has no uncommitted
+   * changes and every commit of the branch is on another branch; otherwise keeps both and says why.
+   */
+  removeWorktree(worktree: Worktree): Promise<WorktreeRemoval>;
 }

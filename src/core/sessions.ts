@@ -32,10 +32,11 @@ import {
 } from '../domain/index.js';
 import type { StoreTx } from '../store/index.js';
 import type { CoreDeps } from './deps.js';
-import type { GitInspector, Runtime } from './runtime.js';
+import type { GitInspector, Runtime, Worktree } from './runtime.js';
 import { linkEvents, mergeDefined, newSessionRow, requireTasks, toRow, trimOutput, unlinkEvents } from './session-records.js';
 import { deleteSessionInTx, endedData, endSessionsInTx, purgeSessionsInTx } from './session-sweeps.js';
 import { requireProject } from './tasks.js';
+import { createWorktree, type KeptWorktree, releaseWorktree, worktreeOf } from './worktrees.js';
 
 /** Options of the session service. */
 export interface SessionServiceOptions {
@@ -70,6 +71,8 @@ export interface PassResult {
   count: number;
   /** Their ids (at most 1000 in a dry run). */
   ids: string[];
+  /** Worktrees of purged sessions kept because they held uncommitted or unmerged work. */
+  worktreesKept?: KeptWorktree[];
 }
 
 /** How a session should end. */
@@ -118,7 +121,7 @@ export class SessionService {
     const data = parseInput(spawnInput, input, 'body');
     const project = await this.deps.store.getProject(data.projectId);
     if (!project) throw new ValidationError([{ path: 'body.projectId', message: `project ${data.projectId} does not exist` }]);
-    const cwd = data.cwd ?? project.repoPath;
+    let cwd = data.cwd ?? project.repoPath;
     const isDir = await stat(cwd).then(
       (s) => s.isDirectory(),
       () => false,
@@ -126,8 +129,10 @@ export class SessionService {
     if (!isDir)
       throw new ValidationError([{ path: data.cwd ? 'body.cwd' : 'body.projectId', message: `directory ${cwd} does not exist` }]);
 
-    const gitContext = await this.deps.git.context(cwd);
     const id = data.id ?? newId('session');
+    const worktree = data.worktree ? await createWorktree(this.deps.git, cwd, id) : undefined;
+    if (worktree) cwd = worktree.path;
+    const gitContext = await this.deps.git.context(cwd);
     const runtime = {
       kind: 'tmux' as const,
       host: this.deps.runtime.host,
@@ -139,7 +144,10 @@ export class SessionService {
 
     this.starting.add(id);
     try {
-      await this.insert(row, data.taskIds);
+      await this.insert(row, data.taskIds).catch(async (err: unknown) => {
+        if (worktree) await releaseWorktree(this.deps.git, this.deps.log, id, worktree);
+        throw err;
+      });
       let started: Awaited<ReturnType<Runtime['start']>>;
       try {
         started = await this.deps.runtime.start({
@@ -373,6 +381,8 @@ export class SessionService {
     if (session.runtime.kind === 'tmux' && session.runtime.tmuxSession && !isTerminal(session.status)) {
       await this.killQuietly(id, session.runtime.tmuxSession);
     }
+    const worktree = worktreeOf(session);
+    if (worktree) await releaseWorktree(this.deps.git, this.deps.log, id, worktree);
   }
 
   /**
@@ -434,12 +444,23 @@ export class SessionService {
     }
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const ids: string[] = [];
+    const worktreesKept: KeptWorktree[] = [];
     while (ids.length < limit) {
-      const purged = await store.transaction(async (tx) => {
+      const { purged, worktrees } = await store.transaction(async (tx) => {
         const batch = await tx.listEndedBy(cutoff, Math.min(BATCH, limit - ids.length));
+        // Worktrees are read before their sessions go; git runs after the commit.
+        const found: [string, Worktree][] = [];
+        for (const ref of batch.filter((r) => r.branch === `maestro/${r.id}`)) {
+          const worktree = worktreeOf((await tx.getSession(ref.id)) as Session);
+          if (worktree) found.push([ref.id, worktree]);
+        }
         await purgeSessionsInTx(tx, batch, now);
-        return batch;
+        return { purged: batch, worktrees: found };
       });
+      for (const [sessionId, worktree] of worktrees) {
+        const kept = await releaseWorktree(this.deps.git, this.deps.log, sessionId, worktree);
+        if (kept) worktreesKept.push(kept);
+      }
       ids.push(...purged.map((s) => s.id));
       if (purged.length > 0) {
         this.deps.log.info(
@@ -450,7 +471,7 @@ export class SessionService {
       }
       if (purged.length < BATCH) break;
     }
-    return { count: ids.length, ids };
+    return { count: ids.length, ids, worktreesKept };
   }
 
   /**

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { CoreDeps } from './deps.js';
 import { Loop } from './loop.js';
 import type { SessionService } from './sessions.js';
+import type { KeptWorktree } from './worktrees.js';
 
 /** What one sweep did (or, with `dryRun`, would do). */
 export interface SweepReport {
@@ -17,6 +18,8 @@ export interface SweepReport {
   /** Their ids (at most 1000 each in a dry run). */
   timedOutIds: string[];
   purgedIds: string[];
+  /** Worktrees of purged sessions kept because they held uncommitted or unmerged work. */
+  worktreesKept: KeptWorktree[];
 }
 
 /** Options of one sweep. */
@@ -86,6 +89,7 @@ export class Sweeper {
       purged: purged.count,
       timedOutIds: timedOut.ids,
       purgedIds: purged.ids,
+      worktreesKept: purged.worktreesKept ?? [],
     };
     log.info(
       { timedOut: report.timedOut, purged: report.purged, durationMs: Math.round(report.durationMs * 10) / 10, dryRun },

@@ -205,6 +205,8 @@ export const spawnInput = z
       .refine((e) => Object.keys(e).length <= LIMITS.listItems, `expected at most ${LIMITS.listItems} variables`)
       .default({}),
     configuration: configurationSchema.partial().optional(),
+    /** Run in a new git worktree `.maestro/worktrees/<id>` on branch `maestro/<id>`. */
+    worktree: z.boolean().default(false),
   })
   .transform(mergeTaskIds);
 export type SpawnInput = z.input<typeof spawnInput>;

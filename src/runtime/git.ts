@@ -1,30 +1,74 @@
-import { basename, resolve } from 'node:path';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
-import type { GitInspector } from '../core/runtime.js';
+import type { GitInspector, Worktree, WorktreeRemoval } from '../core/runtime.js';
 import type { GitContext } from '../domain/index.js';
 
-async function git(dir: string, args: string[]): Promise<string | null> {
-  const result = await execa('git', ['-C', dir, ...args], { reject: false, timeout: 5000, stdin: 'ignore' });
-  return result.exitCode === 0 ? result.stdout.trim() : null;
+interface GitResult {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
 }
 
-/** Reads git context with the `git` command (argument arrays, no shell). */
+async function git(dir: string, args: string[]): Promise<GitResult> {
+  const result = await execa('git', ['-C', dir, ...args], { reject: false, timeout: 15_000, stdin: 'ignore' });
+  return { ok: result.exitCode === 0, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
+}
+
+/** Keeps `.maestro/` (worktrees, the database) out of the repository's `git status`, via `info/exclude`. */
+async function excludeMaestroDir(repoRoot: string): Promise<void> {
+  const common = await git(repoRoot, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+  if (!common.ok) return;
+  const exclude = join(common.stdout, 'info', 'exclude');
+  const current = await readFile(exclude, 'utf8').catch(() => '');
+  if (current.split('\n').some((line) => line.trim() === '/.maestro/')) return;
+  await mkdir(dirname(exclude), { recursive: true });
+  await appendFile(exclude, `${current === '' || current.endsWith('\n') ? '' : '\n'}/.maestro/\n`);
+}
+
+/** Reads git context and manages per-session worktrees with the `git` command (argument arrays, no shell). */
 export class GitCli implements GitInspector {
   async context(dir: string): Promise<GitContext> {
     const paths = await git(dir, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-dir', '--git-common-dir']);
-    if (paths === null) return { branch: null, commit: null, repoRoot: null, isWorktree: false, worktreeName: null };
-    const [repoRoot = null, gitDir = '', commonDir = ''] = paths.split('\n');
+    if (!paths.ok) return { branch: null, commit: null, repoRoot: null, isWorktree: false, worktreeName: null };
+    const [repoRoot = null, gitDir = '', commonDir = ''] = paths.stdout.split('\n');
     const [branch, commit] = await Promise.all([
       git(dir, ['symbolic-ref', '--short', '-q', 'HEAD']),
       git(dir, ['rev-parse', '-q', '--verify', 'HEAD']),
     ]);
     const isWorktree = resolve(gitDir) !== resolve(commonDir);
     return {
-      branch: branch || null,
-      commit: commit || null,
+      branch: branch.ok && branch.stdout ? branch.stdout : null,
+      commit: commit.ok && commit.stdout ? commit.stdout : null,
       repoRoot,
       isWorktree,
       worktreeName: isWorktree ? basename(gitDir) : null,
     };
+  }
+
+  async addWorktree(repoRoot: string, sessionId: string): Promise<Worktree> {
+    const path = join(repoRoot, '.maestro', 'worktrees', sessionId);
+    const branch = `maestro/${sessionId}`;
+    const result = await git(repoRoot, ['worktree', 'add', '-q', '-b', branch, path, 'HEAD']);
+    if (!result.ok) throw new Error(`git worktree add failed: ${result.stderr || 'unknown error'}`);
+    await excludeMaestroDir(repoRoot);
+    return { path, branch };
+  }
+
+  async removeWorktree({ path, branch }: Worktree): Promise<WorktreeRemoval> {
+    const common = await git(path, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+    if (!common.ok) return { removed: false, reason: `not a git worktree: ${common.stderr}` };
+    const mainRepo = dirname(common.stdout);
+    const status = await git(path, ['status', '--porcelain']);
+    if (!status.ok) return { removed: false, reason: `git status failed: ${status.stderr}` };
+    if (status.stdout !== '') return { removed: false, reason: 'uncommitted changes' };
+    const unmerged = await git(mainRepo, ['rev-list', '--count', branch, '--not', `--exclude=${branch}`, '--branches']);
+    if (!unmerged.ok) return { removed: false, reason: `git rev-list failed: ${unmerged.stderr}` };
+    if (unmerged.stdout !== '0') return { removed: false, reason: `${unmerged.stdout} unmerged commit(s) on ${branch}` };
+    const removed = await git(mainRepo, ['worktree', 'remove', path]);
+    if (!removed.ok) return { removed: false, reason: `git worktree remove failed: ${removed.stderr}` };
+    const deleted = await git(mainRepo, ['branch', '-D', branch]);
+    if (!deleted.ok) return { removed: false, reason: `worktree removed, but git branch -D failed: ${deleted.stderr}` };
+    return { removed: true };
   }
 }

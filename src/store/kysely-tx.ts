@@ -26,8 +26,16 @@ import {
 import type { Database } from './schema.js';
 import type { ActiveRuntime, BulkEnd, SessionRef, SessionRow, SessionStats, StoreTx, TaskFilter, TaskRow } from './store.js';
 
-const REF_COLUMNS = ['id', 'project_id', 'status', 'runtime_kind', 'exit_code', 'version'] as const;
-type RefRow = { id: string; project_id: string; status: string; runtime_kind: string; exit_code: number | null; version: number };
+const REF_COLUMNS = ['id', 'project_id', 'status', 'runtime_kind', 'exit_code', 'branch', 'version'] as const;
+type RefRow = {
+  id: string;
+  project_id: string;
+  status: string;
+  runtime_kind: string;
+  exit_code: number | null;
+  branch: string | null;
+  version: number;
+};
 
 /** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
 const CHUNK = 1000;
@@ -239,6 +247,7 @@ export class KyselyTx implements StoreTx {
       status: r.status as SessionRef['status'],
       runtimeKind: r.runtime_kind as SessionRef['runtimeKind'],
       exitCode: r.exit_code === null ? null : Number(r.exit_code),
+      branch: r.branch,
       version: Number(r.version),
     }));
   }

@@ -12,6 +12,7 @@ interface RefRow {
   status: string;
   runtime_kind: string;
   exit_code: number | null;
+  branch: string | null;
   version: number;
   task_ids: string;
 }
@@ -23,6 +24,7 @@ const refFromRow = (r: RefRow): SessionRef => ({
   status: r.status as SessionRef['status'],
   runtimeKind: r.runtime_kind as SessionRef['runtimeKind'],
   exitCode: r.exit_code,
+  branch: r.branch,
   version: r.version,
 });
 
@@ -46,7 +48,7 @@ export class SqliteBulkStatements {
       'INSERT INTO task_timeline (id, task_id, type, at, session_id, data) VALUES (?, ?, ?, ?, ?, ?)',
     );
     // The task ids come along in the same statement (one JSON array per session), in link order.
-    const ref = `SELECT s.id, s.project_id, s.status, s.runtime_kind, s.exit_code, s.version,
+    const ref = `SELECT s.id, s.project_id, s.status, s.runtime_kind, s.exit_code, s.branch, s.version,
       (SELECT json_group_array(task_id) FROM (SELECT task_id FROM task_sessions WHERE session_id = s.id ORDER BY created_at, task_id)) AS task_ids
       FROM sessions s`;
     this.listInactive = database.prepare(

@@ -52,6 +52,8 @@ export interface SessionRef {
   status: Session['status'];
   runtimeKind: Session['runtime']['kind'];
   exitCode: number | null;
+  /** The git branch it worked on; `maestro/<id>` marks a worktree Maestro made for it. */
+  branch: string | null;
   version: number;
 }
 

@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Cleanup, testMaestro, until } from './helpers.js';
+
+const RETENTION_SECS = 60;
+const git = (dir: string, ...args: string[]) =>
+  execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { encoding: 'utf8' }).trim();
+
+describe('per-session git worktrees', () => {
+  let cleanup: Cleanup;
+  let m: Awaited<ReturnType<typeof testMaestro>>;
+  let repo: string;
+
+  beforeEach(async () => {
+    cleanup = new Cleanup();
+    m = await testMaestro(cleanup, { retentionSecs: RETENTION_SECS });
+    repo = join(m.dir, 'repo');
+    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'init');
+    await m.services.projects.create({ id: 'proj_w', name: 'w', repoPath: repo });
+  });
+  afterEach(() => cleanup.run());
+
+  const spawnInWorktree = async (command: string[]) => {
+    const s = await m.services.sessions.spawn({ projectId: 'proj_w', command, worktree: true });
+    const path = join(repo, '.maestro', 'worktrees', s.id);
+    return { s, path };
+  };
+  const endAndExpire = async (id: string) => {
+    await m.services.sessions.end(id, 'completed');
+    m.clock.advance(RETENTION_SECS * 1000);
+    return m.sweeper.sweep();
+  };
+
+  it('runs the command in .maestro/worktrees/<id> on branch maestro/<id>', async () => {
+    const { s, path } = await spawnInWorktree(['sh', '-c', 'pwd > where.txt; exec sleep 300']);
+    expect(s.gitContext).toMatchObject({ branch: `maestro/${s.id}`, repoRoot: path, isWorktree: true, worktreeName: s.id });
+    await until(() => existsSync(join(path, 'where.txt')), 5000, 'the command to write');
+    expect(git(path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`maestro/${s.id}`);
+    expect(git(repo, 'status', '--porcelain')).toBe(''); // .maestro/ is excluded from the main checkout
+  });
+
+  it('removes a clean, merged worktree and its branch when the session is purged', async () => {
+    const { s, path } = await spawnInWorktree(['true']);
+    const report = await endAndExpire(s.id);
+    expect(report.purged).toBe(1);
+    expect(report.worktreesKept).toEqual([]);
+    expect(existsSync(path)).toBe(false);
+    expect(git(repo, 'branch', '--list', `maestro/${s.id}`)).toBe('');
+  });
+
+  it('keeps a worktree with uncommitted changes, and one with unmerged commits, and reports them', async () => {
+    const dirty = await spawnInWorktree(['true']);
+    writeFileSync(join(dirty.path, 'wip.txt'), 'half done');
+    const ahead = await spawnInWorktree(['true']);
+    writeFileSync(join(ahead.path, 'feature.txt'), 'done');
+    git(ahead.path, 'add', 'feature.txt');
+    git(ahead.path, 'commit', '-q', '-m', 'feature');
+
+    await m.services.sessions.end(dirty.s.id, 'completed');
+    await m.services.sessions.end(ahead.s.id, 'completed');
+    m.clock.advance(RETENTION_SECS * 1000);
+    const report = await m.sweeper.sweep();
+    expect(report.purged).toBe(2);
+    expect(report.worktreesKept).toEqual(
+      expect.arrayContaining([
+        { sessionId: dirty.s.id, path: dirty.path, reason: 'uncommitted changes' },
+        { sessionId: ahead.s.id, path: ahead.path, reason: `1 unmerged commit(s) on maestro/${ahead.s.id}` },
+      ]),
+    );
+    expect(existsSync(dirty.path)).toBe(true);
+    expect(existsSync(ahead.path)).toBe(true);
+  });
+
+  it('refuses a worktree outside a git repository with a clear 400', async () => {
+    await m.services.projects.create({ id: 'proj_plain', name: 'plain', repoPath: m.dir });
+    const res = await m.app.inject({
+      method: 'POST',
+      url: '/api/sessions/spawn',
+      payload: { projectId: 'proj_plain', command: ['true'], worktree: true },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details.issues[0]).toMatchObject({ path: 'body.worktree' });
+    expect(res.json().details.issues[0].message).toContain('is not in a git repository');
+    expect((await m.services.store.listSessions({ limit: 10 })).length).toBe(0);
+  });
+});
