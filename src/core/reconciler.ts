@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { type EndReason, MaestroError } from '../domain/index.js';
+import { type EndReason, isAlreadyGone } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
 import { Loop } from './loop.js';
 import type { Runtime } from './runtime.js';
@@ -147,7 +147,7 @@ export class Reconciler {
       await this.deps.sessions.end(id, reason, { exitCode });
       return true;
     } catch (err) {
-      if (err instanceof MaestroError && (err.code === 'invalid_transition' || err.code === 'not_found')) return false;
+      if (isAlreadyGone(err)) return false;
       throw err;
     }
   }

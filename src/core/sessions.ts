@@ -32,11 +32,12 @@ import {
 } from '../domain/index.js';
 import type { StoreTx } from '../store/index.js';
 import type { CoreDeps } from './deps.js';
-import type { GitInspector, Runtime, Worktree } from './runtime.js';
+import type { GitInspector, Runtime } from './runtime.js';
+import { type PassResult, type PurgeOptions, SessionExpiry } from './session-expiry.js';
 import { linkEvents, mergeDefined, newSessionRow, requireTasks, toRow, trimOutput, unlinkEvents } from './session-records.js';
-import { deleteSessionInTx, endedData, endSessionsInTx, purgeSessionsInTx } from './session-sweeps.js';
+import { deleteSessionInTx, endedData } from './session-sweeps.js';
 import { requireProject } from './tasks.js';
-import { createWorktree, type KeptWorktree, releaseWorktree, worktreeOf } from './worktrees.js';
+import { createWorktree, releaseWorktree, worktreeOf } from './worktrees.js';
 
 /** Options of the session service. */
 export interface SessionServiceOptions {
@@ -58,22 +59,8 @@ export interface SessionSnapshot {
   seq: number;
 }
 
-/** Sessions handled per transaction by the bulk timeout and purge passes. */
-const BATCH = 10_000;
-/** Ids listed by a dry run, at most. */
-const DRY_RUN_LIST = 1000;
 /** tmux activity moves `lastActivityAt` only when it is at least this much newer, in ms: the timeout is counted in minutes, and this keeps an agent printing every second from writing every second. */
 export const RUNTIME_ACTIVITY_GRANULARITY_MS = 10_000;
-
-/** What a timeout or purge pass did (or, in a dry run, would do). */
-export interface PassResult {
-  /** How many sessions it concerned. */
-  count: number;
-  /** Their ids (at most 1000 in a dry run). */
-  ids: string[];
-  /** Worktrees of purged sessions kept because they held uncommitted or unmerged work. */
-  worktreesKept?: KeptWorktree[];
-}
 
 /** How a session should end. */
 export interface EndOptions {
@@ -89,13 +76,15 @@ export interface EndOptions {
 export class SessionService {
   /** Sessions whose runtime is being started; the reconciler leaves them alone until it is up. */
   private readonly starting = new Set<string>();
-  /** The in-flight expiry pass started by a read, shared by concurrent readers. */
-  private expiring: Promise<void> | undefined;
+  /** Inactivity timeouts and retention purges. */
+  private readonly expiry: SessionExpiry;
 
   constructor(
     private readonly deps: CoreDeps & { runtime: Runtime; git: GitInspector },
     private readonly options: SessionServiceOptions,
-  ) {}
+  ) {
+    this.expiry = new SessionExpiry(deps, options, (id, reason) => this.end(id, reason));
+  }
 
   /**
    * Creates a session record (no runtime), linked to its tasks.
@@ -385,118 +374,19 @@ export class SessionService {
     if (worktree) await releaseWorktree(this.deps.git, this.deps.log, id, worktree);
   }
 
-  /**
-   * Ends every non-terminal session idle longer than the inactivity timeout with `timed_out`
-   * (DESIGN.md, guarantee 3). Sessions without a runtime are ended in bulk; tmux-backed ones one by
-   * one, so their output is kept and their tmux session killed. With `dryRun`, changes nothing and
-   * reports what would go.
-   */
-  async expireInactive(options: { dryRun?: boolean } = {}): Promise<PassResult> {
-    const now = this.deps.clock.now();
-    const cutoff = now - this.options.sessionTimeoutSecs * 1000;
-    const { store } = this.deps;
-    if (options.dryRun) {
-      const [count, due] = await Promise.all([
-        store.countInactiveSessions(cutoff),
-        store.listInactiveSessions(cutoff, DRY_RUN_LIST),
-      ]);
-      return { count, ids: due.map((s) => s.id) };
-    }
-    const ids: string[] = [];
-    for (;;) {
-      const due = await store.transaction(async (tx) => {
-        const batch = await tx.listInactiveSessions(cutoff, BATCH);
-        await endSessionsInTx(
-          tx,
-          batch.filter((s) => s.runtimeKind !== 'tmux'),
-          'timed_out',
-          now,
-        );
-        return batch;
-      });
-      for (const s of due) {
-        if (s.runtimeKind === 'tmux') await this.endUnlessEnded(s.id, 'timed_out');
-        ids.push(s.id);
-      }
-      if (due.length > 0)
-        this.deps.log.info(
-          { count: due.length, cutoff: new Date(cutoff).toISOString(), reason: 'timed_out' },
-          'sessions timed out',
-        );
-      if (due.length < BATCH) break;
-    }
-    if (ids.length > 0 && this.options.retentionSecs === 0) await this.purgeEnded();
-    return { count: ids.length, ids };
+  /** See {@link SessionExpiry.expireInactive}. */
+  expireInactive(options: { dryRun?: boolean } = {}): Promise<PassResult> {
+    return this.expiry.expireInactive(options);
   }
 
-  /**
-   * Purges sessions ended longer than the retention ago (DESIGN.md, guarantee 4), with the same
-   * cascade as a delete, in batches. `onProgress` receives the running count after each batch.
-   * With `dryRun`, changes nothing and reports what would go. `limit` caps how many go in this call.
-   */
-  async purgeEnded(options: { dryRun?: boolean; limit?: number; onProgress?: (done: number) => void } = {}): Promise<PassResult> {
-    const now = this.deps.clock.now();
-    const cutoff = now - this.options.retentionSecs * 1000;
-    const { store } = this.deps;
-    if (options.dryRun) {
-      const [count, due] = await Promise.all([store.countEndedBy(cutoff), store.listEndedBy(cutoff, DRY_RUN_LIST)]);
-      return { count, ids: due.map((s) => s.id) };
-    }
-    const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const ids: string[] = [];
-    const worktreesKept: KeptWorktree[] = [];
-    while (ids.length < limit) {
-      const { purged, worktrees } = await store.transaction(async (tx) => {
-        const batch = await tx.listEndedBy(cutoff, Math.min(BATCH, limit - ids.length));
-        // Worktrees are read before their sessions go; git runs after the commit.
-        const found: [string, Worktree][] = [];
-        for (const ref of batch.filter((r) => r.branch === `maestro/${r.id}`)) {
-          const worktree = worktreeOf((await tx.getSession(ref.id)) as Session);
-          if (worktree) found.push([ref.id, worktree]);
-        }
-        await purgeSessionsInTx(tx, batch, now);
-        return { purged: batch, worktrees: found };
-      });
-      for (const [sessionId, worktree] of worktrees) {
-        const kept = await releaseWorktree(this.deps.git, this.deps.log, sessionId, worktree);
-        if (kept) worktreesKept.push(kept);
-      }
-      ids.push(...purged.map((s) => s.id));
-      if (purged.length > 0) {
-        this.deps.log.info(
-          { count: purged.length, cutoff: new Date(cutoff).toISOString(), reason: 'purged' },
-          'ended sessions purged',
-        );
-        options.onProgress?.(ids.length);
-      }
-      if (purged.length < BATCH) break;
-    }
-    return { count: ids.length, ids, worktreesKept };
+  /** See {@link SessionExpiry.purgeEnded}. */
+  purgeEnded(options: PurgeOptions = {}): Promise<PassResult> {
+    return this.expiry.purgeEnded(options);
   }
 
-  /**
-   * Ends due sessions before a read or write, so nothing is reported live past its deadline even
-   * between sweeps. Costs one index seek when nothing is due; concurrent callers share one pass.
-   */
-  async expireDue(): Promise<void> {
-    if (this.expiring) return this.expiring;
-    const cutoff = this.deps.clock.now() - this.options.sessionTimeoutSecs * 1000;
-    if (!(await this.deps.store.hasInactiveSessions(cutoff))) return;
-    this.expiring ??= this.expireInactive()
-      .then(() => undefined)
-      .finally(() => {
-        this.expiring = undefined;
-      });
-    return this.expiring;
-  }
-
-  private async endUnlessEnded(id: string, reason: EndReason): Promise<void> {
-    try {
-      await this.end(id, reason);
-    } catch (err) {
-      // Ended or deleted by someone else meanwhile: the goal is reached.
-      if (!(err instanceof MaestroError && (err.code === 'invalid_transition' || err.code === 'not_found'))) throw err;
-    }
+  /** See {@link SessionExpiry.expireDue}. */
+  expireDue(): Promise<void> {
+    return this.expiry.expireDue();
   }
 
   private async fetch(id: string): Promise<Session> {

@@ -82,3 +82,11 @@ function describeIssues(issues: FieldIssue[]): string {
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   return `${first.path || 'input'}: ${first.message}${more}`;
 }
+
+/**
+ * Whether `err` says the session was already ended or deleted: for background passes that race
+ * with users, the goal is then reached, not failed.
+ */
+export function isAlreadyGone(err: unknown): boolean {
+  return err instanceof MaestroError && (err.code === 'invalid_transition' || err.code === 'not_found');
+}
