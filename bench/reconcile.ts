@@ -16,6 +16,7 @@ import { systemClock } from '../src/core/clock.js';
 import { Reconciler } from '../src/core/reconciler.js';
 import { newSessionRow } from '../src/core/session-records.js';
 import { SessionService } from '../src/core/sessions.js';
+import { newProject } from '../src/domain/index.js';
 import { GitCli } from '../src/runtime/git.js';
 import { TmuxSessionManager } from '../src/runtime/tmux.js';
 import { openSqliteStore } from '../src/store/index.js';
@@ -42,17 +43,7 @@ try {
   );
   const reconciler = new Reconciler({ store, clock: systemClock, log, runtime, sessions }, 1000);
   const now = Date.now();
-  await store.transaction((tx) =>
-    tx.insertProject({
-      id: 'proj_bench',
-      name: 'bench',
-      repoPath: dir,
-      status: 'running',
-      priority: 0,
-      createdAt: new Date(now).toISOString(),
-      updatedAt: new Date(now).toISOString(),
-    }),
-  );
+  await store.transaction((tx) => tx.insertProject(newProject({ id: 'proj_bench', name: 'bench', repoPath: dir }, now)));
   const started = performance.now();
   for (let i = 0; i < AGENTS; i++) {
     const id = `sess_bench${i}`;

@@ -6,6 +6,7 @@ import { EventStream } from './core/event-stream.js';
 import { ProjectService } from './core/projects.js';
 import { Reconciler } from './core/reconciler.js';
 import type { GitInspector, Runtime } from './core/runtime.js';
+import { Scheduler } from './core/scheduler.js';
 import { SessionService } from './core/sessions.js';
 import { Sweeper } from './core/sweeper.js';
 import { TaskService } from './core/tasks.js';
@@ -31,6 +32,7 @@ export interface Maestro {
   services: Services;
   reconciler: Reconciler;
   sweeper: Sweeper;
+  scheduler: Scheduler;
   log: Logger;
   /** Starts the background loops and listens on `config.host:config.port`; resolves to the base URL. */
   listen(): Promise<string>;
@@ -64,10 +66,19 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
   );
   const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs);
   const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000);
+  const projects = new ProjectService({ ...deps, sessions });
+  const scheduler = new Scheduler(
+    { ...deps, projects, sessions },
+    {
+      intervalMs: config.schedulerIntervalSecs * 1000,
+      maxRunningProjects: config.maxRunningProjects,
+      projectStuckSecs: config.projectStuckSecs,
+    },
+  );
   const metrics = new Metrics(store, sessions, sweeper, reconciler);
   const services: Services = {
     store,
-    projects: new ProjectService(deps),
+    projects,
     tasks: new TaskService(deps),
     sessions,
     events: new EventStream(store),
@@ -85,6 +96,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     services,
     reconciler,
     sweeper,
+    scheduler,
     log,
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
@@ -92,11 +104,13 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
       reconciler.start();
       sweeper.start();
+      scheduler.start();
       log.info({ url: publicUrl, db: config.db, engine: store.engine, tmuxSocket: config.tmuxSocket }, 'maestro listening');
       return publicUrl;
     },
     async close() {
       const steps: [string, () => Promise<unknown>][] = [
+        ['scheduler', () => scheduler.stop()],
         ['sweeper', () => sweeper.stop()],
         ['reconciler', () => reconciler.stop()],
         ['http', () => app.close()],

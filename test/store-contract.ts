@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newSessionRow } from '../src/core/session-records.js';
-import { ConflictError, type MaestroEvent, type Project, type SessionFilter } from '../src/domain/index.js';
+import { ConflictError, type MaestroEvent, newProject, type Project, type SessionFilter } from '../src/domain/index.js';
 import type { SessionRow, Store, TaskRow } from '../src/store/index.js';
 
 /** Opens a fresh, empty store; `reopen` opens the same database again (after `close`). */
@@ -13,15 +13,7 @@ export interface StoreFixture {
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const at = (offsetSecs: number) => new Date(T0 + offsetSecs * 1000).toISOString();
 
-const project = (id = 'proj_a'): Project => ({
-  id,
-  name: `Project ${id}`,
-  repoPath: '/tmp/repo',
-  status: 'running',
-  priority: 0,
-  createdAt: at(0),
-  updatedAt: at(0),
-});
+const project = (id = 'proj_a'): Project => newProject({ id, name: `Project ${id}`, repoPath: '/tmp/repo' }, T0);
 const task = (id: string, projectId = 'proj_a'): TaskRow => ({
   id,
   projectId,

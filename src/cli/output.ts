@@ -112,7 +112,12 @@ export const prettyProject = (p: Project): string =>
     ['id', p.id],
     ['name', p.name],
     ['status', p.status],
+    ['reason', p.statusReason],
     ['priority', p.priority],
     ['repo', p.repoPath],
+    ['agent', p.agentCommand?.join(' ')],
     ['created', p.createdAt],
+    ['queued', p.queuedAt],
+    ['started', p.startedAt],
+    ['finished', p.completedAt],
   ]);

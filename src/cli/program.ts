@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { MaestroApiError } from '../client/index.js';
 import { maintenanceCommands } from './maintenance-commands.js';
 import { projectCommands } from './project-commands.js';
+import { queueCommands } from './queue-commands.js';
 import { serveCommand } from './serve.js';
 import { sessionCommands } from './session-commands.js';
 import { taskCommands } from './task-commands.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   taskCommands(program);
   projectCommands(program);
   maintenanceCommands(program);
+  queueCommands(program);
   return program;
 }
 

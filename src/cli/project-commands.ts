@@ -5,24 +5,44 @@ import { emit, prettyProject, prettyProjects } from './output.js';
 
 /** `maestro project …` */
 export function projectCommands(program: Command): void {
-  const project = program.command('project').description('create and list projects');
+  const project = program.command('project').description('create, list and complete projects');
 
   project
     .command('create')
-    .description('create a project for a repository')
+    .description(
+      'create a project for a repository, e.g. maestro project create -n web --enqueue --agent claude -- -p "build it"',
+    )
     .requiredOption('-n, --name <name>', 'project name')
     .option('-r, --repo <dir>', 'repository directory (default: the current directory)', '.')
     .option('--priority <n>', 'queue priority, higher first (default 0)', (v) => Number(v))
     .option('--id <id>', 'client-given id (proj_…)')
-    .action(async (opts, cmd: Command) => {
+    .option('--enqueue', 'put it in the queue at once')
+    .option('--agent <program>', 'the agent the scheduler spawns when it starts the project (its arguments after --)')
+    .argument('[args...]', 'arguments of --agent')
+    .action(async (args: string[], opts, cmd: Command) => {
       const created = await clientFor(cmd).projects.create({
         name: opts.name,
         repoPath: resolve(opts.repo),
         priority: opts.priority,
         id: opts.id,
+        enqueue: opts.enqueue,
+        agentCommand: opts.agent ? [opts.agent, ...args] : undefined,
       });
       emit(globals(cmd).output, created, prettyProject);
     });
+
+  project
+    .command('complete <id>')
+    .description('complete a project: ends and kills its sessions, starts the next queued one')
+    .option('--failed', 'record it as failed')
+    .option('--reason <text>', 'why')
+    .action(async (id: string, opts, cmd: Command) =>
+      emit(
+        globals(cmd).output,
+        await clientFor(cmd).projects.complete(id, { success: !opts.failed, reason: opts.reason }),
+        prettyProject,
+      ),
+    );
 
   project
     .command('list')

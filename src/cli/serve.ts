@@ -40,6 +40,21 @@ export function serveCommand(program: Command): void {
       help('reconciler interval', 'reconcileIntervalMs', ' ms'),
       intOption('--reconcile-interval'),
     )
+    .option(
+      '--scheduler-interval <seconds>',
+      help('scheduler interval', 'schedulerIntervalSecs', ' s'),
+      intOption('--scheduler-interval'),
+    )
+    .option(
+      '--max-running-projects <n>',
+      help('most projects the scheduler runs at once', 'maxRunningProjects'),
+      intOption('--max-running-projects'),
+    )
+    .option(
+      '--project-stuck <seconds>',
+      help('fail a scheduled project without a live session after', 'projectStuckSecs', ' s'),
+      intOption('--project-stuck'),
+    )
     .option('--log-level <level>', help('pino log level', 'logLevel'))
     .action(async (opts) => {
       const config = resolveConfig({
@@ -53,6 +68,9 @@ export function serveCommand(program: Command): void {
         cleanupIntervalSecs: opts.cleanupInterval,
         retentionSecs: opts.retention,
         reconcileIntervalMs: opts.reconcileInterval,
+        schedulerIntervalSecs: opts.schedulerInterval,
+        maxRunningProjects: opts.maxRunningProjects,
+        projectStuckSecs: opts.projectStuck,
         logLevel: opts.logLevel,
       });
       const maestro = await createMaestro(config);

@@ -117,6 +117,13 @@ export interface SessionOutput {
   lines: string[];
 }
 
+/** The project queue: running projects, then queued ones in the order they will start. */
+export interface QueueView {
+  paused: boolean;
+  running: Project[];
+  queued: Project[];
+}
+
 /** Filters of {@link MaestroClient.tasks}`.list`. */
 export interface TaskQuery {
   projectId?: string;
@@ -141,6 +148,20 @@ export class MaestroClient {
     create: (input: CreateProjectInput) => this.request<Project>('POST', '/api/projects', input),
     list: async () => (await this.request<{ projects: Project[] }>('GET', '/api/projects')).projects,
     get: (id: string) => this.request<Project>('GET', `/api/projects/${enc(id)}`),
+    /** Puts a project in the queue (again), optionally with a new priority. */
+    enqueue: (id: string, input: { priority?: number } = {}) =>
+      this.request<Project>('POST', `/api/projects/${enc(id)}/enqueue`, input),
+    /** Completes (or with `success: false`, fails) a project, ending its sessions. Idempotent. */
+    complete: (id: string, input: { success?: boolean; reason?: string } = {}) =>
+      this.request<Project>('POST', `/api/projects/${enc(id)}/complete`, input),
+    /** Cancels a project: out of the queue, or stopped with its sessions. Idempotent. */
+    cancel: (id: string) => this.request<Project>('POST', `/api/projects/${enc(id)}/cancel`, {}),
+  };
+
+  readonly queue = {
+    list: () => this.request<QueueView>('GET', '/api/queue'),
+    pause: () => this.request<QueueView>('POST', '/api/queue/pause', {}),
+    resume: () => this.request<QueueView>('POST', '/api/queue/resume', {}),
   };
 
   readonly tasks = {

@@ -21,6 +21,12 @@ export interface MaestroConfig {
   retentionSecs: number;
   /** Reconciler interval, in milliseconds. */
   reconcileIntervalMs: number;
+  /** Scheduler interval, in seconds (it also runs at once on any project or session end). */
+  schedulerIntervalSecs: number;
+  /** At most this many projects started by the scheduler run at once. */
+  maxRunningProjects: number;
+  /** A project the scheduler started with no live session for this long is failed, in seconds. */
+  projectStuckSecs: number;
   /** Log level (pino). */
   logLevel: string;
 }
@@ -40,6 +46,9 @@ export const DEFAULTS: MaestroConfig = {
   cleanupIntervalSecs: 300,
   retentionSecs: 604_800,
   reconcileIntervalMs: 1000,
+  schedulerIntervalSecs: 60,
+  maxRunningProjects: 1,
+  projectStuckSecs: 600,
   logLevel: 'info',
 };
 
@@ -55,6 +64,9 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   cleanupIntervalSecs: 'SESSION_CLEANUP_INTERVAL',
   retentionSecs: 'SESSION_RETENTION_SECS',
   reconcileIntervalMs: 'MAESTRO_RECONCILE_INTERVAL_MS',
+  schedulerIntervalSecs: 'MAESTRO_SCHEDULER_INTERVAL',
+  maxRunningProjects: 'MAESTRO_MAX_RUNNING_PROJECTS',
+  projectStuckSecs: 'MAESTRO_PROJECT_STUCK_SECS',
   logLevel: 'MAESTRO_LOG_LEVEL',
 };
 
@@ -66,6 +78,9 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'cleanupIntervalSecs',
   'retentionSecs',
   'reconcileIntervalMs',
+  'schedulerIntervalSecs',
+  'maxRunningProjects',
+  'projectStuckSecs',
 ]);
 
 /**

@@ -10,6 +10,8 @@ export class Loop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private started = false;
+  /** A wake-up arrived during a pass: run again as soon as it ends. */
+  private rerun = false;
 
   constructor(
     private readonly name: string,
@@ -51,10 +53,27 @@ export class Loop {
     return this.running;
   }
 
+  /**
+   * Runs a pass soon instead of at the next interval; a wake-up during a pass runs one more pass
+   * right after it. Does nothing when the loop is stopped.
+   */
+  wake(): void {
+    if (!this.started) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       void this.runNow().then(() => {
-        if (this.started) this.schedule(this.intervalMs);
+        if (!this.started) return;
+        const again = this.rerun;
+        this.rerun = false;
+        this.schedule(again ? 0 : this.intervalMs);
       });
     }, delayMs);
     this.timer.unref();

@@ -15,13 +15,36 @@ export const PROJECT_STATUSES = Object.values(ProjectStatus) as [ProjectStatus, 
 
 export const projectIdSchema = z.string().regex(idPattern('project'), 'expected a project id: proj_ followed by [A-Za-z0-9_-]');
 
-/** A project as the API returns it. Timestamps are ISO-8601 strings. */
+/** Terminal project states: their sessions must all be ended. */
+export const FINISHED_PROJECT_STATUSES: readonly ProjectStatus[] = ['completed', 'failed', 'cancelled'];
+
+const agentCommand = z
+  .array(z.string().max(LIMITS.argument))
+  .min(1)
+  .max(LIMITS.listItems)
+  .refine((c) => c[0] !== undefined && c[0].length > 0 && !c[0].includes('='), {
+    message: 'expected a program name (non-empty, without "=") as the first element',
+    path: [0],
+  });
+
+/**
+ * A project as the API returns it. Timestamps are ISO-8601 strings. `agentCommand` is what the
+ * scheduler spawns when it starts the project; `scheduled` says the scheduler started it (only
+ * such projects count against the running limit, complete when their last session ends, and are
+ * failed when stuck without a live session).
+ */
 export const projectSchema = z.object({
   id: projectIdSchema,
   name: z.string(),
   repoPath: z.string(),
   status: z.enum(PROJECT_STATUSES),
   priority: z.number().int(),
+  agentCommand: z.array(z.string()).nullable(),
+  scheduled: z.boolean(),
+  statusReason: z.string().nullable(),
+  queuedAt: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -36,7 +59,49 @@ export const createProjectInput = z.strictObject({
     .min(1)
     .max(LIMITS.path)
     .refine((p) => p.startsWith('/'), 'expected an absolute path'),
-  status: z.enum(PROJECT_STATUSES).default('running'),
   priority: z.number().int().min(-1000).max(1000).default(0),
+  /** Program and arguments the scheduler spawns when it starts the project (argument array, no shell). */
+  agentCommand: agentCommand.optional(),
+  /** Put it in the queue at once (status `queued`); otherwise it starts `running`, managed by hand. */
+  enqueue: z.boolean().default(false),
 });
 export type CreateProjectInput = z.input<typeof createProjectInput>;
+
+/** Body of `POST /api/projects/:id/complete`. */
+export const completeProjectInput = z.strictObject({
+  success: z.boolean().default(true),
+  reason: z.string().max(LIMITS.name).optional(),
+});
+export type CompleteProjectInput = z.input<typeof completeProjectInput>;
+
+/** Body of `POST /api/projects/:id/enqueue`: optionally a new priority (higher starts first). */
+export const enqueueProjectInput = z.strictObject({
+  priority: z.number().int().min(-1000).max(1000).optional(),
+});
+export type EnqueueProjectInput = z.input<typeof enqueueProjectInput>;
+
+/**
+ * A new project record at `nowMs` (milliseconds since the epoch): `queued` when `enqueue`,
+ * otherwise `running` and managed by hand.
+ */
+export function newProject(
+  fields: { id: string; name: string; repoPath: string; priority?: number; agentCommand?: string[] | null; enqueue?: boolean },
+  nowMs: number,
+): Project {
+  const at = new Date(nowMs).toISOString();
+  return {
+    id: fields.id,
+    name: fields.name,
+    repoPath: fields.repoPath,
+    status: fields.enqueue ? 'queued' : 'running',
+    priority: fields.priority ?? 0,
+    agentCommand: fields.agentCommand ?? null,
+    scheduled: false,
+    statusReason: null,
+    queuedAt: fields.enqueue ? at : null,
+    startedAt: fields.enqueue ? null : at,
+    completedAt: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}

@@ -91,6 +91,67 @@ export class KyselyTx implements StoreTx {
     return rows.map(projectFromRow);
   }
 
+  async listProjectsByStatus(statuses: readonly Project['status'][]): Promise<Project[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('projects')
+      .selectAll()
+      .where('status', 'in', statuses)
+      .orderBy('priority', 'desc')
+      .orderBy('queued_at')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(projectFromRow);
+  }
+
+  async countScheduledRunning(): Promise<number> {
+    const row = await this.db
+      .selectFrom('projects')
+      .select(sql<number | string>`count(*)`.as('n'))
+      .where('status', '=', 'running')
+      .where('scheduled', '=', 1)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  async updateProject(project: Project): Promise<void> {
+    const { id, ...rest } = projectToRow(project);
+    await this.db.updateTable('projects').set(rest).where('id', '=', id).execute();
+  }
+
+  async dequeueProject(nowMs: number): Promise<Project | undefined> {
+    const next = this.db
+      .selectFrom('projects')
+      .select('id')
+      .where('status', '=', 'queued')
+      .orderBy('priority', 'desc')
+      .orderBy('queued_at')
+      .orderBy('id')
+      .limit(1);
+    const row = await this.db
+      .updateTable('projects')
+      .set({ status: 'running', scheduled: 1, started_at: nowMs, updated_at: nowMs, status_reason: null, completed_at: null })
+      .where('id', '=', (eb) => eb.selectFrom(next.as('next')).select('next.id'))
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirst();
+    return row && projectFromRow(row);
+  }
+
   async insertProject(project: Project): Promise<void> {
     await insertUnique('project', project.id, () => this.db.insertInto('projects').values(projectToRow(project)).execute());
   }

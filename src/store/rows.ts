@@ -11,6 +11,8 @@ export const ms = (value: string): number => Date.parse(value);
 // Engines may hand bigint columns back as strings (pg) or numbers (sqlite); normalise once here.
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 const numOrNull = (v: number | string | null): number | null => (v === null ? null : num(v));
+const isoOrNull = (v: number | string | null): string | null => (v === null ? null : iso(num(v)));
+const msOrNull = (v: string | null): number | null => (v === null ? null : ms(v));
 
 export function projectFromRow(r: Selectable<ProjectsTable>): Project {
   return {
@@ -19,6 +21,12 @@ export function projectFromRow(r: Selectable<ProjectsTable>): Project {
     repoPath: r.repo_path,
     status: r.status as Project['status'],
     priority: num(r.priority),
+    agentCommand: r.agent_command ? JSON.parse(r.agent_command) : null,
+    scheduled: num(r.scheduled) === 1,
+    statusReason: r.status_reason,
+    queuedAt: isoOrNull(r.queued_at),
+    startedAt: isoOrNull(r.started_at),
+    completedAt: isoOrNull(r.completed_at),
     createdAt: iso(num(r.created_at)),
     updatedAt: iso(num(r.updated_at)),
   };
@@ -31,6 +39,12 @@ export function projectToRow(p: Project): ProjectsTable {
     repo_path: p.repoPath,
     status: p.status,
     priority: p.priority,
+    agent_command: p.agentCommand ? JSON.stringify(p.agentCommand) : null,
+    scheduled: p.scheduled ? 1 : 0,
+    status_reason: p.statusReason,
+    queued_at: msOrNull(p.queuedAt),
+    started_at: msOrNull(p.startedAt),
+    completed_at: msOrNull(p.completedAt),
     created_at: ms(p.createdAt),
     updated_at: ms(p.updatedAt),
   };

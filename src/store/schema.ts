@@ -10,6 +10,12 @@ export interface ProjectsTable {
   repo_path: string;
   status: string;
   priority: number;
+  agent_command: string | null;
+  scheduled: number;
+  status_reason: string | null;
+  queued_at: number | null;
+  started_at: number | null;
+  completed_at: number | null;
   created_at: number;
   updated_at: number;
 }

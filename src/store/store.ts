@@ -69,6 +69,12 @@ export interface BulkEnd {
 /** Reads available inside and outside a transaction. Every method returns domain objects. */
 export interface StoreReads {
   getProject(id: string): Promise<Project | undefined>;
+  /** Projects in any of `statuses`, highest priority first, then queued longest. */
+  listProjectsByStatus(statuses: readonly Project['status'][]): Promise<Project[]>;
+  /** Running projects the scheduler started. */
+  countScheduledRunning(): Promise<number>;
+  /** A value of the database's own settings (`meta` table), or undefined. */
+  getMeta(key: string): Promise<string | undefined>;
   /** All projects, highest priority first, then oldest first. */
   listProjects(): Promise<Project[]>;
   /** A task with its `sessionIds` (from the link table) and its `timeline`, oldest entry first. */
@@ -109,6 +115,16 @@ export interface StoreReads {
 export interface StoreTx extends StoreReads {
   /** @throws ConflictError when the id exists */
   insertProject(project: Project): Promise<void>;
+  /** Writes a project whole. */
+  updateProject(project: Project): Promise<void>;
+  /**
+   * Atomically takes the next queued project — highest priority, then queued longest — and marks
+   * it running, started by the scheduler at `nowMs` (ms since the epoch). One statement: two
+   * schedulers never take the same project. Undefined when the queue is empty.
+   */
+  dequeueProject(nowMs: number): Promise<Project | undefined>;
+  /** Sets a value of the database's own settings. */
+  setMeta(key: string, value: string): Promise<void>;
   /** @throws ConflictError when the id exists */
   insertTask(task: TaskRow): Promise<void>;
   updateTask(task: TaskRow): Promise<void>;

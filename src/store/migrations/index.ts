@@ -1,11 +1,12 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Engine } from '../engine.js';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-project-queue.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 type EngineMigration = { up(db: Kysely<any>, engine: Engine): Promise<void> };
 
-const MIGRATIONS: Record<string, EngineMigration> = { '0001-initial': m0001 };
+const MIGRATIONS: Record<string, EngineMigration> = { '0001-initial': m0001, '0002-project-queue': m0002 };
 
 /**
  * Every migration, in order, bound to `engine` (the few column types that differ, such as the
