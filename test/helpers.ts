@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
 import { DEFAULTS, type MaestroConfig } from '../src/core/config.js';
@@ -84,7 +85,7 @@ export async function until<T>(check: () => T | Promise<T>, timeoutMs = 10_000, 
 }
 
 /** The `maestro` executable. */
-export const BIN = resolve(__dirname, '../bin/maestro.js');
+export const BIN = fileURLToPath(new URL('../bin/maestro.js', import.meta.url));
 
 /** Starts `maestro serve` as its own process; resolves with its URL once it logs that it listens. */
 export async function startServer(

@@ -61,7 +61,7 @@ export const createProjectInput = z.strictObject({
     .refine((p) => p.startsWith('/'), 'expected an absolute path'),
   priority: z.number().int().min(-1000).max(1000).default(0),
   /** Program and arguments the scheduler spawns when it starts the project (argument array, no shell). */
-  agentCommand: agentCommand.optional(),
+  agentCommand: agentCommand.nullable().optional(),
   /** Put it in the queue at once (status `queued`); otherwise it starts `running`, managed by hand. */
   enqueue: z.boolean().default(false),
 });

@@ -1,4 +1,4 @@
-import { type Kysely, Migrator } from 'kysely';
+import { type Kysely, Migrator, sql } from 'kysely';
 import type { MaestroEvent } from '../domain/index.js';
 import type { Engine } from './engine.js';
 import { KyselyTx } from './kysely-tx.js';
@@ -43,11 +43,25 @@ export class KyselyStore extends KyselyTx implements Store {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     const run = async (): Promise<T> => {
       let appended: MaestroEvent[] = [];
-      const result = await this.kysely.transaction().execute(async (trx) => {
-        const tx = this.makeTx(trx, (events) => {
-          appended = appended.concat(events);
-        });
-        return fn(tx);
+      const result = await this.kysely.connection().execute(async (conn) => {
+        // SQLite: take the write lock up front (BEGIN IMMEDIATE), so two connections never both
+        // read under a shared lock and then deadlock upgrading it; they queue on busy_timeout.
+        await sql.raw(this.engine === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
+        try {
+          const value = await fn(
+            this.makeTx(conn, (events) => {
+              appended = appended.concat(events);
+            }),
+          );
+          await sql.raw('commit').execute(conn);
+          return value;
+        } catch (err) {
+          await sql
+            .raw('rollback')
+            .execute(conn)
+            .catch(() => undefined);
+          throw err;
+        }
       });
       if (appended.length > 0) this.deliver(appended);
       return result;
