@@ -27,17 +27,9 @@ export async function buildApp(services: Services, log: Logger): Promise<Fastify
   });
   installErrorHandlers(app);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  for (const routes of [
-    healthRoutes,
-    metricsRoutes,
-    maintenanceRoutes,
-    projectRoutes,
-    taskRoutes,
-    sessionRoutes,
-    eventRoutes,
-    dashboardRoutes,
-  ]) {
+  for (const routes of [healthRoutes, metricsRoutes, maintenanceRoutes, projectRoutes, taskRoutes, sessionRoutes, eventRoutes]) {
     routes(app, services);
   }
+  await dashboardRoutes(app);
   return app;
 }

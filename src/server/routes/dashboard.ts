@@ -1,18 +1,24 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
-const PAGE = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Maestro</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;margin:2rem;color:#1b1f24;background:#fff}code{background:#eef1f4;padding:0 .3em}</style>
-</head>
-<body>
-<h1>Maestro</h1>
-<p>The server is running. The live dashboard arrives in a later release; meanwhile use the CLI
-(<code>maestro session list</code>) or the API (<code>GET /api/sessions</code>, WebSocket <code>/api/events</code>).</p>
-</body>
-</html>`;
+/** Where `npm install` builds the dashboard (web/dist). */
+export const DASHBOARD_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
-/** `GET /`: the dashboard (a placeholder page until the React dashboard lands). */
-export function dashboardRoutes(app: FastifyInstance): void {
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+const MISSING = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Maestro</title></head>
+<body style="font:15px/1.5 system-ui,sans-serif;margin:2rem">
+<h1>Maestro</h1>
+<p>The server runs, but the dashboard is not built. Run <code>npm run build:web</code> (done by
+<code>npm install</code>) and reload. The API is at <code>/api</code>.</p>
+</body></html>`;
+
+/** `GET /`: the React dashboard from web/dist, or a page saying how to build it. */
+export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
+  if (existsSync(`${DASHBOARD_DIR}/index.html`)) {
+    await app.register(fastifyStatic, { root: DASHBOARD_DIR, prefix: '/', index: 'index.html', wildcard: false });
+  } else {
+    app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(MISSING));
+  }
 }

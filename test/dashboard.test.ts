@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { execa } from 'execa';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MaestroClient } from '../src/client/index.js';
+import { Cleanup, testMaestro, until } from './helpers.js';
+
+/** Debian's Chromium, installed by scripts/ensure-test-services.sh. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = 'test-results';
+
+describe('dashboard in a real Chromium', () => {
+  const cleanup = new Cleanup();
+  let m: Awaited<ReturnType<typeof testMaestro>>;
+  let client: MaestroClient;
+  let browser: Browser;
+  let page: Page;
+  const row = (id: string) => page.locator(`tr[data-session="${id}"]`);
+  const shot = (name: string) => page.screenshot({ path: `${SHOTS}/dashboard-${name}.png`, fullPage: true });
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    m = await testMaestro(cleanup, { reconcileIntervalMs: 200 });
+    const url = await m.listen();
+    client = new MaestroClient({ baseUrl: url });
+    await client.projects.create({ id: 'proj_web', name: 'web', repoPath: m.dir });
+    await client.tasks.create({ id: 'task_login', projectId: 'proj_web', title: 'Login page' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+    cleanup.add(() => browser.close());
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url);
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+  });
+  afterAll(() => cleanup.run());
+
+  it('spawns a real command from the page and shows it live', async () => {
+    await page.getByLabel('Task', { exact: true }).selectOption('task_login');
+    await page.getByLabel('Command', { exact: true }).fill('sh -c "echo hello from the dashboard; exec sleep 300"');
+    await page.getByRole('button', { name: 'Spawn' }).click();
+    const spawned = await until(async () => (await client.sessions.list({ active: true })).sessions[0], 10_000, 'the spawn');
+    expect(spawned?.runtime.kind).toBe('tmux');
+    await expect.poll(() => row(spawned?.id as string).textContent()).toContain('initializing');
+    await expect
+      .poll(() => page.locator('[data-terminal]').textContent(), { timeout: 10_000 })
+      .toContain('hello from the dashboard');
+    await expect.poll(() => page.locator('li[data-task="task_login"]').textContent()).toContain('1 active');
+    await shot('spawned');
+  });
+
+  it('shows a session ended in tmux without a reload', async () => {
+    const [s] = (await client.sessions.list({ active: true })).sessions;
+    await execa('tmux', ['-L', m.config.tmuxSocket, 'kill-session', '-t', `=${s?.runtime.tmuxSession}`]);
+    await expect.poll(() => row(s?.id as string).textContent(), { timeout: 10_000 }).toContain('lost');
+    expect(await row(s?.id as string).getAttribute('class')).toBe('ended');
+    await shot('ended');
+  });
+
+  it('deletes a session after confirmation and it vanishes from every view', async () => {
+    const s = await client.sessions.spawn({
+      projectId: 'proj_web',
+      taskId: 'task_login',
+      name: 'to-delete',
+      command: ['sleep', '300'],
+    });
+    await row(s.id).waitFor();
+    await row(s.id).getByRole('button', { name: 'to-delete' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Confirm delete' }).click();
+    await row(s.id).waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('li[data-task="task_login"]').textContent()).toContain('0 active / 1 sessions');
+    expect(await page.getByRole('region', { name: 'Session to-delete' }).count()).toBe(0);
+    await shot('deleted');
+  });
+
+  it('shows the server’s message when an action is refused', async () => {
+    await page.getByLabel('Command', { exact: true }).fill('LANG=C true');
+    await page.getByRole('button', { name: 'Spawn' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('expected a program name');
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+  });
+
+  it('after the WebSocket is cut, every change made meanwhile is applied on reconnect', async () => {
+    const before = await client.sessions.create({ projectId: 'proj_web', name: 'before-cut' });
+    await row(before.id).waitFor();
+    for (const socket of m.app.websocketServer.clients) socket.terminate();
+    // Changes while the dashboard is disconnected:
+    const during = await client.sessions.create({ projectId: 'proj_web', name: 'during-cut', taskId: 'task_login' });
+    await client.sessions.transition(before.id, { status: 'planning' });
+    await client.sessions.delete(before.id);
+    await row(during.id).waitFor({ timeout: 10_000 });
+    await row(before.id).waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    const seq = await page.evaluate(() => (window as unknown as { maestro: { snapshot: { seq: number } } }).maestro.snapshot.seq);
+    expect(seq).toBe(await m.services.store.lastSeq());
+    await shot('reconnected');
+  });
+});

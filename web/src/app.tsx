@@ -1,0 +1,205 @@
+import { type FormEvent, useEffect, useState, useSyncExternalStore } from 'react';
+import { MaestroApiError } from '../../src/client/index.js';
+import { StatusChart, TaskGantt } from './charts.js';
+import { splitArgs, statusClass } from './format.js';
+import type { Live } from './live.js';
+import { SessionPage } from './session-page.js';
+import { SessionsView } from './sessions-view.js';
+
+/** Re-renders every `ms` milliseconds so ages stay current. */
+function useNow(ms = 1000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+/** The session id in the URL hash (`#/session/<id>`), or null. */
+const readSelected = () => /^#\/session\/(.+)$/.exec(location.hash)?.[1] ?? null;
+
+/** The selected session, from the URL hash (`#/session/<id>`). */
+function useSelected(): [string | null, (id: string | null) => void] {
+  const [selected, setSelected] = useState(readSelected);
+  useEffect(() => {
+    const onHash = () => setSelected(readSelected());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return [selected, (id) => (location.hash = id ? `#/session/${id}` : '#/')];
+}
+
+export function App({ live }: { live: Live }) {
+  const state = useSyncExternalStore(live.subscribe, live.getSnapshot);
+  const now = useNow();
+  const [selected, select] = useSelected();
+  const [error, setError] = useState<string | null>(null);
+  const [projectId, setProjectId] = useState('');
+  const [taskId, setTaskId] = useState('');
+  const [command, setCommand] = useState('');
+
+  const sessions = [...state.sessions.values()];
+  const tasks = [...state.tasks.values()];
+  const projects = [...state.projects.values()];
+  const queued = projects
+    .filter((p) => p.status === 'queued')
+    .sort((a, b) => b.priority - a.priority || (a.queuedAt ?? '').localeCompare(b.queuedAt ?? ''));
+  const session = selected ? state.sessions.get(selected) : undefined;
+  const chosenProject = projectId || projects[0]?.id || '';
+
+  const spawn = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const created = await live.client.sessions.spawn({
+        projectId: chosenProject,
+        command: splitArgs(command),
+        ...(taskId ? { taskId } : {}),
+      });
+      setCommand('');
+      select(created.id);
+    } catch (err) {
+      setError(err instanceof MaestroApiError ? err.message : String(err));
+    }
+  };
+
+  return (
+    <main>
+      <header className="top">
+        <h1>Maestro</h1>
+        <span className={`conn ${state.connection}`} role="status">
+          {state.connection === 'live' ? '● live' : state.connection === 'loading' ? '… loading' : '○ reconnecting'}
+        </span>
+        <span className="muted">
+          {sessions.filter((s) => !s.completedAt).length} active · event {state.seq}
+        </span>
+      </header>
+      {error ? (
+        <div className="error" role="alert">
+          {error}{' '}
+          <button type="button" onClick={() => setError(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+
+      <section className="panel" aria-label="Spawn a session">
+        <h2>Spawn</h2>
+        {projects.length === 0 ? (
+          <p className="muted">
+            No project yet. Create one: <code>maestro project create --name web --repo ~/src/web</code>
+          </p>
+        ) : (
+          <form className="row" onSubmit={spawn}>
+            <label htmlFor="spawn-project">Project</label>
+            <select id="spawn-project" value={chosenProject} onChange={(e) => setProjectId(e.target.value)}>
+              {projects.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+            <label htmlFor="spawn-task">Task</label>
+            <select id="spawn-task" value={taskId} onChange={(e) => setTaskId(e.target.value)}>
+              <option value="">none</option>
+              {tasks
+                .filter((t) => t.projectId === chosenProject)
+                .map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.title}
+                  </option>
+                ))}
+            </select>
+            <label htmlFor="spawn-command">Command</label>
+            <input
+              id="spawn-command"
+              className="grow"
+              value={command}
+              onChange={(e) => setCommand(e.target.value)}
+              placeholder="claude -p 'fix the failing tests'"
+              required
+            />
+            <button type="submit">Spawn</button>
+          </form>
+        )}
+      </section>
+
+      {session ? (
+        <SessionPage
+          live={live}
+          session={session}
+          tasks={state.tasks}
+          now={now}
+          onError={setError}
+          onClose={() => select(null)}
+        />
+      ) : null}
+
+      <section className="panel" aria-label="Sessions">
+        <h2>Sessions</h2>
+        <SessionsView sessions={sessions} tasks={state.tasks} now={now} onOpen={select} />
+      </section>
+
+      <div className="grid">
+        <section className="panel" aria-label="Charts">
+          <h2>Over time</h2>
+          <StatusChart sessions={sessions} now={now} />
+          <TaskGantt tasks={tasks} sessions={state.sessions} now={now} />
+        </section>
+        <section className="panel" aria-label="Projects">
+          <h2>Projects {state.paused ? <span className="badge warn">queue paused</span> : null}</h2>
+          {projects.length === 0 ? (
+            <p className="muted">No projects.</p>
+          ) : (
+            <ul className="plain">
+              {projects.map((p) => {
+                const position = queued.findIndex((q) => q.id === p.id);
+                return (
+                  <li key={p.id} data-project={p.id}>
+                    <span
+                      className={statusClass(
+                        p.status === 'running'
+                          ? 'running'
+                          : p.status === 'completed'
+                            ? 'completed'
+                            : p.status === 'queued'
+                              ? 'paused'
+                              : 'failed',
+                      )}
+                    >
+                      {p.status}
+                    </span>{' '}
+                    {p.name}
+                    {position >= 0 ? <span className="muted"> · #{position + 1} in queue</span> : null}
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </section>
+        <section className="panel" aria-label="Tasks">
+          <h2>Tasks</h2>
+          {tasks.length === 0 ? (
+            <p className="muted">No tasks.</p>
+          ) : (
+            <ul className="plain">
+              {tasks.map((t) => {
+                const active = t.sessionIds.filter((id) => {
+                  const s = state.sessions.get(id);
+                  return s && !s.completedAt;
+                }).length;
+                return (
+                  <li key={t.id} data-task={t.id}>
+                    {t.title} <span className="muted">· {t.status}</span> · <span data-active-sessions>{active} active</span> /{' '}
+                    {t.sessionIds.length} sessions
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </section>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,213 @@
+import {
+  MaestroClient,
+  type MaestroEvent,
+  type Project,
+  type Session,
+  type Task,
+  type WatchHandle,
+} from '../../src/client/index.js';
+
+/** Ended sessions kept in the cache beyond the active ones (DESIGN: bounded client caches). */
+export const RECENT_ENDED = 20;
+/** Reconnect delays, in milliseconds: grows to the last and stays there. */
+const BACKOFF_MS = [250, 500, 1000, 2000, 5000];
+
+export type Connection = 'loading' | 'live' | 'reconnecting';
+
+/** What the dashboard shows; replaced (never mutated) on every change so React sees it. */
+export interface LiveState {
+  connection: Connection;
+  seq: number;
+  sessions: ReadonlyMap<string, Session>;
+  tasks: ReadonlyMap<string, Task>;
+  projects: ReadonlyMap<string, Project>;
+  paused: boolean;
+}
+
+type EndedPatch = Pick<Session, 'id' | 'status' | 'endReason' | 'completedAt' | 'updatedAt' | 'version'> & {
+  exitCode: number | null;
+};
+
+/**
+ * The dashboard's live cache: loads a snapshot, then applies the event stream from the snapshot's
+ * sequence; on a dropped connection it resumes from its last sequence, and on `resync` reloads.
+ * Holds at most the active sessions plus the {@link RECENT_ENDED} most recently ended ones.
+ */
+export class Live {
+  readonly client: MaestroClient;
+  private state: LiveState = {
+    connection: 'loading',
+    seq: 0,
+    sessions: new Map(),
+    tasks: new Map(),
+    projects: new Map(),
+    paused: false,
+  };
+  private readonly listeners = new Set<() => void>();
+  private watch: WatchHandle | undefined;
+  private attempt = 0;
+  private stopped = false;
+
+  constructor(baseUrl: string) {
+    this.client = new MaestroClient({ baseUrl });
+  }
+
+  get snapshot(): LiveState {
+    return this.state;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): LiveState => this.state;
+
+  /** Loads the snapshot and starts watching. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.reload();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.watch?.close();
+  }
+
+  /** Closes the event stream as a network cut would; the dashboard reconnects by itself. */
+  dropConnection(): void {
+    this.watch?.close();
+    this.onClosed();
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      const active = await this.client.sessions.list({ active: true, limit: 1000 });
+      const [ended, tasks, projects, queue] = await Promise.all([
+        this.client.sessions.list({ active: false, limit: RECENT_ENDED }),
+        this.client.tasks.list({ limit: 1000 }),
+        this.client.projects.list(),
+        this.client.queue.list(),
+      ]);
+      this.set({
+        connection: this.state.connection,
+        seq: active.seq,
+        sessions: new Map([...active.sessions, ...ended.sessions].map((s) => [s.id, s])),
+        tasks: new Map(tasks.map((t) => [t.id, t])),
+        projects: new Map(projects.map((p) => [p.id, p])),
+        paused: queue.paused,
+      });
+      this.connect();
+    } catch {
+      this.onClosed();
+    }
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.watch = this.client.watch(this.state.seq, {
+      onEvent: (event) => this.apply(event),
+      onReady: () => {
+        this.attempt = 0;
+        this.set({ ...this.state, connection: 'live' });
+      },
+      onResync: () => {
+        this.watch?.close();
+        void this.reload();
+      },
+      onClose: () => this.onClosed(),
+    });
+  }
+
+  private onClosed(): void {
+    if (this.stopped) return;
+    this.set({ ...this.state, connection: 'reconnecting' });
+    const delay = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)];
+    setTimeout(() => this.connect(), delay);
+  }
+
+  private apply(event: MaestroEvent): void {
+    const sessions = new Map(this.state.sessions);
+    const tasks = new Map(this.state.tasks);
+    const projects = new Map(this.state.projects);
+    const data = event.data as Record<string, unknown>;
+    const linkTask = (taskId: string, sessionId: string, add: boolean) => {
+      const t = tasks.get(taskId);
+      if (!t) return;
+      const ids = t.sessionIds.filter((id) => id !== sessionId);
+      tasks.set(taskId, { ...t, sessionIds: add ? [...ids, sessionId] : ids });
+    };
+    const linkSession = (sessionId: string, taskId: string, add: boolean) => {
+      const s = sessions.get(sessionId);
+      if (!s) return;
+      const ids = s.taskIds.filter((id) => id !== taskId);
+      sessions.set(sessionId, { ...s, taskIds: add ? [...ids, taskId] : ids });
+    };
+    const ended = (patch: EndedPatch) => {
+      const s = sessions.get(patch.id);
+      if (!s || s.version > patch.version) return;
+      const { exitCode, ...rest } = patch;
+      sessions.set(patch.id, { ...s, ...rest, runtime: { ...s.runtime, exitCode } });
+    };
+    switch (event.type) {
+      case 'session:created':
+      case 'session:updated': {
+        const s = data as unknown as Session;
+        const current = sessions.get(s.id);
+        if (!current || current.version <= s.version) sessions.set(s.id, s);
+        break;
+      }
+      case 'session:ended':
+        ended(data as unknown as EndedPatch);
+        break;
+      case 'sessions:ended':
+        for (const patch of data.sessions as EndedPatch[]) ended(patch);
+        break;
+      case 'session:deleted':
+        sessions.delete(data.id as string);
+        for (const taskId of (data.taskIds as string[]) ?? []) linkTask(taskId, data.id as string, false);
+        break;
+      case 'sessions:purged':
+        for (const s of data.sessions as { id: string; taskIds: string[] }[]) {
+          sessions.delete(s.id);
+          for (const taskId of s.taskIds) linkTask(taskId, s.id, false);
+        }
+        break;
+      case 'session:task_added':
+      case 'session:task_removed':
+        linkSession(data.sessionId as string, data.taskId as string, event.type === 'session:task_added');
+        break;
+      case 'task:session_added':
+      case 'task:session_removed':
+        linkTask(data.taskId as string, data.sessionId as string, event.type === 'task:session_added');
+        break;
+      case 'task:created':
+      case 'task:updated':
+        tasks.set(data.id as string, data as unknown as Task);
+        break;
+      case 'task:deleted':
+        tasks.delete(data.id as string);
+        break;
+      case 'project:deleted':
+        projects.delete(data.id as string);
+        break;
+      default:
+        if (event.type.startsWith('project:')) projects.set(data.id as string, data as unknown as Project);
+    }
+    this.set({ ...this.state, seq: event.seq, sessions: prune(sessions), tasks, projects });
+  }
+
+  private set(next: LiveState): void {
+    this.state = next;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** Keeps every active session and the {@link RECENT_ENDED} most recently ended ones. */
+export function prune(sessions: Map<string, Session>): Map<string, Session> {
+  const ended = [...sessions.values()].filter((s) => s.completedAt !== null);
+  if (ended.length <= RECENT_ENDED) return sessions;
+  ended.sort((a, b) => Date.parse(b.completedAt as string) - Date.parse(a.completedAt as string));
+  for (const s of ended.slice(RECENT_ENDED)) sessions.delete(s.id);
+  return sessions;
+}

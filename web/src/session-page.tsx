@@ -1,0 +1,164 @@
+import { useEffect, useState } from 'react';
+import { MaestroApiError, type Session, type Task } from '../../src/client/index.js';
+import { SESSION_TRANSITIONS, type SessionStatus } from '../../src/domain/session-state.js';
+import { age, statusClass } from './format.js';
+import type { Live } from './live.js';
+
+/** One session: actions, statistics, git context, timeline and the last lines of its terminal (refreshing). */
+export function SessionPage({
+  live,
+  session,
+  tasks,
+  now,
+  onError,
+  onClose,
+}: {
+  live: Live;
+  session: Session;
+  tasks: ReadonlyMap<string, Task>;
+  now: number;
+  onError: (message: string) => void;
+  onClose: () => void;
+}) {
+  const [output, setOutput] = useState<string[]>(session.output);
+  const [confirming, setConfirming] = useState(false);
+  const running = session.completedAt === null;
+
+  useEffect(() => {
+    let stop = false;
+    const poll = async () => {
+      try {
+        const { lines } = await live.client.sessions.output(session.id, 50);
+        if (!stop) setOutput(lines);
+      } catch {
+        // The session may be gone; the list shows it.
+      }
+    };
+    void poll();
+    if (!running)
+      return () => {
+        stop = true;
+      };
+    const timer = setInterval(poll, 2000);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, [live, session.id, running]);
+
+  const act = async (action: () => Promise<unknown>) => {
+    try {
+      await action();
+    } catch (err) {
+      onError(err instanceof MaestroApiError ? err.message : String(err));
+    }
+  };
+  const allowed = SESSION_TRANSITIONS[session.status as SessionStatus] ?? [];
+  const timeline = [...tasks.values()]
+    .flatMap((t) => t.timeline.filter((e) => e.sessionId === session.id).map((e) => ({ ...e, task: t.title })))
+    .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+
+  return (
+    <section className="panel" aria-label={`Session ${session.name}`}>
+      <header className="row">
+        <h2>{session.name}</h2>
+        <span className={statusClass(session.status)}>{session.status}</span>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </header>
+      {running ? (
+        <div className="row actions">
+          {allowed.includes('paused') ? (
+            <button type="button" onClick={() => act(() => live.client.sessions.transition(session.id, { status: 'paused' }))}>
+              Pause
+            </button>
+          ) : null}
+          <label>
+            Move to{' '}
+            <select
+              aria-label="Move to status"
+              value=""
+              onChange={(e) =>
+                act(() => live.client.sessions.transition(session.id, { status: e.target.value as SessionStatus }))
+              }
+            >
+              <option value="">{session.status === 'paused' ? 'resume as…' : 'choose…'}</option>
+              {allowed.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" onClick={() => act(() => live.client.sessions.end(session.id, { reason: 'completed' }))}>
+            End
+          </button>
+        </div>
+      ) : null}
+      <div className="row actions">
+        {confirming ? (
+          <>
+            <span>Delete {session.name} and kill its tmux session?</span>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => act(() => live.client.sessions.delete(session.id).then(onClose))}
+            >
+              Confirm delete
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>
+            Delete
+          </button>
+        )}
+      </div>
+      <dl className="facts">
+        <dt>Id</dt>
+        <dd>
+          <code>{session.id}</code>
+        </dd>
+        <dt>Created</dt>
+        <dd>{age(session.createdAt, now)} ago</dd>
+        <dt>Last activity</dt>
+        <dd>
+          {age(session.lastActivityAt, now)} ago ({session.messageCount} messages)
+        </dd>
+        <dt>Git</dt>
+        <dd>
+          {session.gitContext.branch ?? '—'} {session.gitContext.commit?.slice(0, 10) ?? ''}{' '}
+          {session.gitContext.isWorktree ? `(worktree ${session.gitContext.worktreeName})` : ''}
+        </dd>
+        <dt>Runtime</dt>
+        <dd>{session.runtime.kind === 'tmux' ? `tmux ${session.runtime.tmuxSession} on ${session.runtime.host}` : 'none'}</dd>
+        <dt>Statistics</dt>
+        <dd>
+          {session.statistics.completedTasks}/{session.statistics.totalTasks} tasks, {session.statistics.failedTasks} failed,{' '}
+          {session.statistics.decisionsMade} decisions, {session.statistics.checkpointsCreated} checkpoints
+        </dd>
+      </dl>
+      <h3>Timeline</h3>
+      <ol className="timeline">
+        <li>{session.createdAt} — created</li>
+        {timeline.map((e) => (
+          <li key={e.id}>
+            {e.timestamp} — {e.type} ({e.task})
+          </li>
+        ))}
+        {session.completedAt ? (
+          <li>
+            {session.completedAt} — ended: {session.endReason}
+          </li>
+        ) : null}
+      </ol>
+      <h3>Terminal {running ? '(live)' : '(last lines)'}</h3>
+      <pre className="terminal" data-terminal>
+        {output.length > 0 ? output.join('\n') : '(no output)'}
+      </pre>
+    </section>
+  );
+}
