@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandSchema } from './command.js';
 import { idPattern } from './ids.js';
 import { LIMITS } from './limits.js';
 
@@ -17,15 +18,6 @@ export const projectIdSchema = z.string().regex(idPattern('project'), 'expected 
 
 /** Terminal project states: their sessions must all be ended. */
 export const FINISHED_PROJECT_STATUSES: readonly ProjectStatus[] = ['completed', 'failed', 'cancelled'];
-
-const agentCommand = z
-  .array(z.string().max(LIMITS.argument))
-  .min(1)
-  .max(LIMITS.listItems)
-  .refine((c) => c[0] !== undefined && c[0].length > 0 && !c[0].includes('='), {
-    message: 'expected a program name (non-empty, without "=") as the first element',
-    path: [0],
-  });
 
 /**
  * A project as the API returns it. Timestamps are ISO-8601 strings. `agentCommand` is what the
@@ -61,7 +53,7 @@ export const createProjectInput = z.strictObject({
     .refine((p) => p.startsWith('/'), 'expected an absolute path'),
   priority: z.number().int().min(-1000).max(1000).default(0),
   /** Program and arguments the scheduler spawns when it starts the project (argument array, no shell). */
-  agentCommand: agentCommand.nullable().optional(),
+  agentCommand: commandSchema.nullable().optional(),
   /** Put it in the queue at once (status `queued`); otherwise it starts `running`, managed by hand. */
   enqueue: z.boolean().default(false),
 });

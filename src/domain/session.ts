@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandSchema } from './command.js';
 import { idPattern } from './ids.js';
 import { LIMITS } from './limits.js';
 import { projectIdSchema } from './project.js';
@@ -116,17 +117,22 @@ function mergeTaskIds<T extends { taskId?: string | undefined; taskIds?: string[
 
 const taskIdsField = z.array(taskIdSchema).max(LIMITS.listItems);
 
+/** Fields every new session may be given, by `POST /api/sessions` and `POST /api/sessions/spawn`. */
+const newSessionFields = {
+  id: sessionIdSchema.optional(),
+  projectId: projectIdSchema,
+  taskIds: taskIdsField.optional(),
+  taskId: taskIdSchema.optional(),
+  name: z.string().trim().min(1).max(LIMITS.name).optional(),
+  featureRequest: z.string().max(LIMITS.text).default(''),
+};
+
 /**
  * Body of `POST /api/sessions`. `taskId` is shorthand for `taskIds: [taskId]` (DESIGN.md, wire conventions).
  */
 export const createSessionInput = z
   .strictObject({
-    id: sessionIdSchema.optional(),
-    projectId: projectIdSchema,
-    taskIds: taskIdsField.optional(),
-    taskId: taskIdSchema.optional(),
-    name: z.string().trim().min(1).max(LIMITS.name).optional(),
-    featureRequest: z.string().max(LIMITS.text).default(''),
+    ...newSessionFields,
     phase: z.enum(SESSION_PHASES).nullable().default(null),
     gitContext: gitContextSchema.partial().optional(),
     prdReference: prdReferenceSchema.nullable().default(null),
@@ -181,20 +187,8 @@ const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'expected an 
  */
 export const spawnInput = z
   .strictObject({
-    id: sessionIdSchema.optional(),
-    projectId: projectIdSchema,
-    taskIds: taskIdsField.optional(),
-    taskId: taskIdSchema.optional(),
-    name: z.string().trim().min(1).max(LIMITS.name).optional(),
-    featureRequest: z.string().max(LIMITS.text).default(''),
-    command: z
-      .array(z.string().max(LIMITS.argument))
-      .min(1)
-      .max(LIMITS.listItems)
-      .refine((c) => c[0] !== undefined && c[0].length > 0 && !c[0].includes('='), {
-        message: 'expected a program name (non-empty, without "=") as the first element',
-        path: [0],
-      }),
+    ...newSessionFields,
+    command: commandSchema,
     cwd: z
       .string()
       .max(LIMITS.path)

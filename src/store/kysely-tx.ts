@@ -16,6 +16,8 @@ import {
   ms,
   projectFromRow,
   projectToRow,
+  type RefRow,
+  refFromRow,
   sessionFromRow,
   sessionToRow,
   taskFromRow,
@@ -27,15 +29,6 @@ import type { Database } from './schema.js';
 import type { ActiveRuntime, BulkEnd, SessionRef, SessionRow, SessionStats, StoreTx, TaskFilter, TaskRow } from './store.js';
 
 const REF_COLUMNS = ['id', 'project_id', 'status', 'runtime_kind', 'exit_code', 'branch', 'version'] as const;
-type RefRow = {
-  id: string;
-  project_id: string;
-  status: string;
-  runtime_kind: string;
-  exit_code: number | null;
-  branch: string | null;
-  version: number;
-};
 
 /** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
 const CHUNK = 1000;
@@ -301,16 +294,7 @@ export class KyselyTx implements StoreTx {
   private async loadRefs(query: { execute(): Promise<RefRow[]> }): Promise<SessionRef[]> {
     const rows = await query.execute();
     const taskIds = await this.taskIdsOf(rows.map((r) => r.id));
-    return rows.map((r) => ({
-      id: r.id,
-      projectId: r.project_id,
-      taskIds: taskIds.get(r.id) ?? [],
-      status: r.status as SessionRef['status'],
-      runtimeKind: r.runtime_kind as SessionRef['runtimeKind'],
-      exitCode: r.exit_code === null ? null : Number(r.exit_code),
-      branch: r.branch,
-      version: Number(r.version),
-    }));
+    return rows.map((r) => refFromRow(r, taskIds.get(r.id) ?? []));
   }
 
   /** Task ids linked to each of `sessionIds`, in link order. */

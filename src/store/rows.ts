@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { MaestroEvent, Project, Session, Task, TimelineEntry } from '../domain/index.js';
 import type { EventsTable, ProjectsTable, SessionsTable, TasksTable, TaskTimelineTable } from './schema.js';
-import type { SessionRow, TaskRow } from './store.js';
+import type { SessionRef, SessionRow, TaskRow } from './store.js';
 
 /** Milliseconds since the epoch → ISO-8601. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -165,5 +165,29 @@ export function eventFromRow(r: Selectable<EventsTable>): MaestroEvent {
     type: r.type as MaestroEvent['type'],
     at: iso(num(r.at)),
     data: JSON.parse(r.data),
+  };
+}
+
+/** The columns of a session that bulk passes read (see `SessionRef`). */
+export interface RefRow {
+  id: string;
+  project_id: string;
+  status: string;
+  runtime_kind: string;
+  exit_code: number | string | null;
+  branch: string | null;
+  version: number | string;
+}
+
+export function refFromRow(r: RefRow, taskIds: string[]): SessionRef {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    taskIds,
+    status: r.status as SessionRef['status'],
+    runtimeKind: r.runtime_kind as SessionRef['runtimeKind'],
+    exitCode: numOrNull(r.exit_code),
+    branch: r.branch,
+    version: num(r.version),
   };
 }

@@ -2,31 +2,14 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { MaestroEvent, TimelineEntry } from '../domain/index.js';
 import { KyselyTx } from './kysely-tx.js';
-import { timelineToRow } from './rows.js';
+import { type RefRow, refFromRow, timelineToRow } from './rows.js';
 import type { Database } from './schema.js';
 import type { BulkEnd, SessionRef } from './store.js';
 
-interface RefRow {
-  id: string;
-  project_id: string;
-  status: string;
-  runtime_kind: string;
-  exit_code: number | null;
-  branch: string | null;
-  version: number;
-  task_ids: string;
-}
+/** A ref row with its task ids as a JSON array (`json_group_array`). */
+type RefRowWithTasks = RefRow & { task_ids: string };
 
-const refFromRow = (r: RefRow): SessionRef => ({
-  id: r.id,
-  projectId: r.project_id,
-  taskIds: JSON.parse(r.task_ids),
-  status: r.status as SessionRef['status'],
-  runtimeKind: r.runtime_kind as SessionRef['runtimeKind'],
-  exitCode: r.exit_code,
-  branch: r.branch,
-  version: r.version,
-});
+const refWithTasks = (r: RefRowWithTasks): SessionRef => refFromRow(r, JSON.parse(r.task_ids));
 
 /** Prepared statements for the bulk writes of sweeps, compiled once per database. */
 export class SqliteBulkStatements {
@@ -75,11 +58,11 @@ export class SqliteTx extends KyselyTx {
   }
 
   override async listInactiveSessions(cutoffMs: number, limit: number): Promise<SessionRef[]> {
-    return (this.bulk.listInactive.all(cutoffMs, limit) as RefRow[]).map(refFromRow);
+    return (this.bulk.listInactive.all(cutoffMs, limit) as RefRowWithTasks[]).map(refWithTasks);
   }
 
   override async listEndedBy(cutoffMs: number, limit: number): Promise<SessionRef[]> {
-    return (this.bulk.listEndedBy.all(cutoffMs, limit) as RefRow[]).map(refFromRow);
+    return (this.bulk.listEndedBy.all(cutoffMs, limit) as RefRowWithTasks[]).map(refWithTasks);
   }
 
   override async endSessions(end: BulkEnd): Promise<number> {

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+
+/**
+ * A command as an argument array, executed directly (never through a shell): the program, then
+ * its arguments. The program may not be empty nor contain `=` (it would read as an environment
+ * assignment to `env`, which Maestro runs commands through).
+ */
+export const commandSchema = z
+  .array(z.string().max(LIMITS.argument))
+  .min(1)
+  .max(LIMITS.listItems)
+  .refine((c) => c[0] !== undefined && c[0].length > 0 && !c[0].includes('='), {
+    message: 'expected a program name (non-empty, without "=") as the first element',
+    path: [0],
+  });
