@@ -104,4 +104,18 @@ describe('dashboard in a real Chromium', () => {
     expect(seq).toBe(await m.services.store.lastSeq());
     await shot('reconnected');
   });
+
+  it('answers a resync by reloading the snapshot', async () => {
+    // A cursor the server cannot serve (here: ahead of its log, as after a database restore).
+    await page.evaluate(() => {
+      const live = (window as unknown as { maestro: { state: { seq: number }; dropConnection(): void } }).maestro;
+      live.state.seq = 1_000_000_000;
+      live.dropConnection();
+    });
+    const fresh = await client.sessions.create({ projectId: 'proj_web', name: 'after-resync' });
+    await row(fresh.id).waitFor({ timeout: 10_000 });
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    const seq = await page.evaluate(() => (window as unknown as { maestro: { snapshot: { seq: number } } }).maestro.snapshot.seq);
+    expect(seq).toBe(await m.services.store.lastSeq());
+  });
 });
