@@ -11,7 +11,11 @@ export async function endSessionsInTx(tx: StoreTx, sessions: SessionRef[], reaso
   const status = endStatusFor(reason) as 'completed' | 'failed';
   const at = new Date(nowMs).toISOString();
   await tx.endSessions({ ids: sessions.map((s) => s.id), status, endReason: reason, at: nowMs });
-  await timelineEnded(tx, sessions, reason, at);
+  await tx.appendSessionEnded(
+    sessions.map((s) => s.id),
+    nowMs,
+    { reason },
+  );
   // One event for the whole batch: a sweep may end thousands of sessions at once.
   await tx.appendEvents(
     [
@@ -29,23 +33,6 @@ export async function endSessionsInTx(tx: StoreTx, sessions: SessionRef[], reaso
   );
 }
 
-/** Appends `session_ended` (with `reason`) to the timeline of every task linked to each of `sessions`. */
-async function timelineEnded(
-  tx: StoreTx,
-  sessions: Pick<SessionRef, 'id' | 'taskIds'>[],
-  reason: string,
-  at: string,
-): Promise<void> {
-  await tx.appendTimelineEntries(
-    sessions.flatMap((s) =>
-      s.taskIds.map((taskId) => ({
-        taskId,
-        entry: { id: newId('event'), type: 'session_ended' as const, timestamp: at, sessionId: s.id, data: { reason } },
-      })),
-    ),
-  );
-}
-
 /**
  * Deletes one session inside `tx` with the full cascade (DESIGN.md, guarantee 1): its task links
  * go both ways, each task's timeline gets `session_ended` (reason `reason`), and the events
@@ -58,7 +45,7 @@ export async function deleteSessionInTx(
   reason: string,
   nowMs: number,
 ): Promise<void> {
-  await timelineEnded(tx, [s], reason, new Date(nowMs).toISOString());
+  await tx.appendSessionEnded([s.id], nowMs, { reason });
   await tx.deleteSessions([s.id]);
   const events: NewEvent[] = s.taskIds.flatMap((taskId) => [
     { type: 'session:task_removed' as const, data: { sessionId: s.id, taskId } },
@@ -79,7 +66,11 @@ export async function purgeSessionsInTx(
   nowMs: number,
 ): Promise<void> {
   if (sessions.length === 0) return;
-  await timelineEnded(tx, sessions, 'purged', new Date(nowMs).toISOString());
+  await tx.appendSessionEnded(
+    sessions.map((s) => s.id),
+    nowMs,
+    { reason: 'purged' },
+  );
   await tx.deleteSessions(sessions.map((s) => s.id));
   await tx.appendEvents(
     [

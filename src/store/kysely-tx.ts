@@ -273,7 +273,6 @@ export class KyselyTx implements StoreTx {
         .select(REF_COLUMNS)
         .where('active', '=', 1)
         .where('last_activity_at', '<', cutoffMs)
-        .orderBy('active')
         .orderBy('last_activity_at')
         .limit(limit),
     );
@@ -394,6 +393,19 @@ export class KyselyTx implements StoreTx {
       await this.db.deleteFrom('task_sessions').where('session_id', 'in', part).execute();
       await this.db.deleteFrom('sessions').where('id', 'in', part).execute();
     }
+  }
+
+  async appendSessionEnded(sessionIds: string[], atMs: number, data: Record<string, unknown>): Promise<void> {
+    const links = await this.taskIdsOf(sessionIds);
+    const timestamp = new Date(atMs).toISOString();
+    await this.appendTimelineEntries(
+      [...links].flatMap(([sessionId, taskIds]) =>
+        taskIds.map((taskId) => ({
+          taskId,
+          entry: { id: newId('event'), type: 'session_ended' as const, timestamp, sessionId, data },
+        })),
+      ),
+    );
   }
 
   async appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void> {

@@ -18,6 +18,7 @@ export class SqliteBulkStatements {
   readonly deleteSessions: SqliteDatabase.Statement;
   readonly insertTimeline: SqliteDatabase.Statement;
   readonly listInactive: SqliteDatabase.Statement;
+  readonly sessionEnded: SqliteDatabase.Statement;
   readonly listEndedBy: SqliteDatabase.Statement;
 
   constructor(database: SqliteDatabase.Database) {
@@ -30,12 +31,18 @@ export class SqliteBulkStatements {
     this.insertTimeline = database.prepare(
       'INSERT INTO task_timeline (id, task_id, type, at, session_id, data) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    // One statement for all links; the ids are random (unique), entries sort by time first.
+    this.sessionEnded = database.prepare(
+      `INSERT INTO task_timeline (id, task_id, type, at, session_id, data)
+       SELECT 'evt_' || upper(hex(randomblob(13))), ts.task_id, 'session_ended', ?, ts.session_id, ?
+       FROM task_sessions ts WHERE ts.session_id IN (${ids})`,
+    );
     // The task ids come along in the same statement (one JSON array per session), in link order.
     const ref = `SELECT s.id, s.project_id, s.status, s.runtime_kind, s.exit_code, s.branch, s.version,
       (SELECT json_group_array(task_id) FROM (SELECT task_id FROM task_sessions WHERE session_id = s.id ORDER BY created_at, task_id)) AS task_ids
       FROM sessions s`;
     this.listInactive = database.prepare(
-      `${ref} WHERE s.active = 1 AND s.last_activity_at < ? ORDER BY s.active, s.last_activity_at LIMIT ?`,
+      `${ref} WHERE s.active = 1 AND s.last_activity_at < ? ORDER BY s.last_activity_at LIMIT ?`,
     );
     this.listEndedBy = database.prepare(
       `${ref} WHERE s.completed_at IS NOT NULL AND s.completed_at <= ? ORDER BY s.completed_at LIMIT ?`,
@@ -73,6 +80,10 @@ export class SqliteTx extends KyselyTx {
     const list = JSON.stringify(ids);
     this.bulk.deleteLinks.run(list);
     this.bulk.deleteSessions.run(list);
+  }
+
+  override async appendSessionEnded(sessionIds: string[], atMs: number, data: Record<string, unknown>): Promise<void> {
+    this.bulk.sessionEnded.run(atMs, JSON.stringify(data), JSON.stringify(sessionIds));
   }
 
   override async appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void> {

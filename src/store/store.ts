@@ -148,6 +148,11 @@ export interface StoreTx extends StoreReads {
   deleteSessions(ids: string[]): Promise<void>;
   /** Appends many timeline entries. */
   appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void>;
+  /**
+   * Appends `session_ended` (with `data`) at `atMs` (ms since the epoch) to the timeline of every
+   * task linked to each of `sessionIds`, reading the links itself.
+   */
+  appendSessionEnded(sessionIds: string[], atMs: number, data: Record<string, unknown>): Promise<void>;
   /** Links a task and a session; returns false when they were linked already. `at` is in ms since the epoch. */
   linkTaskSession(taskId: string, sessionId: string, at: number): Promise<boolean>;
   /** Unlinks a task and a session; returns false when they were not linked. */

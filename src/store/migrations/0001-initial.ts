@@ -88,8 +88,14 @@ export async function up(db: Kysely<any>, engine: Engine): Promise<void> {
   await db.schema.createIndex('sessions_created_idx').on('sessions').column('created_at').execute();
   await db.schema.createIndex('sessions_status_idx').on('sessions').columns(['status', 'created_at']).execute();
   await db.schema.createIndex('sessions_branch_idx').on('sessions').column('branch').execute();
-  // The inactivity sweep reads only active sessions past their deadline: (active, last_activity_at).
-  await db.schema.createIndex('sessions_activity_idx').on('sessions').columns(['active', 'last_activity_at']).execute();
+  // The inactivity sweep reads only active sessions past their deadline. Partial, so ending a
+  // session removes one entry and adds none: sweeps update thousands of rows at once.
+  await db.schema
+    .createIndex('sessions_activity_idx')
+    .on('sessions')
+    .column('last_activity_at')
+    .where(sql.ref('active'), '=', 1)
+    .execute();
   // The retention purge reads only ended sessions past retention: (completed_at) where ended.
   await db.schema
     .createIndex('sessions_completed_idx')
