@@ -109,6 +109,30 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     await until(() => events.some((e) => e.type === 'session:deleted' && e.data.id === s.id), 5000, 'session:deleted event');
   });
 
+  it('an agent reports that it needs input with `maestro hook`, and it reaches the event stream', async () => {
+    // The agent (here a shell script of the test's own) calls the hook with the environment Maestro gave it.
+    const script = '"$0" "$1" hook needs-input --reason permission --message "May I run the migrations?"; exec sleep 300';
+    const s = await client.sessions.spawn({ projectId: 'proj_e2e', command: ['sh', '-c', script, process.execPath, BIN] });
+    const event = await until(
+      () => events.find((e) => e.type === 'session:needs_input' && e.data.id === s.id),
+      20_000,
+      'needs_input event',
+    );
+    expect(event.data.needsInput).toMatchObject({ active: true, reason: 'permission', message: 'May I run the migrations?' });
+    expect((await client.sessions.get(s.id)).needsInput.active).toBe(true);
+    const given = await execa(process.execPath, [BIN, 'hook', 'input-given'], {
+      env: { MAESTRO_SESSION_ID: s.id, MAESTRO_URL: url },
+      reject: false,
+    });
+    expect(given.exitCode).toBe(0);
+    expect((await client.sessions.get(s.id)).needsInput).toMatchObject({ active: false, reason: 'permission' });
+    await until(() => events.some((e) => e.type === 'session:input_given' && e.data.id === s.id), 5000, 'input_given event');
+    const outside = await execa(process.execPath, [BIN, 'hook', 'activity'], { env: { MAESTRO_SESSION_ID: '' }, reject: false });
+    expect(outside.exitCode).toBe(0);
+    expect(outside.stderr).toContain('not running under Maestro');
+    await client.sessions.delete(s.id);
+  });
+
   it('maestro metrics and maestro cleanup --dry-run talk to the server', async () => {
     const cli = (...args: string[]) => execa(process.execPath, [BIN, '--url', url, ...args], { reject: false });
     const metrics = await cli('-o', 'json', 'metrics');

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { MaestroApiError } from '../client/index.js';
+import { hookCommands } from './hook-commands.js';
 import { maintenanceCommands } from './maintenance-commands.js';
 import { projectCommands } from './project-commands.js';
 import { queueCommands } from './queue-commands.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   projectCommands(program);
   maintenanceCommands(program);
   queueCommands(program);
+  hookCommands(program);
   return program;
 }
 

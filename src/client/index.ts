@@ -185,6 +185,11 @@ export class MaestroClient {
       this.request<Session>('POST', `/api/sessions/${enc(id)}/transition`, input),
     end: (id: string, input: { reason?: EndReason; exitCode?: number | null } = {}) =>
       this.request<Session>('POST', `/api/sessions/${enc(id)}/end`, input),
+    /** Marks the session as waiting for its user. */
+    needsInput: (id: string, input: { reason: 'permission' | 'question' | 'idle'; message?: string }) =>
+      this.request<Session>('POST', `/api/sessions/${enc(id)}/needs-input`, input),
+    /** Clears the session's wait for input. */
+    inputGiven: (id: string) => this.request<Session>('POST', `/api/sessions/${enc(id)}/input-given`, {}),
     /** The last `lines` output lines: live from tmux while it runs, else those kept when it ended. */
     output: (id: string, lines?: number) =>
       this.request<SessionOutput>('GET', `/api/sessions/${enc(id)}/output`, undefined, { lines }),

@@ -8,6 +8,7 @@ import {
   type GitContext,
   LIMITS,
   type NewEvent,
+  NO_INPUT_NEEDED,
   newId,
   type Session,
   type SessionRuntime,
@@ -45,6 +46,7 @@ export function newSessionRow(data: CreateSessionData, nowMs: number, extras: Ne
     messageCount: 0,
     completedAt: null,
     endReason: null,
+    needsInput: NO_INPUT_NEEDED,
     version: 1,
   };
 }

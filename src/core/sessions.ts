@@ -11,8 +11,10 @@ import {
   type ListSessionsQuery,
   listSessionsQuery,
   MaestroError,
+  type NeedsInputInput,
   type NewEvent,
   NotFoundError,
+  needsInputInput,
   newId,
   parseInput,
   type Session,
@@ -61,6 +63,9 @@ export interface SessionSnapshot {
 
 /** tmux activity moves `lastActivityAt` only when it is at least this much newer, in ms: the timeout is counted in minutes, and this keeps an agent printing every second from writing every second. */
 export const RUNTIME_ACTIVITY_GRANULARITY_MS = 10_000;
+
+/** Events a single-session write appends; all but `session:ended` carry the whole session. */
+type SessionEventType = 'session:updated' | 'session:ended' | 'session:needs_input' | 'session:input_given';
 
 /** How a session should end. */
 export interface EndOptions {
@@ -274,6 +279,7 @@ export class SessionService {
           completedAt: new Date(now).toISOString(),
           runtime: { ...s.runtime, exitCode },
           output: trimOutput(output.length > 0 ? output : s.output),
+          needsInput: { ...s.needsInput, active: false },
         }));
       },
       { activity: false, eventType: 'session:ended' },
@@ -285,26 +291,43 @@ export class SessionService {
   }
 
   /**
+   * Marks a live session as waiting for its user (`permission`, `question` or `idle`, with the
+   * agent's message), appending `session:needs_input`. Counts as activity.
+   * @throws ValidationError; NotFoundError; ConflictError when the session has ended
+   */
+  async needsInput(id: string, input: NeedsInputInput): Promise<Session> {
+    const { reason, message } = parseInput(needsInputInput, input, 'body');
+    await this.expireDue();
+    const at = new Date(this.deps.clock.now()).toISOString();
+    return this.mutate(
+      id,
+      (s) => ({ ...requireLive(s), needsInput: { active: true, reason, message: message ?? null, since: at } }),
+      {
+        eventType: 'session:needs_input',
+      },
+    );
+  }
+
+  /**
+   * Clears a session's wait for input (its user answered), appending `session:input_given`.
+   * Counts as activity.
+   * @throws NotFoundError; ConflictError when the session has ended
+   */
+  async inputGiven(id: string): Promise<Session> {
+    await this.expireDue();
+    return this.mutate(id, (s) => ({ ...requireLive(s), needsInput: { ...s.needsInput, active: false } }), {
+      eventType: 'session:input_given',
+    });
+  }
+
+  /**
    * Records activity: `lastActivityAt` becomes now and `messageCount` grows by `messages` (default 1).
    * @throws ValidationError; NotFoundError
    */
   async touch(id: string, input: TouchInput = {}): Promise<Session> {
     const { messages } = parseInput(touchInput, input, 'body');
     await this.expireDue();
-    return this.mutate(
-      id,
-      (s) => {
-        if (isTerminal(s.status)) {
-          throw new ConflictError(`session ${id} has ended (${s.endReason}); activity is no longer recorded`, {
-            sessionId: id,
-            status: s.status,
-            endReason: s.endReason,
-          });
-        }
-        return { ...s, messageCount: s.messageCount + messages };
-      },
-      { activity: 'touch' },
-    );
+    return this.mutate(id, (s) => ({ ...requireLive(s), messageCount: s.messageCount + messages }), { activity: 'touch' });
   }
 
   /**
@@ -425,7 +448,7 @@ export class SessionService {
   private async mutate(
     id: string,
     change: (s: Session, tx: StoreTx) => Session | Promise<Session>,
-    opts: { activity?: boolean | 'touch'; eventType?: 'session:updated' | 'session:ended'; skipUnchanged?: boolean } = {},
+    opts: { activity?: boolean | 'touch'; eventType?: SessionEventType; skipUnchanged?: boolean } = {},
   ): Promise<Session> {
     const now = this.deps.clock.now();
     return this.deps.store.transaction(async (tx) => {
@@ -450,7 +473,7 @@ export class SessionService {
     after: Session,
     now: number,
     extraEvents: NewEvent[],
-    eventType: 'session:updated' | 'session:ended' = 'session:updated',
+    eventType: SessionEventType = 'session:updated',
   ): Promise<Session> {
     const next: Session = { ...after, version: before.version + 1, updatedAt: new Date(now).toISOString() };
     await tx.updateSession(toRow(next), before.version);
@@ -505,4 +528,17 @@ export class SessionService {
       this.deps.log.warn({ sessionId, tmuxSession, err }, 'runtime kill failed; the reconciler will retry');
     }
   }
+}
+
+/**
+ * The session, when it has not ended.
+ * @throws ConflictError naming its end reason when it has ended (activity is no longer recorded)
+ */
+function requireLive(s: Session): Session {
+  if (!isTerminal(s.status)) return s;
+  throw new ConflictError(`session ${s.id} has ended (${s.endReason}); activity is no longer recorded`, {
+    sessionId: s.id,
+    status: s.status,
+    endReason: s.endReason,
+  });
 }

@@ -21,6 +21,8 @@ export const EVENT_TYPES = [
   'session:deleted',
   'session:task_added',
   'session:task_removed',
+  'session:needs_input',
+  'session:input_given',
   'sessions:ended',
   'sessions:purged',
 ] as const;

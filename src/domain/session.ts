@@ -81,6 +81,26 @@ export const runtimeSchema = z.object({
 });
 export type SessionRuntime = z.infer<typeof runtimeSchema>;
 
+/** Why an agent waits for its user. */
+export const NEEDS_INPUT_REASONS = ['permission', 'question', 'idle'] as const;
+
+/** Whether the agent waits for its user, why, and since when (ISO-8601). */
+export const needsInputSchema = z.object({
+  active: z.boolean(),
+  reason: z.enum(NEEDS_INPUT_REASONS).nullable(),
+  message: z.string().nullable(),
+  since: z.string().nullable(),
+});
+export type NeedsInput = z.infer<typeof needsInputSchema>;
+export const NO_INPUT_NEEDED: NeedsInput = { active: false, reason: null, message: null, since: null };
+
+/** Body of `POST /api/sessions/:id/needs-input`. */
+export const needsInputInput = z.strictObject({
+  reason: z.enum(NEEDS_INPUT_REASONS),
+  message: z.string().max(LIMITS.text).optional(),
+});
+export type NeedsInputInput = z.input<typeof needsInputInput>;
+
 /** A session as the API returns it. Timestamps are ISO-8601 strings. */
 export const sessionSchema = z.object({
   id: sessionIdSchema,
@@ -102,6 +122,7 @@ export const sessionSchema = z.object({
   messageCount: z.number().int(),
   completedAt: z.string().nullable(),
   endReason: z.enum(END_REASONS).nullable(),
+  needsInput: needsInputSchema,
   version: z.number().int(),
 });
 export type Session = z.infer<typeof sessionSchema>;

@@ -1,5 +1,12 @@
 import type { Selectable } from 'kysely';
-import type { MaestroEvent, Project, Session, Task, TimelineEntry } from '../domain/index.js';
+import {
+  type MaestroEvent,
+  NO_INPUT_NEEDED,
+  type Project,
+  type Session,
+  type Task,
+  type TimelineEntry,
+} from '../domain/index.js';
 import type { EventsTable, ProjectsTable, SessionsTable, TasksTable, TaskTimelineTable } from './schema.js';
 import type { SessionRef, SessionRow, TaskRow } from './store.js';
 
@@ -124,6 +131,7 @@ export function sessionFromRow(r: Selectable<SessionsTable>, taskIds: string[]):
     messageCount: num(r.message_count),
     completedAt: r.completed_at === null ? null : iso(num(r.completed_at)),
     endReason: r.end_reason as Session['endReason'],
+    needsInput: r.needs_input ? JSON.parse(r.needs_input) : NO_INPUT_NEEDED,
     version: num(r.version),
   };
 }
@@ -154,6 +162,7 @@ export function sessionToRow(s: SessionRow, terminal: boolean): SessionsTable {
     message_count: s.messageCount,
     completed_at: s.completedAt === null ? null : ms(s.completedAt),
     end_reason: s.endReason,
+    needs_input: s.needsInput.active || s.needsInput.since ? JSON.stringify(s.needsInput) : null,
     version: s.version,
   };
 }

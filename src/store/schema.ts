@@ -65,6 +65,7 @@ export interface SessionsTable {
   message_count: number;
   completed_at: number | null;
   end_reason: string | null;
+  needs_input: string | null;
   version: number;
 }
 

@@ -4,6 +4,7 @@ import type {
   CreateSessionInput,
   EndInput,
   ListSessionsQuery,
+  NeedsInputInput,
   SpawnInput,
   TouchInput,
   TransitionInput,
@@ -42,6 +43,10 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
     const { lines } = parseInput(outputQuery, req.query, 'query');
     return sessions.output(req.params.id, lines);
   });
+  app.post<IdParams>('/api/sessions/:id/needs-input', async (req) =>
+    sessions.needsInput(req.params.id, (req.body ?? {}) as NeedsInputInput),
+  );
+  app.post<IdParams>('/api/sessions/:id/input-given', async (req) => sessions.inputGiven(req.params.id));
   app.post<IdParams>('/api/sessions/:id/touch', async (req) => sessions.touch(req.params.id, (req.body ?? {}) as TouchInput));
   app.post<LinkParams>('/api/sessions/:id/tasks/:taskId', async (req) => sessions.linkTask(req.params.id, req.params.taskId));
   app.delete<LinkParams>('/api/sessions/:id/tasks/:taskId', async (req) => sessions.unlinkTask(req.params.id, req.params.taskId));
