@@ -1,4 +1,4 @@
-import { type EndReason, endStatusFor, type NewEvent, newId, type SessionEndedData } from '../domain/index.js';
+import { type EndReason, endStatusFor, type NewEvent, type SessionEndedData } from '../domain/index.js';
 import type { SessionRef, StoreTx } from '../store/index.js';
 
 /**
