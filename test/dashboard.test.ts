@@ -108,14 +108,22 @@ describe('dashboard in a real Chromium', () => {
   it('answers a resync by reloading the snapshot', async () => {
     // A cursor the server cannot serve (here: ahead of its log, as after a database restore).
     await page.evaluate(() => {
-      const live = (window as unknown as { maestro: { state: { seq: number }; dropConnection(): void } }).maestro;
-      live.state.seq = 1_000_000_000;
-      live.dropConnection();
+      (window as unknown as { maestro: { dropConnection(since: number): void } }).maestro.dropConnection(1_000_000_000);
     });
     const fresh = await client.sessions.create({ projectId: 'proj_web', name: 'after-resync' });
     await row(fresh.id).waitFor({ timeout: 10_000 });
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     const seq = await page.evaluate(() => (window as unknown as { maestro: { snapshot: { seq: number } } }).maestro.snapshot.seq);
     expect(seq).toBe(await m.services.store.lastSeq());
+  });
+
+  it('highlights a session waiting for input', async () => {
+    const s = await client.sessions.create({ projectId: 'proj_web', name: 'asking' });
+    await client.sessions.needsInput(s.id, { reason: 'question', message: 'Which database?' });
+    await expect.poll(() => row(s.id).getAttribute('class')).toBe('live needs-input');
+    expect(await row(s.id).textContent()).toContain('needs input: question');
+    await shot('needs-input');
+    await client.sessions.inputGiven(s.id);
+    await expect.poll(() => row(s.id).getAttribute('class')).toBe('live');
   });
 });

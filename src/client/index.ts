@@ -55,6 +55,29 @@ export interface WatchHandle {
   close(): void;
 }
 
+export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped';
+
+/** Options of {@link MaestroClient.stream}. */
+export interface StreamOptions {
+  /** Deliver events after this sequence; absent: from now on. */
+  since?: number;
+  onEvent(event: MaestroEvent): void;
+  /** Reload your snapshot and return its sequence; called when the server cannot serve the cursor. */
+  onResync?(): Promise<number> | number;
+  onStatus?(status: StreamStatus): void;
+  /** Reconnect delays in milliseconds; the last repeats. Default 250, 500, 1000, 2000, 5000. */
+  backoffMs?: number[];
+}
+
+/** A running {@link MaestroClient.stream}. */
+export interface StreamHandle {
+  /** The last sequence delivered (or the cursor it resumes from). */
+  readonly seq: number | undefined;
+  /** Drops the connection and reconnects (from `since` when given), as after a network cut. */
+  reconnect(since?: number): void;
+  close(): void;
+}
+
 /** A list of sessions and the event sequence it is consistent with. */
 export interface SessionList {
   sessions: Session[];
@@ -242,6 +265,82 @@ export class MaestroClient {
       close() {
         closedByUser = true;
         socket.close();
+      },
+    };
+  }
+
+  /**
+   * A resilient event stream: every event after `since`, in order and each once, across dropped
+   * connections and server restarts (it reconnects from its last sequence with backoff). When the
+   * server answers `resync` (the cursor is too old), `onResync` reloads the caller's snapshot and
+   * returns its sequence to go on from; without `onResync` the stream stops.
+   */
+  stream(options: StreamOptions): StreamHandle {
+    const backoff = options.backoffMs ?? [250, 500, 1000, 2000, 5000];
+    let cursor = options.since;
+    let attempt = 0;
+    let current: WatchHandle | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const status = (s: StreamStatus) => options.onStatus?.(s);
+    const retry = () => {
+      if (stopped) return;
+      status('reconnecting');
+      clearTimeout(timer);
+      timer = setTimeout(connect, backoff[Math.min(attempt++, backoff.length - 1)]);
+    };
+    const connect = () => {
+      if (stopped) return;
+      try {
+        current = this.watch(cursor, {
+          onEvent: (event) => {
+            if (cursor !== undefined && event.seq <= cursor) return;
+            cursor = event.seq;
+            options.onEvent(event);
+          },
+          onReady: (seq) => {
+            attempt = 0;
+            cursor ??= seq;
+            status('live');
+          },
+          onResync: async () => {
+            current?.close();
+            if (!options.onResync) {
+              stopped = true;
+              status('stopped');
+              return;
+            }
+            try {
+              cursor = await options.onResync();
+              attempt = 0;
+              connect();
+            } catch {
+              retry();
+            }
+          },
+          onClose: () => retry(),
+        });
+      } catch {
+        retry();
+      }
+    };
+    status('connecting');
+    connect();
+    return {
+      get seq() {
+        return cursor;
+      },
+      reconnect(since?: number) {
+        if (since !== undefined) cursor = since;
+        current?.close();
+        attempt = 0;
+        retry();
+      },
+      close() {
+        stopped = true;
+        clearTimeout(timer);
+        current?.close();
+        status('stopped');
       },
     };
   }

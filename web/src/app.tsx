@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState, useSyncExternalStore } from 'react';
-import { MaestroApiError } from '../../src/client/index.js';
+import { MaestroApiError, type Session } from '../../src/client/index.js';
 import { StatusChart, TaskGantt } from './charts.js';
 import { splitArgs, statusClass } from './format.js';
 import type { Live } from './live.js';
@@ -30,6 +30,22 @@ function useSelected(): [string | null, (id: string | null) => void] {
   return [selected, (id) => (location.hash = id ? `#/session/${id}` : '#/')];
 }
 
+/** Shows a browser notification when a live session starts waiting for input (once permission is granted). */
+function useNeedsInputNotifications(sessions: Session[]): void {
+  const [notified] = useState(() => new Set<string>());
+  useEffect(() => {
+    for (const s of sessions) {
+      const key = `${s.id}@${s.needsInput.since}`;
+      if (!s.completedAt && s.needsInput.active && !notified.has(key)) {
+        notified.add(key);
+        if ('Notification' in window && Notification.permission === 'granted') {
+          new Notification(`${s.name} needs input (${s.needsInput.reason})`, { body: s.needsInput.message ?? '' });
+        }
+      }
+    }
+  }, [sessions, notified]);
+}
+
 export function App({ live }: { live: Live }) {
   const state = useSyncExternalStore(live.subscribe, live.getSnapshot);
   const now = useNow();
@@ -40,6 +56,8 @@ export function App({ live }: { live: Live }) {
   const [command, setCommand] = useState('');
 
   const sessions = [...state.sessions.values()];
+  useNeedsInputNotifications(sessions);
+  const waiting = sessions.filter((s) => !s.completedAt && s.needsInput.active).length;
   const tasks = [...state.tasks.values()];
   const projects = [...state.projects.values()];
   const queued = projects
@@ -74,6 +92,12 @@ export function App({ live }: { live: Live }) {
         <span className="muted">
           {sessions.filter((s) => !s.completedAt).length} active · event {state.seq}
         </span>
+        {waiting > 0 ? <span className="badge warn">{waiting} waiting for input</span> : null}
+        {'Notification' in window && Notification.permission === 'default' ? (
+          <button type="button" onClick={() => void Notification.requestPermission()}>
+            Notify me when an agent waits
+          </button>
+        ) : null}
       </header>
       {error ? (
         <div className="error" role="alert">

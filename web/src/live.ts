@@ -3,14 +3,12 @@ import {
   type MaestroEvent,
   type Project,
   type Session,
+  type StreamHandle,
   type Task,
-  type WatchHandle,
 } from '../../src/client/index.js';
 
 /** Ended sessions kept in the cache beyond the active ones (DESIGN: bounded client caches). */
 export const RECENT_ENDED = 20;
-/** Reconnect delays, in milliseconds: grows to the last and stays there. */
-const BACKOFF_MS = [250, 500, 1000, 2000, 5000];
 
 export type Connection = 'loading' | 'live' | 'reconnecting';
 
@@ -44,9 +42,7 @@ export class Live {
     paused: false,
   };
   private readonly listeners = new Set<() => void>();
-  private watch: WatchHandle | undefined;
-  private attempt = 0;
-  private stopped = false;
+  private stream: StreamHandle | undefined;
 
   constructor(baseUrl: string) {
     this.client = new MaestroClient({ baseUrl });
@@ -63,67 +59,47 @@ export class Live {
 
   getSnapshot = (): LiveState => this.state;
 
-  /** Loads the snapshot and starts watching. */
+  /** Loads the snapshot, then follows the event stream from its sequence (resuming after cuts, reloading on resync). */
   async start(): Promise<void> {
-    this.stopped = false;
-    await this.reload();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.watch?.close();
-  }
-
-  /** Closes the event stream as a network cut would; the dashboard reconnects by itself. */
-  dropConnection(): void {
-    this.watch?.close();
-    this.onClosed();
-  }
-
-  private async reload(): Promise<void> {
-    try {
-      const active = await this.client.sessions.list({ active: true, limit: 1000 });
-      const [ended, tasks, projects, queue] = await Promise.all([
-        this.client.sessions.list({ active: false, limit: RECENT_ENDED }),
-        this.client.tasks.list({ limit: 1000 }),
-        this.client.projects.list(),
-        this.client.queue.list(),
-      ]);
-      this.set({
-        connection: this.state.connection,
-        seq: active.seq,
-        sessions: new Map([...active.sessions, ...ended.sessions].map((s) => [s.id, s])),
-        tasks: new Map(tasks.map((t) => [t.id, t])),
-        projects: new Map(projects.map((p) => [p.id, p])),
-        paused: queue.paused,
-      });
-      this.connect();
-    } catch {
-      this.onClosed();
-    }
-  }
-
-  private connect(): void {
-    if (this.stopped) return;
-    this.watch = this.client.watch(this.state.seq, {
+    const seq = await this.reload();
+    this.stream = this.client.stream({
+      since: seq,
       onEvent: (event) => this.apply(event),
-      onReady: () => {
-        this.attempt = 0;
-        this.set({ ...this.state, connection: 'live' });
+      onResync: () => this.reload(),
+      onStatus: (status) => {
+        const connection: Connection = status === 'live' ? 'live' : status === 'connecting' ? 'loading' : 'reconnecting';
+        this.set({ ...this.state, connection });
       },
-      onResync: () => {
-        this.watch?.close();
-        void this.reload();
-      },
-      onClose: () => this.onClosed(),
     });
   }
 
-  private onClosed(): void {
-    if (this.stopped) return;
-    this.set({ ...this.state, connection: 'reconnecting' });
-    const delay = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)];
-    setTimeout(() => this.connect(), delay);
+  stop(): void {
+    this.stream?.close();
+  }
+
+  /** Cuts the event stream as a network failure would (optionally moving its cursor); it reconnects by itself. */
+  dropConnection(since?: number): void {
+    this.stream?.reconnect(since);
+  }
+
+  /** Loads a fresh snapshot; returns the event sequence it is consistent with. */
+  private async reload(): Promise<number> {
+    const active = await this.client.sessions.list({ active: true, limit: 1000 });
+    const [ended, tasks, projects, queue] = await Promise.all([
+      this.client.sessions.list({ active: false, limit: RECENT_ENDED }),
+      this.client.tasks.list({ limit: 1000 }),
+      this.client.projects.list(),
+      this.client.queue.list(),
+    ]);
+    this.set({
+      connection: this.state.connection,
+      seq: active.seq,
+      sessions: new Map([...active.sessions, ...ended.sessions].map((s) => [s.id, s])),
+      tasks: new Map(tasks.map((t) => [t.id, t])),
+      projects: new Map(projects.map((p) => [p.id, p])),
+      paused: queue.paused,
+    });
+    return active.seq;
   }
 
   private apply(event: MaestroEvent): void {
@@ -151,7 +127,9 @@ export class Live {
     };
     switch (event.type) {
       case 'session:created':
-      case 'session:updated': {
+      case 'session:updated':
+      case 'session:needs_input':
+      case 'session:input_given': {
         const s = data as unknown as Session;
         const current = sessions.get(s.id);
         if (!current || current.version <= s.version) sessions.set(s.id, s);

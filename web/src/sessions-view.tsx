@@ -40,7 +40,7 @@ export function SessionsView({
       <tbody>
         {sorted.map((s) => (
           <Fragment key={s.id}>
-            <tr data-session={s.id} className={s.completedAt ? 'ended' : 'live'}>
+            <tr data-session={s.id} className={s.completedAt ? 'ended' : s.needsInput.active ? 'live needs-input' : 'live'}>
               <td>
                 <button type="button" className="link" onClick={() => onOpen(s.id)}>
                   {s.name}
@@ -48,6 +48,11 @@ export function SessionsView({
               </td>
               <td>
                 <span className={statusClass(s.status)}>{s.status}</span>
+                {!s.completedAt && s.needsInput.active ? (
+                  <span className="badge warn" title={s.needsInput.message ?? ''}>
+                    needs input: {s.needsInput.reason}
+                  </span>
+                ) : null}
                 {s.endReason ? (
                   <span className="muted">
                     {' '}
