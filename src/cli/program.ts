@@ -4,6 +4,7 @@ import { hookCommands } from './hook-commands.js';
 import { maintenanceCommands } from './maintenance-commands.js';
 import { projectCommands } from './project-commands.js';
 import { queueCommands } from './queue-commands.js';
+import { schemaCommands } from './schema-commands.js';
 import { serveCommand } from './serve.js';
 import { sessionCommands } from './session-commands.js';
 import { taskCommands } from './task-commands.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   maintenanceCommands(program);
   queueCommands(program);
   hookCommands(program);
+  schemaCommands(program);
   return program;
 }
 

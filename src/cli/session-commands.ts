@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { type Command, Option } from 'commander';
 import { execa } from 'execa';
@@ -6,6 +7,7 @@ import {
   type EndReason,
   SESSION_PHASES,
   SESSION_STATUSES,
+  type Session,
   type SessionPhase,
   type SessionStatus,
 } from '../domain/index.js';
@@ -157,6 +159,30 @@ export function sessionCommands(program: Command): void {
         stdio: 'inherit',
         env: { TMUX: undefined },
       });
+    });
+
+  session
+    .command('export <id>')
+    .description('write the session metadata as JSON (validates against `maestro schema session`)')
+    .option('-f, --file <path>', 'where to write it', 'metadata.json')
+    .action(async (id: string, opts, cmd: Command) => {
+      const metadata = await clientFor(cmd).sessions.get(id);
+      await writeFile(opts.file, `${JSON.stringify(metadata, null, 2)}\n`);
+      emit(globals(cmd).output, { exported: id, file: opts.file }, () => `wrote ${opts.file}`);
+    });
+
+  session
+    .command('import [file]')
+    .description('create a session from exported metadata (default metadata.json)')
+    .action(async (file: string | undefined, _opts, cmd: Command) => {
+      const path = file ?? 'metadata.json';
+      let metadata: unknown;
+      try {
+        metadata = JSON.parse(await readFile(path, 'utf8'));
+      } catch (err) {
+        throw new Error(`${path}: expected session metadata JSON (${err instanceof Error ? err.message : String(err)})`);
+      }
+      emit(globals(cmd).output, await clientFor(cmd).sessions.import(metadata as Session), prettySession);
     });
 
   session

@@ -201,6 +201,8 @@ export class MaestroClient {
   readonly sessions = {
     create: (input: CreateSessionInput) => this.request<Session>('POST', '/api/sessions', input),
     spawn: (input: SpawnInput) => this.request<Session>('POST', '/api/sessions/spawn', input),
+    /** Imports exported session metadata (what `get` returns) as a session record. */
+    import: (metadata: Session) => this.request<Session>('POST', '/api/sessions/import', metadata),
     list: (query: SessionQuery = {}) => this.request<SessionList>('GET', '/api/sessions', undefined, { ...query }),
     get: (id: string) => this.request<Session>('GET', `/api/sessions/${enc(id)}`),
     update: (id: string, input: UpdateSessionInput) => this.request<Session>('PATCH', `/api/sessions/${enc(id)}`, input),
@@ -225,6 +227,11 @@ export class MaestroClient {
   /** Server health and session metrics. */
   health(): Promise<Health> {
     return this.request<Health>('GET', '/api/health');
+  }
+
+  /** The OpenAPI 3.1 document of the API. */
+  openApi(): Promise<Record<string, unknown>> {
+    return this.request<Record<string, unknown>>('GET', '/api/openapi.json');
   }
 
   /** The Prometheus metrics, as text. */

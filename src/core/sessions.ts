@@ -21,6 +21,7 @@ import {
   type SessionEndedData,
   type SpawnInput,
   sessionIdSchema,
+  sessionSchema,
   spawnInput,
   type TouchInput,
   type TransitionInput,
@@ -291,6 +292,19 @@ export class SessionService {
   }
 
   /**
+   * Imports exported session metadata (`maestro session export`) as a session record, with its
+   * task links, appending `session:created`. Its project and tasks must exist here.
+   * @throws ValidationError (bad metadata, unknown project or tasks); ConflictError when the id exists;
+   *   LimitExceededError when it is live and the active-session limit is reached
+   */
+  async importMetadata(metadata: unknown): Promise<Session> {
+    const { taskIds, ...row } = parseInput(sessionSchema, metadata, 'body');
+    const session = await this.insert(row, taskIds, { limit: !isTerminal(row.status) });
+    this.deps.log.info({ sessionId: session.id, projectId: session.projectId }, 'session imported');
+    return session;
+  }
+
+  /**
    * Marks a live session as waiting for its user (`permission`, `question` or `idle`, with the
    * agent's message), appending `session:needs_input`. Counts as activity.
    * @throws ValidationError; NotFoundError; ConflictError when the session has ended
@@ -418,16 +432,20 @@ export class SessionService {
     return session;
   }
 
-  private async insert(row: ReturnType<typeof newSessionRow>, taskIds: string[]): Promise<Session> {
+  private async insert(
+    row: ReturnType<typeof newSessionRow>,
+    taskIds: string[],
+    opts: { limit?: boolean } = {},
+  ): Promise<Session> {
     await this.expireDue();
     const now = this.deps.clock.now();
     return this.deps.store.transaction(async (tx) => {
       await requireProject(tx, row.projectId);
       await requireTasks(tx, row.projectId, taskIds, 'body.taskIds');
-      const active = await tx.countActiveSessions();
+      const active = opts.limit === false ? 0 : await tx.countActiveSessions();
       if (active >= this.options.maxSessions) throw new LimitExceededError('active sessions', this.options.maxSessions, active);
       const perProject = this.options.maxSessionsPerProject;
-      if (perProject > 0) {
+      if (perProject > 0 && opts.limit !== false) {
         const inProject = await tx.countActiveSessions(row.projectId);
         if (inProject >= perProject)
           throw new LimitExceededError('active sessions in project', perProject, inProject, { projectId: row.projectId });

@@ -2,6 +2,7 @@ export * from './command.js';
 export * from './errors.js';
 export * from './event.js';
 export * from './ids.js';
+export * from './json-schema.js';
 export * from './limits.js';
 export * from './output.js';
 export * from './project.js';

@@ -6,6 +6,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { maintenanceRoutes, metricsRoutes } from './routes/maintenance.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { projectRoutes } from './routes/projects.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -20,14 +21,24 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  */
 export async function buildApp(services: Services, log: Logger): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger, // Lifecycle steps are logged by core with their session ids; per-request lines would drown them.
+    loggerInstance: log as FastifyBaseLogger,
+    // Lifecycle steps are logged by core with their session ids; per-request lines would drown them.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: true,
   });
   installErrorHandlers(app);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  for (const routes of [healthRoutes, metricsRoutes, maintenanceRoutes, projectRoutes, taskRoutes, sessionRoutes, eventRoutes]) {
+  for (const routes of [
+    healthRoutes,
+    openApiRoutes,
+    metricsRoutes,
+    maintenanceRoutes,
+    projectRoutes,
+    taskRoutes,
+    sessionRoutes,
+    eventRoutes,
+  ]) {
     routes(app, services);
   }
   await dashboardRoutes(app);

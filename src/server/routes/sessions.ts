@@ -28,6 +28,7 @@ type LinkParams = { Params: { id: string; taskId: string } };
 /** `/api/sessions`: create, spawn, list, get, update, transition, end, touch, task links, delete. */
 export function sessionRoutes(app: FastifyInstance, { sessions }: Services): void {
   app.post('/api/sessions', async (req, reply) => reply.status(201).send(await sessions.create(req.body as CreateSessionInput)));
+  app.post('/api/sessions/import', async (req, reply) => reply.status(201).send(await sessions.importMetadata(req.body)));
   app.post('/api/sessions/spawn', async (req, reply) => reply.status(201).send(await sessions.spawn(req.body as SpawnInput)));
   app.get('/api/sessions', async (req) => sessions.list(req.query as ListSessionsQuery));
   app.get<IdParams>('/api/sessions/:id', async (req) => sessions.get(req.params.id));
