@@ -15,6 +15,7 @@ import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
 import type { Runtime } from '../src/core/runtime.js';
 import { SessionService } from '../src/core/sessions.js';
+import { DEFAULT_CONFIGURATION, EMPTY_STATISTICS } from '../src/domain/index.js';
 import { GitCli } from '../src/runtime/git.js';
 import { openSqliteStore } from '../src/store/index.js';
 
@@ -48,16 +49,8 @@ try {
     message_count, completed_at, end_reason, version) VALUES (?, 'proj_bench', ?, '', ?, ?, NULL, 'main', ?, NULL, ?, ?, 'none', NULL, NULL, NULL, NULL, '[]', ?, ?, ?, 0, ?, ?, 1)`);
   const link = raw.prepare(`INSERT INTO task_sessions (task_id, session_id, created_at) VALUES ('task_bench', ?, ?)`);
   const git = JSON.stringify({ branch: 'main', commit: 'a'.repeat(40), repoRoot: '/tmp', isWorktree: false, worktreeName: null });
-  const stats = JSON.stringify({
-    totalTasks: 0,
-    completedTasks: 0,
-    failedTasks: 0,
-    decisionsMade: 0,
-    checkpointsCreated: 0,
-    errorRecoveryCount: 0,
-    durationSeconds: 0,
-  });
-  const conf = JSON.stringify({ maxIterations: null, timeoutMinutes: null, autoCheckpoint: false, errorRecoveryEnabled: true });
+  const stats = JSON.stringify(EMPTY_STATISTICS);
+  const conf = JSON.stringify(DEFAULT_CONFIGURATION);
   const setupStarted = performance.now();
   raw.transaction(() => {
     for (let i = 0; i < TOTAL; i++) {

@@ -1,3 +1,4 @@
+import type { SweepReport } from '../core/sweeper.js';
 import type {
   CreateProjectInput,
   CreateSessionInput,
@@ -107,15 +108,7 @@ export interface Health {
 }
 
 /** What a cleanup did, or in a dry run would do. `durationMs` in milliseconds. */
-export interface CleanupReport {
-  at: string;
-  durationMs: number;
-  dryRun: boolean;
-  timedOut: number;
-  purged: number;
-  timedOutIds: string[];
-  purgedIds: string[];
-}
+export type CleanupReport = SweepReport;
 
 type Query = Record<string, string | number | boolean | undefined>;
 
