@@ -19,3 +19,19 @@ if ((${#need_apt[@]} > 0)); then
   apt-get update -qq
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+
+# PostgreSQL for the store contract suite on the second engine (skipped when unreachable and not root).
+# Tests reach it at MAESTRO_TEST_PG (default postgres://postgres:maestro@127.0.0.1:5432/maestro_test).
+if [[ -z "${MAESTRO_TEST_PG:-}" && $(id -u) -eq 0 ]]; then
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "installing postgresql …" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  cluster=$(pg_lsclusters -h 2>/dev/null | awk 'NR==1 {print $1" "$2}')
+  if [[ -n "$cluster" ]]; then
+    pg_lsclusters -h | awk 'NR==1 {print $4}' | grep -q online || pg_ctlcluster $cluster start
+    su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'maestro'\"" >/dev/null
+    su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'maestro_test'\"" | grep -q 1 ||
+      su postgres -c "createdb maestro_test"
+  fi
+fi

@@ -1,0 +1,48 @@
+import pg from 'pg';
+import { describe, it } from 'vitest';
+import { openPostgresStore } from '../src/store/index.js';
+import { describeStoreContract } from './store-contract.js';
+
+/** The PostgreSQL the suite runs against (scripts/ensure-test-services.sh starts the local cluster). */
+const URL = process.env.MAESTRO_TEST_PG ?? 'postgres://postgres:maestro@127.0.0.1:5432/maestro_test';
+
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const available = await reachable();
+let counter = 0;
+
+if (available) {
+  describeStoreContract('PostgreSQL', async () => {
+    // Each test gets a schema of its own, dropped afterwards.
+    const schema = `maestro_test_${process.pid}_${++counter}`;
+    let store = await openPostgresStore(URL, { schema });
+    return {
+      store,
+      async reopen() {
+        store = await openPostgresStore(URL, { schema });
+        return store;
+      },
+      async cleanup() {
+        await store.close().catch(() => undefined);
+        const admin = new pg.Client({ connectionString: URL });
+        await admin.connect();
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.end();
+      },
+    };
+  });
+} else {
+  describe('Store contract (PostgreSQL)', () => {
+    it.skip(`PostgreSQL is not reachable at ${URL}`, () => undefined);
+  });
+}
