@@ -7,6 +7,18 @@ import type { Database } from './schema.js';
 import type { EventListener, Store, StoreTx } from './store.js';
 
 /**
+ * Follows an event log that other processes append to as well, delivering every event once and in
+ * sequence order.
+ */
+export interface EventTailer {
+  /** Starts after `fromSeq`, handing events to `deliver`. */
+  start(fromSeq: number, deliver: (events: MaestroEvent[]) => void): Promise<void>;
+  /** Delivers everything committed so far; resolves when done. */
+  catchUp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
  * A {@link Store} over any Kysely dialect. Write transactions run one at a time in this process,
  * and each one's events are delivered to listeners after it commits and before the next one
  * starts, so listeners see events in sequence order without gaps.
@@ -19,14 +31,22 @@ export class KyselyStore extends KyselyTx implements Store {
   /**
    * @param engine which engine `kysely` talks to
    * @param makeTx builds the handle of one transaction (an engine may supply faster bulk writes)
+   * @param tailer when given, events reach listeners from the shared log (written by every node)
+   *   instead of straight from this process's commits
    */
   constructor(
     readonly engine: Engine,
     private readonly kysely: Kysely<Database>,
     private readonly makeTx: (trx: Kysely<Database>, onAppend: (events: MaestroEvent[]) => void) => KyselyTx = (trx, onAppend) =>
       new KyselyTx(trx, onAppend),
+    private readonly tailer?: EventTailer,
   ) {
     super(kysely);
+  }
+
+  /** Starts following the shared event log, from its current end. */
+  async startTailing(): Promise<void> {
+    await this.tailer?.start(await this.lastSeq(), (events) => this.deliver(events));
   }
 
   /**
@@ -63,7 +83,10 @@ export class KyselyStore extends KyselyTx implements Store {
           throw err;
         }
       });
-      if (appended.length > 0) this.deliver(appended);
+      if (appended.length > 0) {
+        if (this.tailer) await this.tailer.catchUp();
+        else this.deliver(appended);
+      }
       return result;
     };
     const next = this.tail.then(run, run);
@@ -81,6 +104,7 @@ export class KyselyStore extends KyselyTx implements Store {
     this.closed = true;
     await this.tail;
     this.listeners.clear();
+    await this.tailer?.stop();
     await this.kysely.destroy();
   }
 

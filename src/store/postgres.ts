@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { KyselyStore } from './kysely-store.js';
+import { KyselyTx } from './kysely-tx.js';
+import { PgEventTailer, PostgresTx } from './postgres-events.js';
 import type { Database } from './schema.js';
 
 /** Options of {@link openPostgresStore}. */
@@ -25,9 +27,15 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  const store = new KyselyStore('postgres', new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const channel = `maestro_events_${schema ?? 'public'}`;
+  // The tailer reads through a plain handle on the same pool.
+  const reader = new KyselyTx(kysely);
+  const tailer = new PgEventTailer(url, channel, (after, limit) => reader.listEvents(after, limit));
+  const store = new KyselyStore('postgres', kysely, (trx, onAppend) => new PostgresTx(trx, onAppend, channel), tailer);
   try {
     await store.migrate();
+    await store.startTailing();
   } catch (err) {
     await store.close();
     throw err;

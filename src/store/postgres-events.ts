@@ -1,0 +1,96 @@
+import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
+import type { MaestroEvent, NewEvent } from '../domain/index.js';
+import type { EventTailer } from './kysely-store.js';
+import { KyselyTx } from './kysely-tx.js';
+import type { Database } from './schema.js';
+
+/** Advisory lock key that serialises event appends across nodes (so commit order = sequence order). */
+const EVENT_LOCK = 7_420_001;
+/** How often a node re-reads the log even without a notification, in milliseconds (a missed NOTIFY costs at most this). */
+const SAFETY_POLL_MS = 1000;
+const PAGE = 1000;
+
+/**
+ * A PostgreSQL transaction handle whose event appends hold a transaction-level advisory lock until
+ * commit: sequence numbers are then committed in order on every node, so a reader following
+ * `seq > last` never skips one committed late. Each append notifies `channel` with the newest
+ * sequence (PostgreSQL delivers it at commit).
+ */
+export class PostgresTx extends KyselyTx {
+  constructor(
+    db: Kysely<Database>,
+    onAppend: (events: MaestroEvent[]) => void,
+    private readonly channel: string,
+  ) {
+    super(db, onAppend);
+  }
+
+  override async appendEvents(events: NewEvent[], at: number): Promise<MaestroEvent[]> {
+    if (events.length === 0) return [];
+    await sql`select pg_advisory_xact_lock(${EVENT_LOCK})`.execute(this.db);
+    const appended = await super.appendEvents(events, at);
+    await sql`select pg_notify(${this.channel}, ${String(appended.at(-1)?.seq ?? 0)})`.execute(this.db);
+    return appended;
+  }
+}
+
+/**
+ * Follows the shared event log with LISTEN/NOTIFY (the notification carries only a sequence
+ * number; events are read from the table), plus a slow poll that catches anything a dropped
+ * listening connection missed. Reads are single-flight; a request during a read runs one more.
+ */
+export class PgEventTailer implements EventTailer {
+  private client: pg.Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private last = 0;
+  private deliver: (events: MaestroEvent[]) => void = () => undefined;
+  private reading: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly url: string,
+    readonly channel: string,
+    private readonly read: (afterSeq: number, limit: number) => Promise<MaestroEvent[]>,
+  ) {}
+
+  async start(fromSeq: number, deliver: (events: MaestroEvent[]) => void): Promise<void> {
+    this.last = fromSeq;
+    this.deliver = deliver;
+    this.client = new pg.Client({ connectionString: this.url });
+    this.client.on('notification', () => void this.catchUp());
+    this.client.on('error', () => undefined); // the safety poll covers a lost listener
+    await this.client.connect();
+    await this.client.query(`LISTEN ${this.channel}`);
+    this.timer = setInterval(() => void this.catchUp(), SAFETY_POLL_MS);
+    this.timer.unref();
+  }
+
+  catchUp(): Promise<void> {
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
+    }
+    this.reading = (async () => {
+      do {
+        this.again = false;
+        for (;;) {
+          const page = await this.read(this.last, PAGE).catch(() => [] as MaestroEvent[]);
+          if (page.length === 0) break;
+          this.last = (page.at(-1) as MaestroEvent).seq;
+          this.deliver(page);
+          if (page.length < PAGE) break;
+        }
+      } while (this.again);
+    })().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.reading;
+    await this.client?.end().catch(() => undefined);
+  }
+}
