@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
+import { MaestroApiError, MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import type { MaestroEvent } from '../src/domain/index.js';
 import { Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
 
@@ -30,13 +30,20 @@ describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
     await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   });
 
-  it('a client of node B receives every event written through node A and B, once and in order', async () => {
+  let dir: string;
+  let viaA: MaestroClient;
+  let viaB: MaestroClient;
+
+  beforeAll(async () => {
     const db = `${URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const dir = tempDir(cleanup);
+    dir = tempDir(cleanup);
     const a = await startServer(cleanup, ['--port', '0', '--db', db, '--tmux-socket', tmuxSocket(cleanup)]);
     const b = await startServer(cleanup, ['--port', '0', '--db', db, '--tmux-socket', tmuxSocket(cleanup)]);
-    const viaA = new MaestroClient({ baseUrl: a.url });
-    const viaB = new MaestroClient({ baseUrl: b.url, WebSocket: WebSocket as unknown as WebSocketConstructor });
+    viaA = new MaestroClient({ baseUrl: a.url });
+    viaB = new MaestroClient({ baseUrl: b.url, WebSocket: WebSocket as unknown as WebSocketConstructor });
+  });
+
+  it('a client of node B receives every event written through node A and B, once and in order', async () => {
     const seen: MaestroEvent[] = [];
     const stream = viaB.stream({ since: 0, onEvent: (e) => seen.push(e) });
     cleanup.add(() => stream.close());
@@ -52,5 +59,22 @@ describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
     // Both nodes answer from the same store.
     expect((await viaA.sessions.list()).sessions).toHaveLength(10);
     expect((await viaB.sessions.list()).seq).toBe(expected);
+  });
+
+  it('fences racing writes: a stale version changes nothing and answers 409; concurrent writes lose nothing', async () => {
+    const project = await viaA.projects.create({ name: 'fenced', repoPath: dir });
+    const s = await viaA.sessions.create({ projectId: project.id, name: 'raced' });
+    const seenByB = await viaB.sessions.get(s.id);
+    await viaA.sessions.update(s.id, { name: 'A wins', version: s.version });
+    const stale = await viaB.sessions.update(s.id, { name: 'B is late', version: seenByB.version }).catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(MaestroApiError);
+    expect(stale).toMatchObject({ status: 409, code: 'conflict', details: { expectedVersion: 1, version: 2 } });
+    expect((await viaB.sessions.get(s.id)).name).toBe('A wins');
+
+    // Without versions, both nodes touch at once: each touch either lands or is refused, none is lost.
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => (i % 2 ? viaA : viaB).sessions.touch(s.id)));
+    const landed = results.filter((r) => r.status === 'fulfilled').length;
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 409 });
+    expect((await viaA.sessions.get(s.id)).messageCount).toBe(1 + landed);
   });
 });

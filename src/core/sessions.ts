@@ -227,7 +227,7 @@ export class SessionService {
     const patch = parseInput(updateSessionInput, input, 'body');
     await this.expireDue();
     return this.mutate(id, (s) => ({
-      ...s,
+      ...requireVersion(s, patch.version),
       name: patch.name ?? s.name,
       featureRequest: patch.featureRequest ?? s.featureRequest,
       phase: patch.phase === undefined ? s.phase : patch.phase,
@@ -244,12 +244,12 @@ export class SessionService {
    * @throws ValidationError; NotFoundError; InvalidTransitionError naming the allowed states
    */
   async transition(id: string, input: TransitionInput): Promise<Session> {
-    const { status, phase } = parseInput(transitionInput, input, 'body');
-    const current = await this.get(id);
+    const { status, phase, version } = parseInput(transitionInput, input, 'body');
+    const current = requireVersion(await this.get(id), version);
     transitionStatus(id, current.status, status);
     if (isTerminal(status)) return this.end(id, status === 'completed' ? 'completed' : 'failed');
     const session = await this.mutate(id, (s) => ({
-      ...s,
+      ...requireVersion(s, version),
       status: transitionStatus(id, s.status, status),
       phase: phase === undefined ? s.phase : phase,
     }));
@@ -558,5 +558,18 @@ function requireLive(s: Session): Session {
     sessionId: s.id,
     status: s.status,
     endReason: s.endReason,
+  });
+}
+
+/**
+ * The session, when `expected` is absent or equals its version (optimistic concurrency).
+ * @throws ConflictError with both versions when another writer changed it first
+ */
+function requireVersion(s: Session, expected: number | undefined): Session {
+  if (expected === undefined || expected === s.version) return s;
+  throw new ConflictError(`session ${s.id} is at version ${s.version}, not ${expected}: it was changed meanwhile`, {
+    sessionId: s.id,
+    expectedVersion: expected,
+    version: s.version,
   });
 }

@@ -169,6 +169,8 @@ export type CreateSessionData = z.output<typeof createSessionInput>;
  * values field by field, never replaced whole. Status changes go through `/transition`.
  */
 export const updateSessionInput = z.strictObject({
+  /** Optimistic concurrency: apply only if the session is still at this version (else 409). */
+  version: z.number().int().min(1).optional(),
   name: z.string().trim().min(1).max(LIMITS.name).optional(),
   featureRequest: z.string().max(LIMITS.text).optional(),
   phase: z.enum(SESSION_PHASES).nullable().optional(),
@@ -181,6 +183,8 @@ export type UpdateSessionInput = z.input<typeof updateSessionInput>;
 
 /** Body of `POST /api/sessions/:id/transition`. */
 export const transitionInput = z.strictObject({
+  /** Optimistic concurrency: apply only if the session is still at this version (else 409). */
+  version: z.number().int().min(1).optional(),
   status: z.enum(SESSION_STATUSES),
   phase: z.enum(SESSION_PHASES).nullable().optional(),
 });
