@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock.js';
 import type { MaestroConfig } from './core/config.js';
 import { EventStream } from './core/event-stream.js';
+import { LeaderElection } from './core/leader.js';
 import { ProjectService } from './core/projects.js';
 import { Reconciler } from './core/reconciler.js';
 import type { GitInspector, Runtime } from './core/runtime.js';
@@ -75,6 +76,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       projectStuckSecs: config.projectStuckSecs,
     },
   );
+  const election = new LeaderElection({ ...deps, leadership: store.leadership }, [sweeper, scheduler], config.leaderIntervalMs);
   const metrics = new Metrics(store, sessions, sweeper, reconciler);
   const services: Services = {
     store,
@@ -84,6 +86,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     events: new EventStream(store),
     sweeper,
     reconciler,
+    election,
     runtimeInfo: { host: runtime.host, tmuxSocket: config.tmuxSocket },
     metrics,
     clock,
@@ -103,15 +106,13 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       const { port } = new URL(address);
       publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
       reconciler.start();
-      sweeper.start();
-      scheduler.start();
+      election.start();
       log.info({ url: publicUrl, db: config.db, engine: store.engine, tmuxSocket: config.tmuxSocket }, 'maestro listening');
       return publicUrl;
     },
     async close() {
       const steps: [string, () => Promise<unknown>][] = [
-        ['scheduler', () => scheduler.stop()],
-        ['sweeper', () => sweeper.stop()],
+        ['leader election', () => election.stop()],
         ['reconciler', () => reconciler.stop()],
         ['http', () => app.close()],
         ['metrics', async () => metrics.close()],

@@ -33,12 +33,15 @@ describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
   let dir: string;
   let viaA: MaestroClient;
   let viaB: MaestroClient;
+  let a: Awaited<ReturnType<typeof startServer>>;
+  let b: Awaited<ReturnType<typeof startServer>>;
 
   beforeAll(async () => {
     const db = `${URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     dir = tempDir(cleanup);
-    const a = await startServer(cleanup, ['--port', '0', '--db', db, '--tmux-socket', tmuxSocket(cleanup)]);
-    const b = await startServer(cleanup, ['--port', '0', '--db', db, '--tmux-socket', tmuxSocket(cleanup)]);
+    const args = ['--port', '0', '--db', db, '--leader-interval', '200', '--cleanup-interval', '3600'];
+    a = await startServer(cleanup, [...args, '--tmux-socket', tmuxSocket(cleanup)]);
+    b = await startServer(cleanup, [...args, '--tmux-socket', tmuxSocket(cleanup)]);
     viaA = new MaestroClient({ baseUrl: a.url });
     viaB = new MaestroClient({ baseUrl: b.url, WebSocket: WebSocket as unknown as WebSocketConstructor });
   });
@@ -76,5 +79,18 @@ describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
     const landed = results.filter((r) => r.status === 'fulfilled').length;
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 409 });
     expect((await viaA.sessions.get(s.id)).messageCount).toBe(1 + landed);
+  });
+
+  it('exactly one node leads; when it dies the other takes over and sweeps', async () => {
+    const leaders = async () => Promise.all([viaA.health(), viaB.health()].map((h) => h.then((x) => x.leader)));
+    await until(async () => (await leaders()).filter(Boolean).length === 1, 10_000, 'one leader');
+    const [aLeads] = await leaders();
+    const [leader, follower, followerClient] = aLeads ? [a, b, viaB] : [b, a, viaA];
+    expect((await followerClient.health()).lastSweep).toBeNull(); // a follower never sweeps
+    leader.child.kill('SIGKILL');
+    await leader.exited;
+    await until(async () => (await followerClient.health()).leader, 10_000, 'the follower to take over');
+    await until(async () => (await followerClient.health()).lastSweep !== null, 10_000, 'the new leader to sweep');
+    expect(follower.child.exitCode).toBeNull();
   });
 });

@@ -55,6 +55,7 @@ export function serveCommand(program: Command): void {
       help('fail a scheduled project without a live session after', 'projectStuckSecs', ' s'),
       intOption('--project-stuck'),
     )
+    .option('--leader-interval <ms>', help('leader election interval', 'leaderIntervalMs', ' ms'), intOption('--leader-interval'))
     .option('--log-level <level>', help('pino log level', 'logLevel'))
     .action(async (opts) => {
       const config = resolveConfig({
@@ -71,6 +72,7 @@ export function serveCommand(program: Command): void {
         schedulerIntervalSecs: opts.schedulerInterval,
         maxRunningProjects: opts.maxRunningProjects,
         projectStuckSecs: opts.projectStuck,
+        leaderIntervalMs: opts.leaderInterval,
         logLevel: opts.logLevel,
       });
       const maestro = await createMaestro(config);

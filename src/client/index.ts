@@ -89,6 +89,8 @@ export interface SessionList {
 export interface Health {
   ok: boolean;
   engine: string;
+  /** Whether this node leads (runs the sweeper and the scheduler). */
+  leader: boolean;
   seq: number;
   sessions: {
     total: number;

@@ -27,6 +27,8 @@ export interface MaestroConfig {
   maxRunningProjects: number;
   /** A project the scheduler started with no live session for this long is failed, in seconds. */
   projectStuckSecs: number;
+  /** How often a node tries to become (or checks it still is) the leader, in milliseconds. */
+  leaderIntervalMs: number;
   /** Log level (pino). */
   logLevel: string;
 }
@@ -49,6 +51,7 @@ export const DEFAULTS: MaestroConfig = {
   schedulerIntervalSecs: 60,
   maxRunningProjects: 1,
   projectStuckSecs: 600,
+  leaderIntervalMs: 5000,
   logLevel: 'info',
 };
 
@@ -67,6 +70,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   schedulerIntervalSecs: 'MAESTRO_SCHEDULER_INTERVAL',
   maxRunningProjects: 'MAESTRO_MAX_RUNNING_PROJECTS',
   projectStuckSecs: 'MAESTRO_PROJECT_STUCK_SECS',
+  leaderIntervalMs: 'MAESTRO_LEADER_INTERVAL_MS',
   logLevel: 'MAESTRO_LOG_LEVEL',
 };
 
@@ -81,6 +85,7 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'schedulerIntervalSecs',
   'maxRunningProjects',
   'projectStuckSecs',
+  'leaderIntervalMs',
 ]);
 
 /**

@@ -17,6 +17,8 @@ export interface Services {
   events: EventStream;
   sweeper: Sweeper;
   reconciler: Reconciler;
+  /** Whether this node leads (runs the sweeper and the scheduler). */
+  election: { readonly isLeader: boolean };
   /** Where this node runs sessions: its host name and tmux socket (`tmux -L`). */
   runtimeInfo: { host: string; tmuxSocket: string };
   metrics: Metrics;

@@ -4,7 +4,7 @@ import type { Engine } from './engine.js';
 import { KyselyTx } from './kysely-tx.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
-import type { EventListener, Store, StoreTx } from './store.js';
+import type { EventListener, Leadership, Store, StoreTx } from './store.js';
 
 /**
  * Follows an event log that other processes append to as well, delivering every event once and in
@@ -40,6 +40,7 @@ export class KyselyStore extends KyselyTx implements Store {
     private readonly makeTx: (trx: Kysely<Database>, onAppend: (events: MaestroEvent[]) => void) => KyselyTx = (trx, onAppend) =>
       new KyselyTx(trx, onAppend),
     private readonly tailer?: EventTailer,
+    readonly leadership: Leadership = { tryLead: async () => true, release: async () => undefined },
   ) {
     super(kysely);
   }
@@ -105,6 +106,7 @@ export class KyselyStore extends KyselyTx implements Store {
     await this.tail;
     this.listeners.clear();
     await this.tailer?.stop();
+    await this.leadership.release();
     await this.kysely.destroy();
   }
 

@@ -94,3 +94,50 @@ export class PgEventTailer implements EventTailer {
     await this.client?.end().catch(() => undefined);
   }
 }
+
+/** Advisory lock key of leadership (session-level: held while the node's connection lives). */
+const LEADER_LOCK = 7_420_002;
+
+/**
+ * Leadership by a PostgreSQL session-level advisory lock on a dedicated connection: the first node
+ * to take it leads; when that node dies its connection closes, the lock is freed and the next
+ * node's `tryLead` takes it.
+ */
+export class PgLeadership {
+  private client: pg.Client | undefined;
+  private leading = false;
+
+  constructor(private readonly url: string) {}
+
+  async tryLead(): Promise<boolean> {
+    try {
+      if (!this.client) {
+        const client = new pg.Client({ connectionString: this.url });
+        client.on('error', () => {
+          this.leading = false;
+          this.client = undefined;
+        });
+        await client.connect();
+        this.client = client;
+      }
+      if (this.leading) {
+        await this.client.query('select 1'); // still connected, so still holding the lock
+        return true;
+      }
+      const result = await this.client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [LEADER_LOCK]);
+      this.leading = result.rows[0]?.locked === true;
+      return this.leading;
+    } catch {
+      this.leading = false;
+      await this.client?.end().catch(() => undefined);
+      this.client = undefined;
+      return false;
+    }
+  }
+
+  async release(): Promise<void> {
+    this.leading = false;
+    await this.client?.end().catch(() => undefined);
+    this.client = undefined;
+  }
+}

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { KyselyStore } from './kysely-store.js';
 import { KyselyTx } from './kysely-tx.js';
-import { PgEventTailer, PostgresTx } from './postgres-events.js';
+import { PgEventTailer, PgLeadership, PostgresTx } from './postgres-events.js';
 import type { Database } from './schema.js';
 
 /** Options of {@link openPostgresStore}. */
@@ -32,7 +32,13 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   // The tailer reads through a plain handle on the same pool.
   const reader = new KyselyTx(kysely);
   const tailer = new PgEventTailer(url, channel, (after, limit) => reader.listEvents(after, limit));
-  const store = new KyselyStore('postgres', kysely, (trx, onAppend) => new PostgresTx(trx, onAppend, channel), tailer);
+  const store = new KyselyStore(
+    'postgres',
+    kysely,
+    (trx, onAppend) => new PostgresTx(trx, onAppend, channel),
+    tailer,
+    new PgLeadership(url),
+  );
   try {
     await store.migrate();
     await store.startTailing();

@@ -164,6 +164,17 @@ export interface StoreTx extends StoreReads {
   appendEvents(events: NewEvent[], at: number): Promise<MaestroEvent[]>;
 }
 
+/**
+ * Exclusive leadership among the nodes sharing a store: the sweeper and the scheduler run on the
+ * leader only (DESIGN.md, scale-out).
+ */
+export interface Leadership {
+  /** Tries to become, or checks it still is, the leader. Never throws: "could not check" is false. */
+  tryLead(): Promise<boolean>;
+  /** Gives leadership up. */
+  release(): Promise<void>;
+}
+
 /** Receives committed events, in sequence order, each batch once. */
 export type EventListener = (events: MaestroEvent[]) => void;
 
@@ -180,6 +191,8 @@ export interface Store extends StoreReads {
    * @throws whatever `fn` throws, after rolling back
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** This node's claim on leadership (SQLite: always the leader — one machine). */
+  readonly leadership: Leadership;
   /** Subscribes to committed events; returns the unsubscribe function. */
   onEvents(listener: EventListener): () => void;
   /** Closes the database; further calls fail. */

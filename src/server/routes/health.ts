@@ -9,7 +9,10 @@ const ageSecs = (fromMs: number | null, toMs: number) => (fromMs === null ? null
  * by status, oldest / newest / average age of active sessions in seconds), the runtime (host, tmux
  * socket, whether the last reconcile pass could check tmux) and the last sweep.
  */
-export function healthRoutes(app: FastifyInstance, { store, sessions, sweeper, reconciler, runtimeInfo, clock }: Services): void {
+export function healthRoutes(
+  app: FastifyInstance,
+  { store, sessions, sweeper, reconciler, election, runtimeInfo, clock }: Services,
+): void {
   app.get('/api/health', async () => {
     await sessions.expireDue();
     const [stats, seq] = [await store.sessionStats(), await store.lastSeq()];
@@ -19,6 +22,7 @@ export function healthRoutes(app: FastifyInstance, { store, sessions, sweeper, r
     return {
       ok: true,
       engine: store.engine,
+      leader: election.isLeader,
       seq,
       sessions: {
         total: stats.total,
