@@ -59,6 +59,8 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       maxSessions: config.maxSessions,
       maxSessionsPerProject: config.maxSessionsPerProject,
       sessionTimeoutSecs: config.sessionTimeoutSecs,
+      nodeTimeoutSecs: config.nodeTimeoutSecs,
+      nodeLostSecs: config.nodeLostSecs,
       retentionSecs: config.retentionSecs,
       get publicUrl() {
         return publicUrl;

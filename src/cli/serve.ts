@@ -56,6 +56,16 @@ export function serveCommand(program: Command): void {
       intOption('--project-stuck'),
     )
     .option('--leader-interval <ms>', help('leader election interval', 'leaderIntervalMs', ' ms'), intOption('--leader-interval'))
+    .option(
+      '--node-timeout <seconds>',
+      help("a silent node's sessions read unreachable after", 'nodeTimeoutSecs', ' s'),
+      intOption('--node-timeout'),
+    )
+    .option(
+      '--node-lost <seconds>',
+      help("a silent node's sessions are ended lost after", 'nodeLostSecs', ' s'),
+      intOption('--node-lost'),
+    )
     .option('--log-level <level>', help('pino log level', 'logLevel'))
     .action(async (opts) => {
       const config = resolveConfig({
@@ -73,6 +83,8 @@ export function serveCommand(program: Command): void {
         maxRunningProjects: opts.maxRunningProjects,
         projectStuckSecs: opts.projectStuck,
         leaderIntervalMs: opts.leaderInterval,
+        nodeTimeoutSecs: opts.nodeTimeout,
+        nodeLostSecs: opts.nodeLost,
         logLevel: opts.logLevel,
       });
       const maestro = await createMaestro(config);

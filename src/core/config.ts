@@ -29,6 +29,10 @@ export interface MaestroConfig {
   projectStuckSecs: number;
   /** How often a node tries to become (or checks it still is) the leader, in milliseconds. */
   leaderIntervalMs: number;
+  /** A node silent this long is down and its live sessions are shown unreachable, in seconds. */
+  nodeTimeoutSecs: number;
+  /** The live sessions of a node down this long are ended as lost (by the leader), in seconds. */
+  nodeLostSecs: number;
   /** Log level (pino). */
   logLevel: string;
 }
@@ -52,6 +56,8 @@ export const DEFAULTS: MaestroConfig = {
   maxRunningProjects: 1,
   projectStuckSecs: 600,
   leaderIntervalMs: 5000,
+  nodeTimeoutSecs: 30,
+  nodeLostSecs: 300,
   logLevel: 'info',
 };
 
@@ -71,6 +77,8 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   maxRunningProjects: 'MAESTRO_MAX_RUNNING_PROJECTS',
   projectStuckSecs: 'MAESTRO_PROJECT_STUCK_SECS',
   leaderIntervalMs: 'MAESTRO_LEADER_INTERVAL_MS',
+  nodeTimeoutSecs: 'MAESTRO_NODE_TIMEOUT_SECS',
+  nodeLostSecs: 'MAESTRO_NODE_LOST_SECS',
   logLevel: 'MAESTRO_LOG_LEVEL',
 };
 
@@ -86,6 +94,8 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'maxRunningProjects',
   'projectStuckSecs',
   'leaderIntervalMs',
+  'nodeTimeoutSecs',
+  'nodeLostSecs',
 ]);
 
 /**

@@ -81,6 +81,8 @@ export class Reconciler {
     const { runtime, store, sessions, log } = this.deps;
     // Records are read before the listing (to judge what is gone) and again after it (to judge what
     // is orphaned), so a session spawned meanwhile is never mistaken for either.
+    // A heartbeat says this node is alive; other nodes show its sessions unreachable without one.
+    await store.transaction((tx) => tx.heartbeat(runtime.host, this.deps.clock.now()));
     const before = await store.listActiveRuntimes(runtime.host);
     const probe = await runtime.probe();
     const report: ReconcileReport = { checked: probe.ok, durationMs: 0, ended: [], orphansKilled: [], adopted: [], active: [] };

@@ -5,6 +5,7 @@ import {
   createSessionInput,
   type EndReason,
   end as endStatus,
+  isAlreadyGone,
   isTerminal,
   LIMITS,
   LimitExceededError,
@@ -50,6 +51,10 @@ export interface SessionServiceOptions {
   maxSessionsPerProject: number;
   /** Inactivity timeout, in seconds (DESIGN.md, guarantee 3). */
   sessionTimeoutSecs: number;
+  /** A node silent this long is down: its live sessions read as `runtime.unreachable`, in seconds. Default 30. */
+  nodeTimeoutSecs?: number;
+  /** The live sessions of a node down this long are ended as lost by the sweep, in seconds. Default 300. */
+  nodeLostSecs?: number;
   /** How long ended sessions are kept, in seconds; 0 deletes on end (DESIGN.md, guarantee 4). */
   retentionSecs: number;
   /** The server's base URL, given to spawned agents as `MAESTRO_URL`. */
@@ -202,7 +207,45 @@ export class SessionService {
    */
   async get(id: string): Promise<Session> {
     await this.expireDue();
-    return this.fetch(id);
+    const [session] = await this.markUnreachable([await this.fetch(id)]);
+    return session as Session;
+  }
+
+  /**
+   * Ends, as `lost`, the live sessions of every other node silent for longer than `nodeLostSecs`
+   * (its machine is gone; nothing else will ever end them). Returns their ids.
+   */
+  async endSessionsOfLostNodes(): Promise<string[]> {
+    const cutoff = this.deps.clock.now() - (this.options.nodeLostSecs ?? 300) * 1000;
+    const ended: string[] = [];
+    for (const node of await this.deps.store.listNodes()) {
+      if (node.host === this.deps.runtime.host || node.heartbeatAt >= cutoff) continue;
+      for (const record of await this.deps.store.listActiveRuntimes(node.host)) {
+        try {
+          await this.end(record.id, 'lost', { output: [] });
+          ended.push(record.id);
+        } catch (err) {
+          if (!isAlreadyGone(err)) throw err;
+        }
+      }
+      if (ended.length > 0) this.deps.log.warn({ host: node.host, sessions: ended.length }, 'sessions of a lost node ended');
+    }
+    return ended;
+  }
+
+  /** Flags live sessions whose node stopped heartbeating (DESIGN.md, scale-out): unreachable, not dead. */
+  private async markUnreachable(sessions: Session[]): Promise<Session[]> {
+    const own = this.deps.runtime.host;
+    if (!sessions.some((s) => s.completedAt === null && s.runtime.host !== null && s.runtime.host !== own)) return sessions;
+    const cutoff = this.deps.clock.now() - (this.options.nodeTimeoutSecs ?? 30) * 1000;
+    const down = new Set(
+      (await this.deps.store.listNodes()).filter((n) => n.host !== own && n.heartbeatAt < cutoff).map((n) => n.host),
+    );
+    return sessions.map((s) =>
+      s.completedAt === null && s.runtime.host !== null && down.has(s.runtime.host)
+        ? { ...s, runtime: { ...s.runtime, unreachable: true } }
+        : s,
+    );
   }
 
   /**
@@ -212,10 +255,12 @@ export class SessionService {
   async list(query: ListSessionsQuery = {}): Promise<SessionSnapshot> {
     const filter = parseInput(listSessionsQuery, query, 'query');
     await this.expireDue();
-    return this.deps.store.transaction(async (tx) => {
+    const snapshot = await this.deps.store.transaction(async (tx) => {
       const [sessions, seq] = [await tx.listSessions(filter), await tx.lastSeq()];
       return { sessions, seq };
     });
+    // Outside the transaction: it holds SQLite's only connection.
+    return { ...snapshot, sessions: await this.markUnreachable(snapshot.sessions) };
   }
 
   /**

@@ -20,6 +20,8 @@ export interface SweepReport {
   purgedIds: string[];
   /** Worktrees of purged sessions kept because they held uncommitted or unmerged work. */
   worktreesKept: KeptWorktree[];
+  /** Sessions of nodes silent past the node-lost timeout, ended as lost. */
+  lostNodeSessions: string[];
 }
 
 /** Options of one sweep. */
@@ -81,6 +83,7 @@ export class Sweeper {
     const dryRun = options.dryRun ?? false;
     const timedOut = await sessions.expireInactive({ dryRun });
     const purged = await sessions.purgeEnded({ dryRun, limit: options.purgeLimit, onProgress: options.onProgress });
+    const lostNodes = dryRun ? [] : await sessions.endSessionsOfLostNodes();
     const report: SweepReport = {
       at,
       durationMs: performance.now() - started,
@@ -90,6 +93,7 @@ export class Sweeper {
       timedOutIds: timedOut.ids,
       purgedIds: purged.ids,
       worktreesKept: purged.worktreesKept ?? [],
+      lostNodeSessions: lostNodes,
     };
     log.info(
       { timedOut: report.timedOut, purged: report.purged, durationMs: Math.round(report.durationMs * 10) / 10, dryRun },

@@ -74,6 +74,8 @@ export const DEFAULT_CONFIGURATION: Configuration = {
 /** Where the session runs: a tmux session Maestro owns, or nothing Maestro manages. */
 export const runtimeSchema = z.object({
   kind: z.enum(['tmux', 'none']),
+  /** True while the node running it stopped heartbeating: not known dead, not known alive (computed on read). */
+  unreachable: z.boolean().optional(),
   host: z.string().nullable(),
   tmuxSession: z.string().nullable(),
   pid: z.number().int().nullable(),

@@ -493,6 +493,19 @@ export class KyselyTx implements StoreTx {
     return rows.map(eventFromRow);
   }
 
+  async listNodes(): Promise<{ host: string; heartbeatAt: number }[]> {
+    const rows = await this.db.selectFrom('nodes').selectAll().orderBy('host').execute();
+    return rows.map((r) => ({ host: r.host, heartbeatAt: Number(r.heartbeat_at) }));
+  }
+
+  async heartbeat(host: string, nowMs: number): Promise<void> {
+    await this.db
+      .insertInto('nodes')
+      .values({ host, heartbeat_at: nowMs })
+      .onConflict((oc) => oc.column('host').doUpdateSet({ heartbeat_at: nowMs }))
+      .execute();
+  }
+
   async instanceId(): Promise<string> {
     const row = await this.db.selectFrom('meta').select('value').where('key', '=', 'instance_id').executeTakeFirstOrThrow();
     return row.value;

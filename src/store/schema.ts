@@ -88,7 +88,13 @@ export interface MetaTable {
   value: string;
 }
 
+export interface NodesTable {
+  host: string;
+  heartbeat_at: number;
+}
+
 export interface Database {
+  nodes: NodesTable;
   meta: MetaTable;
   projects: ProjectsTable;
   tasks: TasksTable;

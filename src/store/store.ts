@@ -103,6 +103,8 @@ export interface StoreReads {
   countActiveSessions(projectId?: string): Promise<number>;
   /** Events with `seq > afterSeq`, in sequence order, at most `limit`. */
   listEvents(afterSeq: number, limit: number): Promise<MaestroEvent[]>;
+  /** Every node that ever heartbeated, with its last heartbeat in ms since the epoch. */
+  listNodes(): Promise<{ host: string; heartbeatAt: number }[]>;
   /** This database's id, made once when it was created; tags the runtime sessions it owns. */
   instanceId(): Promise<string>;
   /** The newest event's sequence number, 0 when the log is empty. */
@@ -123,6 +125,8 @@ export interface StoreTx extends StoreReads {
    * schedulers never take the same project. Undefined when the queue is empty.
    */
   dequeueProject(nowMs: number): Promise<Project | undefined>;
+  /** Records that node `host` is alive at `nowMs` (ms since the epoch). */
+  heartbeat(host: string, nowMs: number): Promise<void>;
   /** Sets a value of the database's own settings. */
   setMeta(key: string, value: string): Promise<void>;
   /** @throws ConflictError when the id exists */
@@ -187,7 +191,8 @@ export interface Store extends StoreReads {
   /**
    * Runs `fn` in one transaction: every row it writes and every event it appends commit together
    * or not at all. Committed events are delivered to listeners in sequence order before the
-   * returned promise resolves.
+   * returned promise resolves. Inside `fn`, read through `tx` only: on SQLite the transaction
+   * holds the only connection, so the store's own reads would wait for it forever.
    * @throws whatever `fn` throws, after rolling back
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;

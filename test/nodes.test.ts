@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { newSessionRow } from '../src/core/session-records.js';
+import { Cleanup, testMaestro } from './helpers.js';
+
+describe('nodes that stop heartbeating', () => {
+  let cleanup: Cleanup;
+  afterEach(() => cleanup.run());
+
+  it('shows their live sessions unreachable, not dead, until the lost timeout ends them as lost', async () => {
+    cleanup = new Cleanup();
+    const m = await testMaestro(cleanup, { nodeTimeoutSecs: 30, nodeLostSecs: 300 });
+    await m.services.projects.create({ id: 'proj_n', name: 'n', repoPath: m.dir });
+    const remote = newSessionRow(
+      { id: 'sess_remote', projectId: 'proj_n', featureRequest: '', phase: null, prdReference: null, taskIds: [] },
+      m.clock.now(),
+      {
+        runtime: { kind: 'tmux', host: 'other-machine', tmuxSession: 'maestro-sess_remote', pid: 42, exitCode: null },
+      },
+    );
+    await m.services.store.transaction(async (tx) => {
+      await tx.insertSession(remote);
+      await tx.heartbeat('other-machine', m.clock.now());
+    });
+    const local = await m.services.sessions.create({ projectId: 'proj_n' });
+    const read = () => m.services.sessions.get('sess_remote');
+
+    expect((await read()).runtime.unreachable).toBeUndefined();
+    m.clock.advance(30_001);
+    expect(await read()).toMatchObject({ status: 'initializing', completedAt: null, runtime: { unreachable: true } });
+    const listed = (await m.services.sessions.list({ active: true })).sessions;
+    expect(listed.find((s) => s.id === 'sess_remote')?.runtime.unreachable).toBe(true);
+    expect(listed.find((s) => s.id === local.id)?.runtime.unreachable).toBeUndefined();
+    expect((await m.sweeper.sweep()).lostNodeSessions).toEqual([]);
+
+    // The node comes back: reachable again.
+    await m.services.store.transaction((tx) => tx.heartbeat('other-machine', m.clock.now()));
+    expect((await read()).runtime.unreachable).toBeUndefined();
+
+    m.clock.advance(300_001);
+    const report = await m.sweeper.sweep();
+    expect(report.lostNodeSessions).toEqual(['sess_remote']);
+    expect(await read()).toMatchObject({ status: 'failed', endReason: 'lost' });
+    expect((await m.services.sessions.get(local.id)).completedAt).toBeNull();
+  });
+});
