@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -5,10 +7,10 @@ import { MaestroApiError, MaestroClient, type WebSocketConstructor } from '../sr
 import type { MaestroEvent } from '../src/domain/index.js';
 import { Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
 
-const URL = process.env.MAESTRO_TEST_PG ?? 'postgres://postgres:maestro@127.0.0.1:5432/maestro_test';
+const PG_URL = process.env.MAESTRO_TEST_PG ?? 'postgres://postgres:maestro@127.0.0.1:5432/maestro_test';
 
 async function admin(sql: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
     await client.query(sql);
@@ -21,6 +23,7 @@ async function admin(sql: string): Promise<boolean> {
 }
 
 const schema = `maestro_nodes_${process.pid}`;
+const db = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 const available = await admin(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
 
 describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
@@ -37,7 +40,6 @@ describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
   let b: Awaited<ReturnType<typeof startServer>>;
 
   beforeAll(async () => {
-    const db = `${URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     dir = tempDir(cleanup);
     const args = ['--port', '0', '--db', db, '--leader-interval', '200', '--cleanup-interval', '3600'];
     a = await startServer(cleanup, [...args, '--tmux-socket', tmuxSocket(cleanup)]);
@@ -79,6 +81,16 @@ describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
     const landed = results.filter((r) => r.status === 'fulfilled').length;
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 409 });
     expect((await viaA.sessions.get(s.id)).messageCount).toBe(1 + landed);
+  });
+
+  it('concurrent dequeues from three processes never start a project twice', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `proj_q${String(i).padStart(2, '0')}`);
+    await viaA.queue.pause(); // keep the nodes' own schedulers out of it
+    for (const id of ids) await viaA.projects.create({ id, name: id, repoPath: dir, enqueue: true });
+    const worker = fileURLToPath(new URL('fixtures/dequeue-worker.ts', import.meta.url));
+    const runs = await Promise.all([1, 2, 3].map(() => execa(process.execPath, ['--import', 'tsx', worker, db])));
+    const taken = runs.flatMap((r) => r.stdout.split('\n').filter(Boolean));
+    expect(taken.sort()).toEqual(ids);
   });
 
   it('exactly one node leads; when it dies the other takes over and sweeps', async () => {
