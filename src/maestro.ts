@@ -117,6 +117,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
         ['leader election', () => election.stop()],
         ['reconciler', () => reconciler.stop()],
         ['http', () => app.close()],
+        ['touch log', async () => sessions.flushTouchLog()],
         ['metrics', async () => metrics.close()],
         ['store', () => store.close()],
       ];

@@ -41,6 +41,7 @@ import { type PassResult, type PurgeOptions, SessionExpiry } from './session-exp
 import { linkEvents, mergeDefined, newSessionRow, requireTasks, toRow, trimOutput, unlinkEvents } from './session-records.js';
 import { deleteSessionInTx, endedData } from './session-sweeps.js';
 import { requireProject } from './tasks.js';
+import { TouchLog } from './touch-log.js';
 import { createWorktree, releaseWorktree, worktreeOf } from './worktrees.js';
 
 /** Options of the session service. */
@@ -89,12 +90,20 @@ export class SessionService {
   private readonly starting = new Set<string>();
   /** Inactivity timeouts and retention purges. */
   private readonly expiry: SessionExpiry;
+  /** Touches, logged in batches. */
+  private readonly touches: TouchLog;
 
   constructor(
     private readonly deps: CoreDeps & { runtime: Runtime; git: GitInspector },
     private readonly options: SessionServiceOptions,
   ) {
     this.expiry = new SessionExpiry(deps, options, (id, reason) => this.end(id, reason));
+    this.touches = new TouchLog(deps.clock, deps.log);
+  }
+
+  /** Writes the touches counted since the last batch (at shutdown). */
+  flushTouchLog(): void {
+    this.touches.flush();
   }
 
   /**
@@ -386,7 +395,11 @@ export class SessionService {
   async touch(id: string, input: TouchInput = {}): Promise<Session> {
     const { messages } = parseInput(touchInput, input, 'body');
     await this.expireDue();
-    return this.mutate(id, (s) => ({ ...requireLive(s), messageCount: s.messageCount + messages }), { activity: 'touch' });
+    const session = await this.mutate(id, (s) => ({ ...requireLive(s), messageCount: s.messageCount + messages }), {
+      activity: 'touch',
+    });
+    this.touches.record(id);
+    return session;
   }
 
   /**
