@@ -55,7 +55,7 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
         '--',
         'sh',
         '-c',
-        'echo "agent says hi to $MAESTRO_URL"; echo "id=$MAESTRO_SESSION_ID"; exit 3',
+        'echo "agent says hi to $MAESTRO_URL"; echo "id=$MAESTRO_SESSION_ID"; sleep 0.5; exit 3',
       ],
       { reject: false },
     );

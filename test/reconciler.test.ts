@@ -102,7 +102,7 @@ describe('reconciler against a real tmux', () => {
   it('records the exit code of a command that tmux kept after it exited', async () => {
     cleanup = new Cleanup();
     const { m, spawn } = await setup(cleanup);
-    const s = await spawn(['sh', '-c', 'echo bye; exit 7']);
+    const s = await spawn(['sh', '-c', 'echo bye; sleep 0.5; exit 7']);
     // The pass that sees the exit ends it: the command exits at once, tmux keeps the pane with its status.
     const report = await until(async () => {
       const r = await m.reconciler.reconcile();

@@ -15,7 +15,8 @@ describe('security', () => {
     const s = await m.services.sessions.spawn({
       projectId: 'proj_sec',
       name: nasty,
-      command: ['printf', '%s|%s\\n', nasty, ';'],
+      // printf gets the text as arguments; the pause lets tmux read the output before the pane dies.
+      command: ['sh', '-c', 'printf "%s|%s\\n" "$0" "$1"; sleep 0.5', nasty, ';'],
       env: { NASTY: nasty },
     });
     const ended = await until(async () => {
