@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { DEFAULTS, ENV_VARS, resolveConfig } from '../core/config.js';
 import { createMaestro } from '../maestro.js';
 import { intOption } from './context.js';
@@ -6,105 +6,56 @@ import { intOption } from './context.js';
 /** Longest graceful shutdown before the process exits anyway, in milliseconds. */
 const SHUTDOWN_LIMIT_MS = 10_000;
 
-const help = (text: string, key: keyof typeof DEFAULTS, unit = '') =>
-  `${text} (env ${ENV_VARS[key]}, default ${DEFAULTS[key]}${unit})`;
+/** Every `serve` flag: the configuration key it sets, its argument, and what it means (with its unit). */
+const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: string][] = [
+  ['host', '--host <host>', 'address to bind'],
+  ['port', '--port <port>', 'port to listen on; 0 picks a free one'],
+  ['db', '--db <path-or-url>', 'SQLite file or postgres:// URL'],
+  ['tmuxSocket', '--tmux-socket <name>', 'tmux socket name (-L)'],
+  ['sessionTimeoutSecs', '--session-timeout <seconds>', 'inactivity timeout', ' s'],
+  ['maxSessions', '--max-sessions <n>', 'most active sessions'],
+  ['maxSessionsPerProject', '--max-sessions-per-project <n>', 'most active sessions in one project; 0 = no limit'],
+  ['cleanupIntervalSecs', '--cleanup-interval <seconds>', 'sweeper interval', ' s'],
+  ['retentionSecs', '--retention <seconds>', 'keep ended sessions this long; 0 deletes on end', ' s'],
+  ['reconcileIntervalMs', '--reconcile-interval <ms>', 'reconciler interval', ' ms'],
+  ['schedulerIntervalSecs', '--scheduler-interval <seconds>', 'scheduler interval', ' s'],
+  ['maxRunningProjects', '--max-running-projects <n>', 'most projects the scheduler runs at once'],
+  ['projectStuckSecs', '--project-stuck <seconds>', 'fail a scheduled project without a live session after', ' s'],
+  ['leaderIntervalMs', '--leader-interval <ms>', 'leader election interval', ' ms'],
+  ['nodeTimeoutSecs', '--node-timeout <seconds>', "a silent node's sessions read unreachable after", ' s'],
+  ['nodeLostSecs', '--node-lost <seconds>', "a silent node's sessions are ended lost after", ' s'],
+  ['logLevel', '--log-level <level>', 'pino log level'],
+];
 
 /** `maestro serve`: the server, its background loops and the dashboard. */
 export function serveCommand(program: Command): void {
-  program
-    .command('serve')
-    .description('run the Maestro server (API, event stream, dashboard, reconciler)')
-    .option('--host <host>', help('address to bind', 'host'))
-    .option('--port <port>', help('port to listen on; 0 picks a free one', 'port'), intOption('--port'))
-    .option('--db <path-or-url>', help('SQLite file', 'db'))
-    .option('--tmux-socket <name>', help('tmux socket name (-L)', 'tmuxSocket'))
-    .option('--session-timeout <seconds>', help('inactivity timeout', 'sessionTimeoutSecs', ' s'), intOption('--session-timeout'))
-    .option('--max-sessions <n>', help('most active sessions', 'maxSessions'), intOption('--max-sessions'))
-    .option(
-      '--max-sessions-per-project <n>',
-      help('most active sessions in one project; 0 = no limit', 'maxSessionsPerProject'),
-      intOption('--max-sessions-per-project'),
-    )
-    .option(
-      '--cleanup-interval <seconds>',
-      help('sweeper interval', 'cleanupIntervalSecs', ' s'),
-      intOption('--cleanup-interval'),
-    )
-    .option(
-      '--retention <seconds>',
-      help('keep ended sessions this long; 0 deletes on end', 'retentionSecs', ' s'),
-      intOption('--retention'),
-    )
-    .option(
-      '--reconcile-interval <ms>',
-      help('reconciler interval', 'reconcileIntervalMs', ' ms'),
-      intOption('--reconcile-interval'),
-    )
-    .option(
-      '--scheduler-interval <seconds>',
-      help('scheduler interval', 'schedulerIntervalSecs', ' s'),
-      intOption('--scheduler-interval'),
-    )
-    .option(
-      '--max-running-projects <n>',
-      help('most projects the scheduler runs at once', 'maxRunningProjects'),
-      intOption('--max-running-projects'),
-    )
-    .option(
-      '--project-stuck <seconds>',
-      help('fail a scheduled project without a live session after', 'projectStuckSecs', ' s'),
-      intOption('--project-stuck'),
-    )
-    .option('--leader-interval <ms>', help('leader election interval', 'leaderIntervalMs', ' ms'), intOption('--leader-interval'))
-    .option(
-      '--node-timeout <seconds>',
-      help("a silent node's sessions read unreachable after", 'nodeTimeoutSecs', ' s'),
-      intOption('--node-timeout'),
-    )
-    .option(
-      '--node-lost <seconds>',
-      help("a silent node's sessions are ended lost after", 'nodeLostSecs', ' s'),
-      intOption('--node-lost'),
-    )
-    .option('--log-level <level>', help('pino log level', 'logLevel'))
-    .action(async (opts) => {
-      const config = resolveConfig({
-        host: opts.host,
-        port: opts.port,
-        db: opts.db,
-        tmuxSocket: opts.tmuxSocket,
-        sessionTimeoutSecs: opts.sessionTimeout,
-        maxSessions: opts.maxSessions,
-        maxSessionsPerProject: opts.maxSessionsPerProject,
-        cleanupIntervalSecs: opts.cleanupInterval,
-        retentionSecs: opts.retention,
-        reconcileIntervalMs: opts.reconcileInterval,
-        schedulerIntervalSecs: opts.schedulerInterval,
-        maxRunningProjects: opts.maxRunningProjects,
-        projectStuckSecs: opts.projectStuck,
-        leaderIntervalMs: opts.leaderInterval,
-        nodeTimeoutSecs: opts.nodeTimeout,
-        nodeLostSecs: opts.nodeLost,
-        logLevel: opts.logLevel,
-      });
-      const maestro = await createMaestro(config);
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        maestro.log.info({ signal }, 'shutting down');
-        const force = setTimeout(() => {
-          maestro.log.error({ limitMs: SHUTDOWN_LIMIT_MS }, 'shutdown took too long; exiting');
-          process.exit(1);
-        }, SHUTDOWN_LIMIT_MS);
-        force.unref();
-        maestro.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      await maestro.listen();
-    });
+  const serve = program.command('serve').description('run the Maestro server (API, event stream, dashboard, reconciler)');
+  const options = FLAGS.map(([key, flag, text, unit = '']) => {
+    const option = new Option(flag, `${text} (env ${ENV_VARS[key]}, default ${DEFAULTS[key]}${unit})`);
+    if (typeof DEFAULTS[key] === 'number') option.argParser(intOption(flag.split(' ')[0] as string));
+    serve.addOption(option);
+    return [key, option.attributeName()] as const;
+  });
+  serve.action(async (opts: Record<string, unknown>) => {
+    const config = resolveConfig(Object.fromEntries(options.map(([key, attribute]) => [key, opts[attribute]])));
+    const maestro = await createMaestro(config);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      maestro.log.info({ signal }, 'shutting down');
+      const force = setTimeout(() => {
+        maestro.log.error({ limitMs: SHUTDOWN_LIMIT_MS }, 'shutdown took too long; exiting');
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS);
+      force.unref();
+      maestro.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    await maestro.listen();
+  });
 }
