@@ -14,6 +14,7 @@ import { TaskService } from './core/tasks.js';
 import { GitCli } from './runtime/git.js';
 import { TmuxSessionManager } from './runtime/tmux.js';
 import { buildApp } from './server/app.js';
+import { requireTokenOffLoopback } from './server/auth.js';
 import { Metrics } from './server/metrics.js';
 import type { Services } from './server/services.js';
 import { openStore, type Store } from './store/index.js';
@@ -46,6 +47,7 @@ export interface Maestro {
 
 /** The composition root: wires every layer from the resolved configuration. */
 export async function createMaestro(config: MaestroConfig, parts: MaestroParts = {}): Promise<Maestro> {
+  requireTokenOffLoopback(config.host, config.token);
   const log = parts.log ?? pino({ level: config.logLevel });
   const clock = parts.clock ?? systemClock;
   const store: Store = await openStore(config.db);
@@ -62,6 +64,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       nodeTimeoutSecs: config.nodeTimeoutSecs,
       nodeLostSecs: config.nodeLostSecs,
       retentionSecs: config.retentionSecs,
+      token: config.token,
       get publicUrl() {
         return publicUrl;
       },
@@ -93,7 +96,13 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     metrics,
     clock,
   };
-  const app = await buildApp(services, log);
+  const app = await buildApp(services, log, {
+    token: config.token,
+    allowedOrigins: config.allowedOrigins
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  });
 
   return {
     config,

@@ -126,4 +126,25 @@ describe('dashboard in a real Chromium', () => {
     await client.sessions.inputGiven(s.id);
     await expect.poll(() => row(s.id).getAttribute('class')).toBe('live');
   });
+
+  it('on a server with a token, takes it from #token=, hides it from the address and goes live', async () => {
+    const local = new Cleanup();
+    try {
+      const secured = await testMaestro(local, { token: 'dashboard-token' });
+      const url = await secured.listen();
+      await secured.services.projects.create({ id: 'proj_tok', name: 'tok', repoPath: secured.dir });
+      await secured.services.sessions.create({ projectId: 'proj_tok', name: 'behind-a-token' });
+      const tab = await browser.newPage();
+      local.add(() => tab.close());
+      await tab.goto(`${url}/#token=dashboard-token`);
+      await tab.getByRole('status').filter({ hasText: 'live' }).waitFor();
+      await tab.getByText('behind-a-token').first().waitFor();
+      expect(new URL(tab.url()).hash).toBe('');
+      // Kept for the tab: a reload needs no fragment.
+      await tab.reload();
+      await tab.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    } finally {
+      await local.run();
+    }
+  });
 });

@@ -6,6 +6,8 @@ import type { OutputFormat } from './output.js';
 /** Global options every command sees. */
 export interface GlobalOptions {
   url: string;
+  /** The server's token (`--token` or `MAESTRO_TOKEN`). */
+  token?: string;
   output: OutputFormat;
 }
 
@@ -16,7 +18,8 @@ export function globals(command: Command): GlobalOptions {
 
 /** A typed client for the server the global `--url` names. */
 export function clientFor(command: Command): MaestroClient {
-  return new MaestroClient({ baseUrl: globals(command).url, WebSocket: WebSocket as unknown as WebSocketConstructor });
+  const { url, token } = globals(command);
+  return new MaestroClient({ baseUrl: url, token, WebSocket: WebSocket as unknown as WebSocketConstructor });
 }
 
 /** Collects a repeatable option into an array. */

@@ -14,6 +14,11 @@ export function buildProgram(): Command {
   const program = new Command('maestro')
     .description('Session lifecycle server for AI coding agents: projects → tasks → sessions, run in tmux')
     .option('--url <url>', 'Maestro server URL (env MAESTRO_URL)', process.env.MAESTRO_URL ?? 'http://127.0.0.1:7420')
+    .option(
+      '--token <secret>',
+      'token sent to the server; `serve` requires every request to carry it, and requires one off loopback (env MAESTRO_TOKEN)',
+      process.env.MAESTRO_TOKEN || undefined,
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { DEFAULTS, ENV_VARS, resolveConfig } from '../core/config.js';
 import { createMaestro } from '../maestro.js';
-import { intOption } from './context.js';
+import { globals, intOption } from './context.js';
 
 /** Longest graceful shutdown before the process exits anyway, in milliseconds. */
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -25,6 +25,7 @@ const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: str
   ['nodeTimeoutSecs', '--node-timeout <seconds>', "a silent node's sessions read unreachable after", ' s'],
   ['nodeLostSecs', '--node-lost <seconds>', "a silent node's sessions are ended lost after", ' s'],
   ['logLevel', '--log-level <level>', 'pino log level'],
+  ['allowedOrigins', '--allowed-origins <list>', 'comma-separated browser origins allowed besides its own'],
 ];
 
 /** `maestro serve`: the server, its background loops and the dashboard. */
@@ -36,8 +37,13 @@ export function serveCommand(program: Command): void {
     serve.addOption(option);
     return [key, option.attributeName()] as const;
   });
-  serve.action(async (opts: Record<string, unknown>) => {
-    const config = resolveConfig(Object.fromEntries(options.map(([key, attribute]) => [key, opts[attribute]])));
+  serve.action(async (opts: Record<string, unknown>, command: Command) => {
+    // `--token` is global: the CLI's commands send the same token the server asks for.
+    const flags = {
+      ...Object.fromEntries(options.map(([key, attribute]) => [key, opts[attribute]])),
+      token: globals(command).token,
+    };
+    const config = resolveConfig(flags);
     const maestro = await createMaestro(config);
     let stopping = false;
     const stop = (signal: string) => {

@@ -24,6 +24,8 @@ export { MaestroApiError } from './errors.js';
 export interface ClientOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:7420`. */
   baseUrl: string;
+  /** The server's `MAESTRO_TOKEN`, sent as `Authorization: Bearer` (and `?token=` on WebSockets); omit when it has none. */
+  token?: string;
   /** A fetch implementation; default `globalThis.fetch`. */
   fetch?: typeof fetch;
   /** A WebSocket constructor for {@link MaestroClient.watch}; default `globalThis.WebSocket` (pass `ws` on Node 20). */
@@ -231,7 +233,7 @@ export class MaestroClient {
 
   /** The Prometheus metrics, as text. */
   async metrics(): Promise<string> {
-    const response = await this.fetchImpl(`${this.baseUrl}/metrics`);
+    const response = await this.fetchImpl(`${this.baseUrl}/metrics`, { headers: this.authHeader() });
     if (!response.ok) throw new MaestroApiError(response.status, 'http_error', `GET /metrics answered ${response.status}`);
     return response.text();
   }
@@ -251,6 +253,7 @@ export class MaestroClient {
     if (!WS) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. the ws package) on Node 20');
     const url = new URL(`${this.baseUrl.replace(/^http/, 'ws')}/api/events`);
     if (since !== undefined) url.searchParams.set('since', String(since));
+    if (this.options.token) url.searchParams.set('token', this.options.token);
     const socket = new WS(url.toString());
     let closedByUser = false;
     socket.onmessage = (ev) => {
@@ -347,6 +350,10 @@ export class MaestroClient {
     };
   }
 
+  private authHeader(): Record<string, string> {
+    return this.options.token ? { authorization: `Bearer ${this.options.token}` } : {};
+  }
+
   private async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(query ?? {})) {
@@ -354,7 +361,10 @@ export class MaestroClient {
     }
     const response = await this.fetchImpl(url, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...this.authHeader(),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (response.status === 204) return undefined as T;

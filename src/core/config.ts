@@ -35,6 +35,10 @@ export interface MaestroConfig {
   nodeLostSecs: number;
   /** Log level (pino). */
   logLevel: string;
+  /** Shared secret every request must carry; empty means none (then only loopback addresses may be bound). */
+  token: string;
+  /** Comma-separated browser origins allowed besides the server's own (`scheme://host:port`). */
+  allowedOrigins: string;
 }
 
 /** Raw options: what a user may give, each optional. */
@@ -59,6 +63,8 @@ export const DEFAULTS: MaestroConfig = {
   nodeTimeoutSecs: 30,
   nodeLostSecs: 300,
   logLevel: 'info',
+  token: '',
+  allowedOrigins: '',
 };
 
 /** Environment variable of each option (DESIGN.md). */
@@ -80,6 +86,8 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   nodeTimeoutSecs: 'MAESTRO_NODE_TIMEOUT_SECS',
   nodeLostSecs: 'MAESTRO_NODE_LOST_SECS',
   logLevel: 'MAESTRO_LOG_LEVEL',
+  token: 'MAESTRO_TOKEN',
+  allowedOrigins: 'MAESTRO_ALLOWED_ORIGINS',
 };
 
 const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([

@@ -60,6 +60,8 @@ export interface SessionServiceOptions {
   retentionSecs: number;
   /** The server's base URL, given to spawned agents as `MAESTRO_URL`. */
   publicUrl: string;
+  /** The server's token, given to spawned agents as `MAESTRO_TOKEN` so their hooks can report; empty for none. */
+  token?: string;
 }
 
 /** A list of sessions and the event sequence it is consistent with (watch from `seq` to stay current). */
@@ -163,7 +165,12 @@ export class SessionService {
           sessionId: id,
           cwd,
           command: data.command,
-          env: { ...data.env, MAESTRO_SESSION_ID: id, MAESTRO_URL: this.options.publicUrl },
+          env: {
+            ...data.env,
+            MAESTRO_SESSION_ID: id,
+            MAESTRO_URL: this.options.publicUrl,
+            ...(this.options.token ? { MAESTRO_TOKEN: this.options.token } : {}),
+          },
         });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,7 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { type AccessPolicy, installAccessControl } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
@@ -17,9 +18,14 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Builds the Fastify app serving the REST API, the WebSocket event stream and the dashboard.
- * Not yet listening: call `listen()`, or `inject()` in tests.
+ * Not yet listening: call `listen()`, or `inject()` in tests. `access` defaults to no token and
+ * the server's own origin only.
  */
-export async function buildApp(services: Services, log: Logger): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Services,
+  log: Logger,
+  access: AccessPolicy = { token: '', allowedOrigins: [] },
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Lifecycle steps are logged by core with their session ids; per-request lines would drown them.
@@ -28,6 +34,7 @@ export async function buildApp(services: Services, log: Logger): Promise<Fastify
     forceCloseConnections: true,
   });
   installErrorHandlers(app);
+  installAccessControl(app, access);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   for (const routes of [
     healthRoutes,

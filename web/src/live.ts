@@ -44,8 +44,9 @@ export class Live {
   private readonly listeners = new Set<() => void>();
   private stream: StreamHandle | undefined;
 
-  constructor(baseUrl: string) {
-    this.client = new MaestroClient({ baseUrl });
+  /** @param token the server's `MAESTRO_TOKEN`, when it has one */
+  constructor(baseUrl: string, token?: string) {
+    this.client = new MaestroClient({ baseUrl, token });
   }
 
   get snapshot(): LiveState {

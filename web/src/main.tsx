@@ -2,9 +2,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
 import { Live } from './live.js';
+import { takeToken } from './token.js';
 import './styles.css';
 
-const live = new Live(location.origin);
+// A server run with MAESTRO_TOKEN is opened once as http://host:port/#token=<token>.
+const live = new Live(location.origin, takeToken(location, history, sessionStorage));
 // For end-to-end tests and the curious: the live cache, and a way to cut its connection.
 (window as unknown as { maestro: Live }).maestro = live;
 void live.start();

@@ -1,0 +1,151 @@
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
+import { DEFAULTS } from '../src/core/config.js';
+import { createMaestro } from '../src/maestro.js';
+import { isLoopback, originAllowed, tokensEqual } from '../src/server/auth.js';
+import { BIN, Cleanup, quietLog, startServer, testMaestro, tmuxSocket } from './helpers.js';
+
+const TOKEN = 's3cret-token-for-tests';
+
+/** Opens a WebSocket and resolves with how it went: opened, or the HTTP status the upgrade got. */
+function tryWebSocket(url: string, headers: Record<string, string> = {}): Promise<{ opened: boolean; status?: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve({ opened: true });
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve({ opened: false, status: res.statusCode });
+      res.resume();
+      ws.terminate();
+    });
+    ws.on('error', reject);
+  });
+}
+
+describe('access control', () => {
+  let cleanup: Cleanup;
+  afterEach(() => cleanup.run());
+
+  it('knows loopback addresses', () => {
+    cleanup = new Cleanup();
+    for (const host of ['127.0.0.1', '127.8.9.10', 'localhost', '::1', '[::1]']) expect(isLoopback(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.4', 'example.com', '10.0.0.1']) expect(isLoopback(host)).toBe(false);
+  });
+
+  it('compares tokens by content, whatever their lengths', () => {
+    cleanup = new Cleanup();
+    expect(tokensEqual(TOKEN, TOKEN)).toBe(true);
+    expect(tokensEqual(`${TOKEN}x`, TOKEN)).toBe(false);
+    expect(tokensEqual('', TOKEN)).toBe(false);
+    expect(tokensEqual(TOKEN.replace('s', 'S'), TOKEN)).toBe(false);
+  });
+
+  it('allows its own origin, listed origins and programs without an origin', () => {
+    cleanup = new Cleanup();
+    expect(originAllowed(undefined, '127.0.0.1:7420', [])).toBe(true);
+    expect(originAllowed('http://127.0.0.1:7420', '127.0.0.1:7420', [])).toBe(true);
+    expect(originAllowed('http://evil.example', '127.0.0.1:7420', [])).toBe(false);
+    expect(originAllowed('http://127.0.0.1:9999', '127.0.0.1:7420', [])).toBe(false);
+    expect(originAllowed('http://tools.example', '127.0.0.1:7420', ['http://tools.example'])).toBe(true);
+    expect(originAllowed('not a url', '127.0.0.1:7420', [])).toBe(false);
+  });
+
+  it('refuses to start off loopback without a token, naming MAESTRO_TOKEN', async () => {
+    cleanup = new Cleanup();
+    await expect(
+      createMaestro({ ...DEFAULTS, host: '0.0.0.0', db: ':memory:', logLevel: 'silent' }, { log: quietLog() }),
+    ).rejects.toThrow(/MAESTRO_TOKEN .*0\.0\.0\.0/);
+  });
+
+  it('with a token, answers 401 to requests without it or with a wrong one, and changes nothing', async () => {
+    cleanup = new Cleanup();
+    const m = await testMaestro(cleanup, { token: TOKEN });
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    const create = { method: 'POST' as const, url: '/api/projects', payload: { id: 'proj_a', name: 'a', repoPath: m.dir } };
+    const none = await m.app.inject(create);
+    expect(none.statusCode).toBe(401);
+    expect(none.json()).toMatchObject({ code: 'unauthorized' });
+    expect(none.headers['www-authenticate']).toContain('Bearer');
+    const wrong = await m.app.inject({ ...create, headers: bearer('wrong') });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().message).toBe('wrong token');
+    for (const url of ['/api/health', '/metrics', '/api/sessions', '/api/openapi.json'])
+      expect((await m.app.inject({ url })).statusCode, url).toBe(401);
+    expect(await m.services.projects.list()).toEqual([]);
+
+    expect((await m.app.inject({ ...create, headers: bearer(TOKEN) })).statusCode).toBe(201);
+    expect((await m.app.inject({ url: `/api/projects?token=${TOKEN}` })).statusCode).toBe(200);
+    // The dashboard's files hold no data: the page loads, then asks for the token's data.
+    expect((await m.app.inject({ url: '/' })).statusCode).toBe(200);
+  });
+
+  it('answers 403 to a foreign browser origin, token or not', async () => {
+    cleanup = new Cleanup();
+    const m = await testMaestro(cleanup, { allowedOrigins: 'http://tools.example' });
+    const from = (origin: string) => m.app.inject({ url: '/api/projects', headers: { origin, host: 'localhost:80' } });
+    const evil = await from('http://evil.example');
+    expect(evil.statusCode).toBe(403);
+    expect(evil.json()).toMatchObject({ code: 'origin_forbidden' });
+    expect((await from('http://localhost:80')).statusCode).toBe(200);
+    expect((await from('http://tools.example')).statusCode).toBe(200);
+  });
+
+  it('over a real socket: WebSocket upgrades need the token and a fair origin; refused sockets close; the client sends it', async () => {
+    cleanup = new Cleanup();
+    const m = await testMaestro(cleanup, { token: TOKEN });
+    const url = await m.listen();
+    const ws = `${url.replace('http', 'ws')}/api/events`;
+    expect(await tryWebSocket(ws)).toEqual({ opened: false, status: 401 });
+    expect(await tryWebSocket(`${ws}?token=wrong`)).toEqual({ opened: false, status: 401 });
+    expect(await tryWebSocket(`${ws}?token=${TOKEN}`, { origin: 'http://evil.example' })).toEqual({
+      opened: false,
+      status: 403,
+    });
+    expect(await tryWebSocket(`${ws}?since=0&token=${TOKEN}`)).toEqual({ opened: true });
+    expect(await tryWebSocket(ws, { authorization: `Bearer ${TOKEN}` })).toEqual({ opened: true });
+
+    const client = new MaestroClient({ baseUrl: url, token: TOKEN, WebSocket: WebSocket as unknown as WebSocketConstructor });
+    await client.projects.create({ id: 'proj_c', name: 'c', repoPath: m.dir });
+    const seen = await new Promise<string>((resolve) => {
+      const handle = client.watch(0, {
+        onEvent: (e) => {
+          handle.close();
+          resolve(e.type);
+        },
+      });
+    });
+    expect(seen).toBe('project:created');
+    const anonymous = new MaestroClient({ baseUrl: url });
+    await expect(anonymous.projects.list()).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    // Refused upgrades left no socket behind: close() returns (the cleanup would hang otherwise).
+  });
+
+  it('`maestro serve --host 0.0.0.0` without a token exits with the reason; with one it serves', async () => {
+    cleanup = new Cleanup();
+    const socket = tmuxSocket(cleanup);
+    const refused = await execa(process.execPath, [BIN, 'serve', '--host', '0.0.0.0', '--port', '0', '--db', ':memory:'], {
+      reject: false,
+      env: { MAESTRO_TOKEN: '' },
+    });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toContain('MAESTRO_TOKEN (or --token) is required to listen on 0.0.0.0');
+    const served = await startServer(cleanup, [
+      '--token',
+      TOKEN,
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--db',
+      ':memory:',
+      '--tmux-socket',
+      socket,
+    ]);
+    expect((await fetch(`${served.url}/api/health`)).status).toBe(401);
+    expect((await fetch(`${served.url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+  });
+});

@@ -1,0 +1,20 @@
+/** Where the dashboard keeps the server's token for this browser tab. */
+const STORAGE_KEY = 'maestro.token';
+
+/**
+ * The server's token for this tab: a `#token=…` in the address (then removed from it, so it is
+ * neither bookmarked nor shown) is kept in session storage; otherwise what was kept before.
+ * `undefined` when the server asks for none.
+ */
+export function takeToken(location: Location, history: History, storage: Storage): string | undefined {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const given = fragment.get('token');
+  if (given) {
+    storage.setItem(STORAGE_KEY, given);
+    fragment.delete('token');
+    const rest = fragment.toString();
+    history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+    return given;
+  }
+  return storage.getItem(STORAGE_KEY) ?? undefined;
+}
