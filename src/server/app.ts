@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { type AccessPolicy, installAccessControl } from './auth.js';
-import { installErrorHandlers } from './errors.js';
+import { answerFrameworkError, installErrorHandlers } from './errors.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -32,6 +32,7 @@ export async function buildApp(
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: true,
+    frameworkErrors: answerFrameworkError,
   });
   installErrorHandlers(app);
   installAccessControl(app, access);

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorBody } from './errors.js';
 
 /** Who may call the server: the shared token (none when empty) and the browser origins allowed besides its own. */
 export interface AccessPolicy {
@@ -87,9 +88,11 @@ export function installAccessControl(app: FastifyInstance, policy: AccessPolicy)
     if (!originAllowed(req.headers.origin, req.headers.host, policy.allowedOrigins)) {
       closeAfterReply(req, reply);
       return reply.code(403).send({
+        error: true,
         code: 'origin_forbidden',
         message: `origin ${req.headers.origin} may not call this server; add it to MAESTRO_ALLOWED_ORIGINS`,
-      });
+        details: { origin: req.headers.origin },
+      } satisfies ErrorBody);
     }
     if (policy.token === '' || PUBLIC_PATH.test(req.url.split('?')[0] as string)) return;
     const given = presentedToken(req);
@@ -101,12 +104,14 @@ export function installAccessControl(app: FastifyInstance, policy: AccessPolicy)
         .code(401)
         .header('www-authenticate', 'Bearer realm="maestro"')
         .send({
+          error: true,
           code: 'unauthorized',
           message:
             given === undefined
               ? 'this server requires a token: send "Authorization: Bearer <MAESTRO_TOKEN>" (WebSocket: ?token=)'
               : 'wrong token',
-        });
+          details: {},
+        } satisfies ErrorBody);
     }
   });
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConflictError,
   InvalidTransitionError,
@@ -29,6 +29,20 @@ export function statusOf(err: MaestroError): number {
 /** Builds the error body of `err`. */
 export function errorBody(err: MaestroError): ErrorBody {
   return { error: true, code: err.code, message: err.message, details: err.details };
+}
+
+/**
+ * Answers what Fastify refuses before routing — an undecodable URL (400 `bad_url`), a path segment
+ * over 100 characters (414 `id_too_long`) — in the {@link ErrorBody} shape like everything else.
+ */
+export function answerFrameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  reply.code(err.statusCode ?? 400).send({
+    error: true,
+    code: tooLong ? 'id_too_long' : 'bad_url',
+    message: tooLong ? 'a path segment is over 100 characters' : err.message,
+    details: {},
+  } satisfies ErrorBody);
 }
 
 /** Installs the error and not-found handlers that answer in the {@link ErrorBody} shape. */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { parseInput } from '../../domain/index.js';
+import type { ErrorBody } from '../errors.js';
 import type { Services } from '../services.js';
 
 /** Close code sent with a `resync` answer (like HTTP 410 Gone). */
@@ -17,15 +18,24 @@ const eventsQuery = z.strictObject({ since: z.coerce.number().int().min(0).optio
  * A cursor the log cannot serve gets `{type: "resync", ...}` and close code 4410.
  */
 export function eventRoutes(app: FastifyInstance, { events }: Services): void {
-  app.get(
-    '/api/events',
-    {
-      websocket: true,
-      preValidation: async (req) => {
-        parseInput(eventsQuery, req.query, 'query');
-      },
+  app.route({
+    method: 'GET',
+    url: '/api/events',
+    preValidation: async (req) => {
+      parseInput(eventsQuery, req.query, 'query');
     },
-    async (socket: WebSocket, req) => {
+    // A plain GET (no upgrade) learns what the route wants instead of an empty 404.
+    handler: async (_req, reply) =>
+      reply
+        .code(426)
+        .header('upgrade', 'websocket')
+        .send({
+          error: true,
+          code: 'upgrade_required',
+          message: 'GET /api/events is a WebSocket: connect with Upgrade: websocket',
+          details: {},
+        } satisfies ErrorBody),
+    wsHandler: async (socket: WebSocket, req) => {
       const { since } = eventsQuery.parse(req.query);
       const send = (message: object): void => {
         if (socket.readyState !== socket.OPEN) return;
@@ -49,5 +59,5 @@ export function eventRoutes(app: FastifyInstance, { events }: Services): void {
       });
       if (socket.readyState !== socket.OPEN) subscription.close();
     },
-  );
+  });
 }
