@@ -71,7 +71,9 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     },
   );
   const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs);
-  const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000);
+  const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000, {
+    eventRetention: config.eventRetention,
+  });
   const projects = new ProjectService({ ...deps, sessions });
   const scheduler = new Scheduler(
     { ...deps, projects, sessions },

@@ -246,6 +246,35 @@ describe('lifecycle policies (injected clock)', () => {
     expect((await call('POST', '/api/maintenance/cleanup', { limit: 0 })).status).toBe(400);
   });
 
+  it('keeps the newest events only; a client resuming from a pruned cursor is told to resync', async () => {
+    cleanup = new Cleanup();
+    const { m } = await setup(cleanup, { eventRetention: 5 });
+    for (let i = 0; i < 10; i++) await m.services.sessions.create({ projectId: 'proj_p', name: `s${i}` });
+    const last = await m.services.store.lastSeq();
+    expect(await m.services.store.firstSeq()).toBe(1);
+    const report = await m.sweeper.sweep();
+    expect(report.eventsPruned).toBe(last - 5);
+    expect(await m.services.store.firstSeq()).toBe(last - 4);
+    expect((await events(m)).map((e) => e.seq)).toEqual([last - 4, last - 3, last - 2, last - 1, last]);
+    expect((await m.sweeper.sweep()).eventsPruned).toBe(0);
+
+    const outcome = await new Promise<string>((resolve) =>
+      m.services.events
+        .subscribe(1, { onEvent: () => resolve('event'), onReady: () => resolve('ready'), onResync: () => resolve('resync') })
+        .catch(() => resolve('error')),
+    );
+    expect(outcome).toBe('resync');
+    const resumed = await new Promise<number[]>((resolve) => {
+      const seen: number[] = [];
+      void m.services.events.subscribe(last - 5, {
+        onEvent: (e) => seen.push(e.seq),
+        onReady: () => resolve(seen),
+        onResync: () => resolve([-1]),
+      });
+    });
+    expect(resumed).toEqual([last - 4, last - 3, last - 2, last - 1, last]);
+  });
+
   it('tmux activity of a live session counts as activity in the reconcile pass', async () => {
     cleanup = new Cleanup();
     const { m, call } = await setup(cleanup);

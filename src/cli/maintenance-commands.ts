@@ -15,6 +15,7 @@ const prettyCleanup = (r: CleanupReport) =>
     ...r.timedOutIds.slice(0, 50).map((id) => `  ${id}`),
     `${r.dryRun ? 'would purge' : 'purged'}: ${r.purged}`,
     ...r.purgedIds.slice(0, 50).map((id) => `  ${id}`),
+    ...(r.dryRun ? [] : [`events pruned from the log: ${r.eventsPruned}`]),
   ].join('\n');
 
 const prettyHealth = (h: Health) =>
@@ -65,6 +66,7 @@ export function maintenanceCommands(program: Command): void {
               ...step,
               timedOut: total.timedOut + step.timedOut,
               purged: total.purged + step.purged,
+              eventsPruned: total.eventsPruned + step.eventsPruned,
               durationMs: total.durationMs + step.durationMs,
               timedOutIds: [...total.timedOutIds, ...step.timedOutIds],
               purgedIds: [...total.purgedIds, ...step.purgedIds],

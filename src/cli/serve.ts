@@ -24,6 +24,7 @@ const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: str
   ['leaderIntervalMs', '--leader-interval <ms>', 'leader election interval', ' ms'],
   ['nodeTimeoutSecs', '--node-timeout <seconds>', "a silent node's sessions read unreachable after", ' s'],
   ['nodeLostSecs', '--node-lost <seconds>', "a silent node's sessions are ended lost after", ' s'],
+  ['eventRetention', '--event-retention <n>', 'newest events kept in the log; 0 keeps all'],
   ['logLevel', '--log-level <level>', 'pino log level'],
   ['allowedOrigins', '--allowed-origins <list>', 'comma-separated browser origins allowed besides its own'],
 ];

@@ -33,6 +33,8 @@ export interface MaestroConfig {
   nodeTimeoutSecs: number;
   /** The live sessions of a node down this long are ended as lost (by the leader), in seconds. */
   nodeLostSecs: number;
+  /** Newest events kept in the log (older ones are pruned by the sweeper); 0 keeps every event. */
+  eventRetention: number;
   /** Log level (pino). */
   logLevel: string;
   /** Shared secret every request must carry; empty means none (then only loopback addresses may be bound). */
@@ -62,6 +64,7 @@ export const DEFAULTS: MaestroConfig = {
   leaderIntervalMs: 5000,
   nodeTimeoutSecs: 30,
   nodeLostSecs: 300,
+  eventRetention: 100_000,
   logLevel: 'info',
   token: '',
   allowedOrigins: '',
@@ -85,6 +88,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   leaderIntervalMs: 'MAESTRO_LEADER_INTERVAL_MS',
   nodeTimeoutSecs: 'MAESTRO_NODE_TIMEOUT_SECS',
   nodeLostSecs: 'MAESTRO_NODE_LOST_SECS',
+  eventRetention: 'MAESTRO_EVENT_RETENTION',
   logLevel: 'MAESTRO_LOG_LEVEL',
   token: 'MAESTRO_TOKEN',
   allowedOrigins: 'MAESTRO_ALLOWED_ORIGINS',
@@ -104,6 +108,7 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'leaderIntervalMs',
   'nodeTimeoutSecs',
   'nodeLostSecs',
+  'eventRetention',
 ]);
 
 /**

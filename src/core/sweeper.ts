@@ -22,6 +22,8 @@ export interface SweepReport {
   worktreesKept: KeptWorktree[];
   /** Sessions of nodes silent past the node-lost timeout, ended as lost. */
   lostNodeSessions: string[];
+  /** Events pruned from the log (beyond its retention). */
+  eventsPruned: number;
 }
 
 /** Options of one sweep. */
@@ -44,9 +46,14 @@ export class Sweeper {
   private readonly listeners = new Set<(report: SweepReport) => void>();
   private last: SweepReport | undefined;
 
+  /**
+   * @param intervalMs time between sweeps, in milliseconds
+   * @param options `eventRetention`: newest events kept in the log; 0 (default) keeps every event
+   */
   constructor(
     private readonly deps: CoreDeps & { sessions: SessionService },
     intervalMs: number,
+    private readonly options: { eventRetention?: number } = {},
   ) {
     this.loop = new Loop('sweeper', intervalMs, () => this.sweep(), deps.log);
   }
@@ -84,6 +91,7 @@ export class Sweeper {
     const timedOut = await sessions.expireInactive({ dryRun });
     const purged = await sessions.purgeEnded({ dryRun, limit: options.purgeLimit, onProgress: options.onProgress });
     const lostNodes = dryRun ? [] : await sessions.endSessionsOfLostNodes();
+    const eventsPruned = dryRun ? 0 : await this.pruneEvents();
     const report: SweepReport = {
       at,
       durationMs: performance.now() - started,
@@ -94,9 +102,16 @@ export class Sweeper {
       purgedIds: purged.ids,
       worktreesKept: purged.worktreesKept ?? [],
       lostNodeSessions: lostNodes,
+      eventsPruned,
     };
     log.info(
-      { timedOut: report.timedOut, purged: report.purged, durationMs: Math.round(report.durationMs * 10) / 10, dryRun },
+      {
+        timedOut: report.timedOut,
+        purged: report.purged,
+        eventsPruned,
+        durationMs: Math.round(report.durationMs * 10) / 10,
+        dryRun,
+      },
       'sweep done',
     );
     if (!dryRun) {
@@ -104,5 +119,16 @@ export class Sweeper {
       for (const listener of this.listeners) listener(report);
     }
     return report;
+  }
+
+  /** Keeps the newest `eventRetention` events: the log is the stream's replay buffer, not an archive. */
+  private async pruneEvents(): Promise<number> {
+    const keep = this.options.eventRetention ?? 0;
+    if (keep === 0) return 0;
+    const { store } = this.deps;
+    const through = (await store.lastSeq()) - keep;
+    const first = await store.firstSeq();
+    if (through <= 0 || first === null || first > through) return 0;
+    return store.transaction((tx) => tx.pruneEvents(through));
   }
 }

@@ -511,6 +511,11 @@ export class KyselyTx implements StoreTx {
     return row.value;
   }
 
+  async pruneEvents(throughSeq: number): Promise<number> {
+    const result = await this.db.deleteFrom('events').where('seq', '<=', throughSeq).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async lastSeq(): Promise<number> {
     const row = await this.db.selectFrom('events').select(sql<number | string | null>`max(seq)`.as('seq')).executeTakeFirst();
     return Number(row?.seq ?? 0);

@@ -166,6 +166,11 @@ export interface StoreTx extends StoreReads {
    * {@link Store.onEvents} listeners once the transaction commits. `at` is in ms since the epoch.
    */
   appendEvents(events: NewEvent[], at: number): Promise<MaestroEvent[]>;
+  /**
+   * Deletes the events with `seq <= throughSeq` (the log's retention); a client resuming from an
+   * earlier cursor is told to resync. Returns how many went.
+   */
+  pruneEvents(throughSeq: number): Promise<number>;
 }
 
 /**
