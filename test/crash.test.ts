@@ -14,7 +14,7 @@ const RUNS = Number(process.env.CRASH_RUNS ?? (process.env.MAESTRO_LONG_TESTS ? 
 /** Concurrent writers per run, so the kill lands with requests in flight. */
 const WRITERS = 4;
 /** Servers started ahead of time, each waiting for its database path. */
-const WARM = 2;
+const WARM = 1;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The workflow walked by every writer, one transition per request. */

@@ -148,7 +148,8 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     const bad = await cli('session', 'get', 'sess_missing');
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toContain('error (404 not_found): session sess_missing not found');
-  });
+    // Five CLI processes, each compiling the sources through tsx: slow when the machine is busy.
+  }, 90_000);
 
   it('stops gracefully on SIGTERM', async () => {
     server.child.kill('SIGTERM');

@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 
 /** Entity kinds and their id prefixes (DESIGN.md, "Wire conventions"). */
@@ -9,7 +10,23 @@ export const ID_PREFIX = {
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 
-const nextUlid = monotonicFactory();
+/**
+ * ulid's default source asks the OS for one random byte per character (16 system calls per id);
+ * this one hands out the same cryptographic randomness from a 4 KiB pool refilled when used up.
+ */
+function pooledRandom(): () => number {
+  const pool = new Uint32Array(1024);
+  let next = pool.length;
+  return () => {
+    if (next === pool.length) {
+      randomFillSync(pool);
+      next = 0;
+    }
+    return (pool[next++] as number) / 0x1_0000_0000;
+  };
+}
+
+const nextUlid = monotonicFactory(pooledRandom());
 
 /** Longest id accepted, prefix included. Keeps ids usable as tmux session names and URLs. */
 export const MAX_ID_LENGTH = 80;

@@ -18,6 +18,19 @@ export interface EventTailer {
   stop(): Promise<void>;
 }
 
+/** Transactions sharing one SQLite commit, at most. */
+const MAX_GROUP = 64;
+
+/** A queued {@link KyselyStore.transaction} call. */
+interface Job {
+  fn: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** How one job of a batch went; its events are delivered only when it succeeded. */
+type Outcome = { ok: true; value: unknown; appended: MaestroEvent[] } | { ok: false; error: unknown };
+
 /**
  * A {@link Store} over any Kysely dialect. Write transactions run one at a time in this process,
  * and each one's events are delivered to listeners after it commits and before the next one
@@ -25,6 +38,8 @@ export interface EventTailer {
  */
 export class KyselyStore extends KyselyTx implements Store {
   private readonly listeners = new Set<EventListener>();
+  /** Transactions waiting for the running batch to finish. */
+  private readonly pending: Job[] = [];
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -62,20 +77,71 @@ export class KyselyStore extends KyselyTx implements Store {
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    const run = async (): Promise<T> => {
-      let appended: MaestroEvent[] = [];
-      const result = await this.kysely.connection().execute(async (conn) => {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject } as Job);
+      if (this.pending.length === 1) {
+        const next = this.tail.then(() => this.runPending());
+        this.tail = next.catch(() => undefined);
+      }
+    });
+  }
+
+  /**
+   * Runs every transaction queued so far. On SQLite they share one database transaction — group
+   * commit: each runs inside its own savepoint (a failure rolls back only its own writes) and one
+   * durable COMMIT, one fsync, covers them all. Nobody is answered before that commit, so every
+   * acknowledged write is on disk; under load, one fsync serves many requests instead of one each.
+   * On PostgreSQL each runs in its own transaction (commits are the server's business there).
+   */
+  private async runPending(): Promise<void> {
+    while (this.pending.length > 0) {
+      // One turn of the event loop first: requests that arrived during the last (synchronous)
+      // commit get parsed and join this batch instead of each waiting for a commit of its own.
+      if (this.engine === 'sqlite') await new Promise((resolve) => setImmediate(resolve));
+      const batch = this.pending.splice(0, this.engine === 'sqlite' ? MAX_GROUP : 1);
+      const outcomes = await this.runBatch(batch);
+      const appended = outcomes.flatMap((o) => (o.ok ? o.appended : []));
+      if (appended.length > 0) {
+        if (this.tailer) await this.tailer.catchUp().catch(() => undefined);
+        else this.deliver(appended);
+      }
+      batch.forEach((job, i) => {
+        const outcome = outcomes[i] as Outcome;
+        if (outcome.ok) job.resolve(outcome.value);
+        else job.reject(outcome.error);
+      });
+    }
+  }
+
+  /** One database transaction for `batch`; a failure of the whole (BEGIN, COMMIT) fails every job. */
+  private async runBatch(batch: Job[]): Promise<Outcome[]> {
+    const grouped = batch.length > 1;
+    try {
+      return await this.kysely.connection().execute(async (conn) => {
         // SQLite: take the write lock up front (BEGIN IMMEDIATE), so two connections never both
         // read under a shared lock and then deadlock upgrading it; they queue on busy_timeout.
         await sql.raw(this.engine === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
+        const outcomes: Outcome[] = [];
         try {
-          const value = await fn(
-            this.makeTx(conn, (events) => {
+          for (const job of batch) {
+            let appended: MaestroEvent[] = [];
+            const tx = this.makeTx(conn, (events) => {
               appended = appended.concat(events);
-            }),
-          );
+            });
+            if (grouped) await sql.raw('savepoint maestro_tx').execute(conn);
+            try {
+              const value = await job.fn(tx);
+              if (grouped) await sql.raw('release maestro_tx').execute(conn);
+              outcomes.push({ ok: true, value, appended });
+            } catch (error) {
+              if (!grouped) throw error;
+              await sql.raw('rollback to maestro_tx').execute(conn);
+              await sql.raw('release maestro_tx').execute(conn);
+              outcomes.push({ ok: false, error });
+            }
+          }
           await sql.raw('commit').execute(conn);
-          return value;
+          return outcomes;
         } catch (err) {
           await sql
             .raw('rollback')
@@ -84,15 +150,9 @@ export class KyselyStore extends KyselyTx implements Store {
           throw err;
         }
       });
-      if (appended.length > 0) {
-        if (this.tailer) await this.tailer.catchUp();
-        else this.deliver(appended);
-      }
-      return result;
-    };
-    const next = this.tail.then(run, run);
-    this.tail = next.catch(() => undefined);
-    return next;
+    } catch (error) {
+      return batch.map(() => ({ ok: false, error }));
+    }
   }
 
   onEvents(listener: EventListener): () => void {

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyStore } from './kysely-store.js';
 import type { Database } from './schema.js';
 import { SqliteBulkStatements, SqliteTx } from './sqlite-tx.js';
+import { withStatementCache } from './statement-cache.js';
 
 /**
  * Opens (creating when missing) the SQLite database at `path`, in WAL mode with foreign keys on,
@@ -19,7 +20,7 @@ export async function openSqliteStore(path: string): Promise<KyselyStore> {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await new KyselyStore('sqlite', kysely).migrate();
   // Statements are prepared against the migrated schema; they run inside Kysely's open transaction (same connection).
   const bulk = new SqliteBulkStatements(database);

@@ -1,0 +1,85 @@
+/**
+ * HTTP benchmark (issue #10). Over real sockets, autocannon drives the session life cycle on
+ * `maestro serve` — create, transition, touch, delete, each request waiting for the previous
+ * answer of its connection — and a bare Fastify hello measured in the same run.
+ * Target: Maestro's requests/s ≥ 40% of the baseline's.
+ *
+ *   npm run bench -- http          (DURATION=5 seconds per measurement for a quicker run)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { serveHello, serveMaestro } from './servers.js';
+
+const DURATION = Number(process.env.DURATION ?? 10);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
+const dir = mkdtempSync(join(tmpdir(), 'maestro-bench-http-'));
+
+type Context = { id?: string };
+const json = { 'content-type': 'application/json' };
+
+async function measure(options: autocannon.Options): Promise<autocannon.Result> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${options.url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return result;
+}
+
+try {
+  const hello = await serveHello();
+  await measure({ url: hello.url, duration: 2 }); // warm-up
+  const baseline = await measure({ url: hello.url });
+  await hello.stop();
+
+  const maestro = await serveMaestro(join(dir, 'maestro.db'), [
+    '--max-sessions',
+    '1000000',
+    '--tmux-socket',
+    `maestro-bench-${process.pid}`,
+  ]);
+  const project = (await (
+    await fetch(`${maestro.url}/api/projects`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'bench', repoPath: dir }) })
+  ).json()) as { id: string };
+  const path = (context: Context, suffix: string) => `/api/sessions/${context.id}${suffix}`;
+  const lifecycle: autocannon.Request[] = [
+    {
+      method: 'POST',
+      path: '/api/sessions',
+      headers: json,
+      body: JSON.stringify({ projectId: project.id }),
+      onResponse: (_status, body, context: Context) => {
+        context.id = (JSON.parse(body) as { id: string }).id;
+      },
+    },
+    {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ status: 'planning' }),
+      setupRequest: (req, context: Context) => ({ ...req, path: path(context, '/transition') }),
+    },
+    {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ messages: 1 }),
+      setupRequest: (req, context: Context) => ({ ...req, path: path(context, '/touch') }),
+    },
+    { method: 'DELETE', setupRequest: (req, context: Context) => ({ ...req, path: path(context, '') }) },
+  ];
+  await measure({ url: maestro.url, requests: lifecycle, duration: 2 }); // warm-up
+  const result = await measure({ url: maestro.url, requests: lifecycle });
+  await maestro.stop();
+
+  const rps = (r: autocannon.Result) => r.requests.average;
+  const ratio = rps(result) / rps(baseline);
+  console.log(`HTTP over real sockets, ${CONNECTIONS} connections, ${DURATION} s each (SQLite, WAL, synchronous=FULL)`);
+  console.log(
+    `bare Fastify hello (baseline)              ${rps(baseline).toFixed(0).padStart(7)} req/s   p99 ${baseline.latency.p99} ms`,
+  );
+  console.log(
+    `maestro create+transition+touch+delete     ${rps(result).toFixed(0).padStart(7)} req/s   p99 ${result.latency.p99} ms   (${(rps(result) / 4).toFixed(0)} life cycles/s)`,
+  );
+  console.log(`ratio ${(ratio * 100).toFixed(1)}% of the baseline   target ≥ 40% ${ratio >= 0.4 ? 'ok' : 'MISSED'}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
