@@ -105,6 +105,37 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
       expect(await store.lastSeq()).toBe(10);
     });
 
+    it('a failure among concurrent transactions undoes only its own writes (group commit keeps them apart)', async () => {
+      const delivered: MaestroEvent[] = [];
+      store.onEvents((events) => delivered.push(...events));
+      const write = (id: string, fail: boolean) =>
+        store.transaction(async (tx) => {
+          await tx.insertSession(session(id, 1));
+          await tx.appendEvents([{ type: 'session:created', data: { id } }], T0);
+          if (fail) throw new Error(`boom ${id}`);
+          return id;
+        });
+      // Started together, so on SQLite they share one commit.
+      const outcomes = await Promise.allSettled([
+        write('sess_g1', false),
+        write('sess_g2', true),
+        write('sess_g3', false),
+        write('sess_g1', false), // a duplicate id: refused by the database itself
+        write('sess_g4', false),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+      expect(String((outcomes[1] as PromiseRejectedResult).reason)).toContain('boom sess_g2');
+      expect((outcomes[3] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+      for (const id of ['sess_g1', 'sess_g3', 'sess_g4']) expect((await store.getSession(id))?.id).toBe(id);
+      expect(await store.getSession('sess_g2')).toBeUndefined();
+      // Only the committed ones' events, in order. (PostgreSQL sequences are not transactional: a
+      // rolled-back append leaves a hole in the numbering there, never a lost event.)
+      expect(delivered.map((e) => e.data.id)).toEqual(['sess_g1', 'sess_g3', 'sess_g4']);
+      const seqs = delivered.map((e) => e.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      if (engine.startsWith('SQLite')) expect(seqs).toEqual([1, 2, 3]);
+    });
+
     it('serialises concurrent transactions so events are delivered without gaps', async () => {
       const delivered: number[] = [];
       store.onEvents((events) => delivered.push(...events.map((e) => e.seq)));
