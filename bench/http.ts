@@ -39,7 +39,11 @@ try {
     `maestro-bench-${process.pid}`,
   ]);
   const project = (await (
-    await fetch(`${maestro.url}/api/projects`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'bench', repoPath: dir }) })
+    await fetch(`${maestro.url}/api/projects`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'bench', repoPath: dir }),
+    })
   ).json()) as { id: string };
   const path = (context: Context, suffix: string) => `/api/sessions/${context.id}${suffix}`;
   const lifecycle: autocannon.Request[] = [

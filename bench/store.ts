@@ -59,7 +59,11 @@ try {
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
-  raw.prepare(`INSERT INTO projects (id, name, repo_path, status, priority, created_at, updated_at) VALUES ('proj_bench', 'bench', ?, 'running', 0, 0, 0)`).run(dir);
+  raw
+    .prepare(
+      `INSERT INTO projects (id, name, repo_path, status, priority, created_at, updated_at) VALUES ('proj_bench', 'bench', ?, 'running', 0, 0, 0)`,
+    )
+    .run(dir);
   const sample = sessionToRow(row(Date.now()), false);
   const columns = Object.keys(sample);
   const insertSession = raw.prepare(
@@ -73,7 +77,8 @@ try {
   });
   const rawRate = (batched: boolean): number => {
     const started = performance.now();
-    if (batched) raw.transaction(() => {
+    if (batched)
+      raw.transaction(() => {
         for (let i = 0; i < WRITES; i++) rawWrite();
       })();
     else for (let i = 0; i < WRITES; i++) rawWrite();
@@ -86,9 +91,13 @@ try {
 
   const line = (name: string, perSec: number, target?: number) =>
     `${name.padEnd(58)} ${perSec.toFixed(0).padStart(8)} writes/s${
-      target === undefined ? '' : `   ${((perSec / rawDurable) * 100).toFixed(0).padStart(4)}% of raw   target ≥ ${target}% ${perSec / rawDurable >= target / 100 ? 'ok' : 'MISSED'}`
+      target === undefined
+        ? ''
+        : `   ${((perSec / rawDurable) * 100).toFixed(0).padStart(4)}% of raw   target ≥ ${target}% ${perSec / rawDurable >= target / 100 ? 'ok' : 'MISSED'}`
     }`;
-  console.log(`${WRITES.toLocaleString()} session writes (row + event, one durable transaction each; SQLite WAL, synchronous=FULL)`);
+  console.log(
+    `${WRITES.toLocaleString()} session writes (row + event, one durable transaction each; SQLite WAL, synchronous=FULL)`,
+  );
   console.log(line('raw better-sqlite3, one transaction per write (baseline)', rawDurable));
   console.log(line('Store, one write at a time', sequential, 50));
   console.log(line(`Store, ${IN_FLIGHT} writes in flight (group commit)`, concurrent, 50));
