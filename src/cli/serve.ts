@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
 import { DEFAULTS, ENV_VARS, resolveConfig } from '../core/config.js';
-import { createMaestro } from '../maestro.js';
 import { globals, intOption } from './context.js';
 
 /** Longest graceful shutdown before the process exits anyway, in milliseconds. */
@@ -45,6 +44,9 @@ export function serveCommand(program: Command): void {
       token: globals(command).token,
     };
     const config = resolveConfig(flags);
+    // Loaded here, not at the top: the other commands (hooks run on every agent step) start
+    // without the server, the database drivers and the runtime.
+    const { createMaestro } = await import('../maestro.js');
     const maestro = await createMaestro(config);
     let stopping = false;
     const stop = (signal: string) => {

@@ -1,10 +1,18 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
+/** The nearest directory above this module holding package.json: right from src/ and from the dist/ bundle alike. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /** Where `npm install` builds the dashboard (web/dist). */
-export const DASHBOARD_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+export const DASHBOARD_DIR = join(packageRoot(), 'web', 'dist');
 
 const MISSING = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Maestro</title></head>
