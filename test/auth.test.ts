@@ -83,6 +83,14 @@ describe('access control', () => {
     expect((await m.app.inject({ url: '/' })).statusCode).toBe(200);
   });
 
+  it('without a token configured, ignores one a client sends anyway', async () => {
+    cleanup = new Cleanup();
+    const m = await testMaestro(cleanup);
+    expect((await m.app.inject({ url: '/api/sessions?token=abc', headers: { authorization: 'Bearer abc' } })).statusCode).toBe(
+      200,
+    );
+  });
+
   it('answers 403 to a foreign browser origin, token or not', async () => {
     cleanup = new Cleanup();
     const m = await testMaestro(cleanup, { allowedOrigins: 'http://tools.example' });

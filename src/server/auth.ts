@@ -94,10 +94,10 @@ export function installAccessControl(app: FastifyInstance, policy: AccessPolicy)
         details: { origin: req.headers.origin },
       } satisfies ErrorBody);
     }
-    if (policy.token === '' || PUBLIC_PATH.test(req.url.split('?')[0] as string)) return;
     const given = presentedToken(req);
-    // Checked here; routes validate their query strictly and must not see it.
+    // Checked here (or not needed); routes validate their query strictly and must not see it.
     delete (req.query as Record<string, unknown> | undefined)?.token;
+    if (policy.token === '' || PUBLIC_PATH.test(req.url.split('?')[0] as string)) return;
     if (given === undefined || !tokensEqual(given, policy.token)) {
       closeAfterReply(req, reply);
       return reply
