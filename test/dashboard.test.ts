@@ -143,6 +143,17 @@ describe('dashboard in a real Chromium', () => {
       // Kept for the tab: a reload needs no fragment.
       await tab.reload();
       await tab.getByRole('status').filter({ hasText: 'live' }).waitFor();
+
+      // A tab without it (or with a wrong one) is asked for it, then goes live.
+      const fresh = await browser.newPage();
+      local.add(() => fresh.close());
+      await fresh.goto(url);
+      await fresh.getByRole('status').filter({ hasText: 'token needed' }).waitFor();
+      await fresh.screenshot({ path: `${SHOTS}/dashboard-token-needed.png` });
+      await fresh.getByLabel('Token').fill('dashboard-token');
+      await fresh.getByRole('button', { name: 'Open' }).click();
+      await fresh.getByRole('status').filter({ hasText: 'live' }).waitFor();
+      await fresh.getByText('behind-a-token').first().waitFor();
     } finally {
       await local.run();
     }

@@ -5,6 +5,7 @@ import { splitArgs, statusClass } from './format.js';
 import type { Live } from './live.js';
 import { SessionPage } from './session-page.js';
 import { SessionsView } from './sessions-view.js';
+import { keepToken } from './token.js';
 
 /** Re-renders every `ms` milliseconds so ages stay current. */
 function useNow(ms = 1000): number {
@@ -46,6 +47,38 @@ function useNeedsInputNotifications(sessions: Session[]): void {
   }, [sessions, notified]);
 }
 
+/** Asked for when the server answers 401: its `MAESTRO_TOKEN`, kept for this tab, then a reload. */
+function TokenForm() {
+  const [token, setToken] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    keepToken(token.trim(), sessionStorage);
+    location.reload();
+  };
+  return (
+    <main>
+      <header className="top">
+        <h1>Maestro</h1>
+        <span className="conn unauthorized" role="status">
+          ○ token needed
+        </span>
+      </header>
+      <form className="token" onSubmit={submit}>
+        <p>
+          This server asks for its token (<code>MAESTRO_TOKEN</code>). It is kept for this tab only; you can also open the
+          dashboard as <code>…/#token=&lt;token&gt;</code>.
+        </p>
+        <label>
+          Token <input type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" />
+        </label>{' '}
+        <button type="submit" disabled={token.trim() === ''}>
+          Open
+        </button>
+      </form>
+    </main>
+  );
+}
+
 export function App({ live }: { live: Live }) {
   const state = useSyncExternalStore(live.subscribe, live.getSnapshot);
   const now = useNow();
@@ -81,6 +114,8 @@ export function App({ live }: { live: Live }) {
       setError(err instanceof MaestroApiError ? err.message : String(err));
     }
   };
+
+  if (state.connection === 'unauthorized') return <TokenForm />;
 
   return (
     <main>

@@ -1,4 +1,5 @@
 import {
+  MaestroApiError,
   MaestroClient,
   type MaestroEvent,
   type Project,
@@ -10,7 +11,8 @@ import {
 /** Ended sessions kept in the cache beyond the active ones (DESIGN: bounded client caches). */
 export const RECENT_ENDED = 20;
 
-export type Connection = 'loading' | 'live' | 'reconnecting';
+/** `unauthorized`: the server asks for a token this tab does not have (or has wrong). */
+export type Connection = 'loading' | 'live' | 'reconnecting' | 'unauthorized';
 
 /** What the dashboard shows; replaced (never mutated) on every change so React sees it. */
 export interface LiveState {
@@ -62,7 +64,16 @@ export class Live {
 
   /** Loads the snapshot, then follows the event stream from its sequence (resuming after cuts, reloading on resync). */
   async start(): Promise<void> {
-    const seq = await this.reload();
+    let seq: number;
+    try {
+      seq = await this.reload();
+    } catch (err) {
+      if (err instanceof MaestroApiError && err.status === 401) {
+        this.set({ ...this.state, connection: 'unauthorized' });
+        return;
+      }
+      throw err;
+    }
     this.stream = this.client.stream({
       since: seq,
       onEvent: (event) => this.apply(event),
