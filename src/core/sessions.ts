@@ -122,7 +122,8 @@ export class SessionService {
 
   /**
    * Creates a session and starts its command in the runtime, in `cwd` (default: the project's
-   * repo), with `MAESTRO_SESSION_ID` and `MAESTRO_URL` in its environment. Captures the git context
+   * repo), with `MAESTRO_SESSION_ID`, `MAESTRO_URL` (and `MAESTRO_TOKEN` when the server has one)
+   * in its environment. Captures the git context
    * of the directory first. If the runtime cannot start, the session is ended `failed` and the
    * error rethrown.
    * @throws ValidationError on bad input or a missing directory; ConflictError; LimitExceededError;
