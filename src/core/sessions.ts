@@ -436,7 +436,7 @@ export class SessionService {
       const session = await this.load(tx, sessionId);
       await requireTasks(tx, session.projectId, [taskId], 'params.taskId');
       const events = await linkEvents(tx, taskId, sessionId, now);
-      return this.save(tx, session, { ...session, lastActivityAt: new Date(now).toISOString() }, now, events);
+      return this.save(tx, session, { ...session, lastActivityAt: new Date(now).toISOString() }, now, events, undefined, true);
     });
   }
 
@@ -451,7 +451,7 @@ export class SessionService {
       const session = await this.load(tx, sessionId);
       const events = await unlinkEvents(tx, taskId, sessionId, now, 'unlinked');
       if (events.length === 0) throw new NotFoundError('task link', `${sessionId}/${taskId}`);
-      return this.save(tx, session, { ...session, lastActivityAt: new Date(now).toISOString() }, now, events);
+      return this.save(tx, session, { ...session, lastActivityAt: new Date(now).toISOString() }, now, events, undefined, true);
     });
   }
 
@@ -551,6 +551,10 @@ export class SessionService {
     });
   }
 
+  /**
+   * Writes `after` over `before` (version fenced) with its event. The row is not read back — the
+   * answer is what was written — except with `linksChanged`, when the task ids come from the store.
+   */
   private async save(
     tx: StoreTx,
     before: Session,
@@ -558,10 +562,11 @@ export class SessionService {
     now: number,
     extraEvents: NewEvent[],
     eventType: SessionEventType = 'session:updated',
+    linksChanged = false,
   ): Promise<Session> {
     const next: Session = { ...after, version: before.version + 1, updatedAt: new Date(now).toISOString() };
     await tx.updateSession(toRow(next), before.version);
-    const saved = await this.load(tx, before.id);
+    const saved: Session = linksChanged ? await this.load(tx, before.id) : structuredClone(next);
     const data =
       eventType === 'session:ended'
         ? endedData({
