@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import {
   ConflictError,
   type CreateSessionInput,
@@ -11,7 +10,6 @@ import {
   LimitExceededError,
   type ListSessionsQuery,
   listSessionsQuery,
-  MaestroError,
   type NeedsInputInput,
   type NewEvent,
   NotFoundError,
@@ -23,7 +21,6 @@ import {
   type SpawnInput,
   sessionIdSchema,
   sessionSchema,
-  spawnInput,
   type TouchInput,
   type TransitionInput,
   taskIdSchema,
@@ -32,17 +29,17 @@ import {
   transition as transitionStatus,
   type UpdateSessionInput,
   updateSessionInput,
-  ValidationError,
 } from '../domain/index.js';
 import type { StoreTx } from '../store/index.js';
 import type { CoreDeps } from './deps.js';
 import type { GitInspector, Runtime } from './runtime.js';
 import { type PassResult, type PurgeOptions, SessionExpiry } from './session-expiry.js';
 import { linkEvents, mergeDefined, newSessionRow, requireTasks, toRow, trimOutput, unlinkEvents } from './session-records.js';
+import { SessionSpawner } from './session-spawn.js';
 import { deleteSessionInTx, endedData } from './session-sweeps.js';
 import { requireProject } from './tasks.js';
 import { TouchLog } from './touch-log.js';
-import { createWorktree, releaseWorktree, worktreeOf } from './worktrees.js';
+import { releaseWorktree, worktreeOf } from './worktrees.js';
 
 /** Options of the session service. */
 export interface SessionServiceOptions {
@@ -88,8 +85,8 @@ export interface EndOptions {
  * and deletion with the full cascade (DESIGN.md, "Lifecycle guarantees").
  */
 export class SessionService {
-  /** Sessions whose runtime is being started; the reconciler leaves them alone until it is up. */
-  private readonly starting = new Set<string>();
+  /** Starts commands in the runtime. */
+  private readonly spawner: SessionSpawner;
   /** Inactivity timeouts and retention purges. */
   private readonly expiry: SessionExpiry;
   /** Touches, logged in batches. */
@@ -101,6 +98,11 @@ export class SessionService {
   ) {
     this.expiry = new SessionExpiry(deps, options, (id, reason) => this.end(id, reason));
     this.touches = new TouchLog(deps.clock, deps.log);
+    this.spawner = new SessionSpawner(deps, options, {
+      insert: (row, taskIds) => this.insert(row, taskIds),
+      end: (id, reason, endOptions) => this.end(id, reason, endOptions),
+      setPid: (id, pid) => this.mutate(id, (s) => ({ ...s, runtime: { ...s.runtime, pid } }), { activity: false }),
+    });
   }
 
   /** Writes the touches counted since the last batch (at shutdown). */
@@ -120,89 +122,19 @@ export class SessionService {
     return session;
   }
 
-  /**
-   * Creates a session and starts its command in the runtime, in `cwd` (default: the project's
-   * repo), with `MAESTRO_SESSION_ID`, `MAESTRO_URL` (and `MAESTRO_TOKEN` when the server has one)
-   * in its environment. Captures the git context
-   * of the directory first. If the runtime cannot start, the session is ended `failed` and the
-   * error rethrown.
-   * @throws ValidationError on bad input or a missing directory; ConflictError; LimitExceededError;
-   *   MaestroError `spawn_failed` when the runtime refuses
-   */
-  async spawn(input: SpawnInput): Promise<Session> {
-    const data = parseInput(spawnInput, input, 'body');
-    const project = await this.deps.store.getProject(data.projectId);
-    if (!project) throw new ValidationError([{ path: 'body.projectId', message: `project ${data.projectId} does not exist` }]);
-    let cwd = data.cwd ?? project.repoPath;
-    const isDir = await stat(cwd).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (!isDir)
-      throw new ValidationError([{ path: data.cwd ? 'body.cwd' : 'body.projectId', message: `directory ${cwd} does not exist` }]);
-
-    const id = data.id ?? newId('session');
-    const worktree = data.worktree ? await createWorktree(this.deps.git, cwd, id) : undefined;
-    if (worktree) cwd = worktree.path;
-    const gitContext = await this.deps.git.context(cwd);
-    const runtime = {
-      kind: 'tmux' as const,
-      host: this.deps.runtime.host,
-      tmuxSession: this.deps.runtime.sessionName(id),
-      pid: null,
-      exitCode: null,
-    };
-    const row = newSessionRow({ ...data, id, phase: null, prdReference: null }, this.deps.clock.now(), { runtime, gitContext });
-
-    this.starting.add(id);
-    try {
-      await this.insert(row, data.taskIds).catch(async (err: unknown) => {
-        if (worktree) await releaseWorktree(this.deps.git, this.deps.log, id, worktree);
-        throw err;
-      });
-      let started: Awaited<ReturnType<Runtime['start']>>;
-      try {
-        started = await this.deps.runtime.start({
-          sessionId: id,
-          cwd,
-          command: data.command,
-          env: {
-            ...data.env,
-            MAESTRO_SESSION_ID: id,
-            MAESTRO_URL: this.options.publicUrl,
-            ...(this.options.token ? { MAESTRO_TOKEN: this.options.token } : {}),
-          },
-        });
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        await this.end(id, 'failed', { output: [`maestro: could not start ${JSON.stringify(data.command)}: ${message}`] });
-        throw new MaestroError(
-          'spawn_failed',
-          `could not start the session's command: ${message}`,
-          { sessionId: id },
-          { cause: err },
-        );
-      }
-      const session = await this.mutate(id, (s) => ({ ...s, runtime: { ...s.runtime, pid: started.pid } }), { activity: false });
-      this.deps.log.info(
-        { sessionId: id, projectId: data.projectId, tmuxSession: started.tmuxSession, pid: started.pid, command: data.command },
-        'session spawned',
-      );
-      return session;
-    } finally {
-      this.starting.delete(id);
-    }
+  /** Creates a session and starts its command in the runtime: see {@link SessionSpawner.spawn}. */
+  spawn(input: SpawnInput): Promise<Session> {
+    return this.spawner.spawn(input);
   }
 
   /** Whether the runtime of `sessionId` is being started right now. */
   isStarting(sessionId: string): boolean {
-    return this.starting.has(sessionId);
+    return this.spawner.isStarting(sessionId);
   }
 
   /** Whether the runtime session named `name` belongs to a session being started right now. */
   isStartingRuntime(name: string): boolean {
-    for (const id of this.starting) if (this.deps.runtime.sessionName(id) === name) return true;
-    return false;
+    return this.spawner.isStartingRuntime(name);
   }
 
   /**

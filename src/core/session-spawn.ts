@@ -1,0 +1,134 @@
+import { stat } from 'node:fs/promises';
+import {
+  type EndReason,
+  MaestroError,
+  newId,
+  parseInput,
+  type Session,
+  type SpawnInput,
+  spawnInput,
+  ValidationError,
+} from '../domain/index.js';
+import type { SessionRow } from '../store/index.js';
+import type { CoreDeps } from './deps.js';
+import type { GitInspector, Runtime } from './runtime.js';
+import { newSessionRow } from './session-records.js';
+import { createWorktree, releaseWorktree } from './worktrees.js';
+
+/** The session service's record writes that spawning builds on. */
+export interface SpawnRecords {
+  /** Inserts the session with its task links (limits checked). */
+  insert(row: SessionRow, taskIds: string[]): Promise<Session>;
+  /** Ends it, keeping `output`. */
+  end(id: string, reason: EndReason, options: { output: string[] }): Promise<Session>;
+  /** Records the command's process id once it runs. */
+  setPid(id: string, pid: number | null): Promise<Session>;
+}
+
+/** What spawned agents are told: where the server is, and its token when it has one. */
+export interface SpawnOptions {
+  /** The server's base URL, given as `MAESTRO_URL` (read at each spawn: it is known once listening). */
+  readonly publicUrl: string;
+  /** Given as `MAESTRO_TOKEN` when not empty. */
+  readonly token?: string;
+}
+
+/**
+ * Starts sessions' commands in the runtime, and knows which are starting right now (the
+ * reconciler leaves those alone until their runtime is up).
+ */
+export class SessionSpawner {
+  private readonly starting = new Set<string>();
+
+  constructor(
+    private readonly deps: CoreDeps & { runtime: Runtime; git: GitInspector },
+    private readonly options: SpawnOptions,
+    private readonly records: SpawnRecords,
+  ) {}
+
+  /**
+   * Creates a session and starts its command in the runtime, in `cwd` (default: the project's
+   * repo), with `MAESTRO_SESSION_ID`, `MAESTRO_URL` (and `MAESTRO_TOKEN` when the server has one)
+   * in its environment. Captures the git context of the directory first. If the runtime cannot
+   * start, the session is ended `failed` and the error rethrown.
+   * @throws ValidationError on bad input or a missing directory; ConflictError; LimitExceededError;
+   *   MaestroError `spawn_failed` when the runtime refuses
+   */
+  async spawn(input: SpawnInput): Promise<Session> {
+    const data = parseInput(spawnInput, input, 'body');
+    const project = await this.deps.store.getProject(data.projectId);
+    if (!project) throw new ValidationError([{ path: 'body.projectId', message: `project ${data.projectId} does not exist` }]);
+    let cwd = data.cwd ?? project.repoPath;
+    const isDir = await stat(cwd).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDir)
+      throw new ValidationError([{ path: data.cwd ? 'body.cwd' : 'body.projectId', message: `directory ${cwd} does not exist` }]);
+
+    const id = data.id ?? newId('session');
+    const worktree = data.worktree ? await createWorktree(this.deps.git, cwd, id) : undefined;
+    if (worktree) cwd = worktree.path;
+    const gitContext = await this.deps.git.context(cwd);
+    const runtime = {
+      kind: 'tmux' as const,
+      host: this.deps.runtime.host,
+      tmuxSession: this.deps.runtime.sessionName(id),
+      pid: null,
+      exitCode: null,
+    };
+    const row = newSessionRow({ ...data, id, phase: null, prdReference: null }, this.deps.clock.now(), { runtime, gitContext });
+
+    this.starting.add(id);
+    try {
+      await this.records.insert(row, data.taskIds).catch(async (err: unknown) => {
+        if (worktree) await releaseWorktree(this.deps.git, this.deps.log, id, worktree);
+        throw err;
+      });
+      let started: Awaited<ReturnType<Runtime['start']>>;
+      try {
+        started = await this.deps.runtime.start({
+          sessionId: id,
+          cwd,
+          command: data.command,
+          env: {
+            ...data.env,
+            MAESTRO_SESSION_ID: id,
+            MAESTRO_URL: this.options.publicUrl,
+            ...(this.options.token ? { MAESTRO_TOKEN: this.options.token } : {}),
+          },
+        });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        await this.records.end(id, 'failed', {
+          output: [`maestro: could not start ${JSON.stringify(data.command)}: ${message}`],
+        });
+        throw new MaestroError(
+          'spawn_failed',
+          `could not start the session's command: ${message}`,
+          { sessionId: id },
+          { cause: err },
+        );
+      }
+      const session = await this.records.setPid(id, started.pid);
+      this.deps.log.info(
+        { sessionId: id, projectId: data.projectId, tmuxSession: started.tmuxSession, pid: started.pid, command: data.command },
+        'session spawned',
+      );
+      return session;
+    } finally {
+      this.starting.delete(id);
+    }
+  }
+
+  /** Whether the runtime of `sessionId` is being started right now. */
+  isStarting(sessionId: string): boolean {
+    return this.starting.has(sessionId);
+  }
+
+  /** Whether the runtime session named `name` belongs to a session being started right now. */
+  isStartingRuntime(name: string): boolean {
+    for (const id of this.starting) if (this.deps.runtime.sessionName(id) === name) return true;
+    return false;
+  }
+}
