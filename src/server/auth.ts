@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorBody } from './errors.js';
+import { errorAnswer } from './errors.js';
 
 /** Who may call the server: the shared token (none when empty) and the browser origins allowed besides its own. */
 export interface AccessPolicy {
@@ -87,12 +87,15 @@ export function installAccessControl(app: FastifyInstance, policy: AccessPolicy)
   app.addHook('onRequest', async (req, reply) => {
     if (!originAllowed(req.headers.origin, req.headers.host, policy.allowedOrigins)) {
       closeAfterReply(req, reply);
-      return reply.code(403).send({
-        error: true,
-        code: 'origin_forbidden',
-        message: `origin ${req.headers.origin} may not call this server; add it to MAESTRO_ALLOWED_ORIGINS`,
-        details: { origin: req.headers.origin },
-      } satisfies ErrorBody);
+      return reply
+        .code(403)
+        .send(
+          errorAnswer(
+            'origin_forbidden',
+            `origin ${req.headers.origin} may not call this server; add it to MAESTRO_ALLOWED_ORIGINS`,
+            { origin: req.headers.origin },
+          ),
+        );
     }
     const given = presentedToken(req);
     // Checked here (or not needed); routes validate their query strictly and must not see it.
@@ -103,15 +106,14 @@ export function installAccessControl(app: FastifyInstance, policy: AccessPolicy)
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="maestro"')
-        .send({
-          error: true,
-          code: 'unauthorized',
-          message:
+        .send(
+          errorAnswer(
+            'unauthorized',
             given === undefined
               ? 'this server requires a token: send "Authorization: Bearer <MAESTRO_TOKEN>" (WebSocket: ?token=)'
               : 'wrong token',
-          details: {},
-        } satisfies ErrorBody);
+          ),
+        );
     }
   });
 }

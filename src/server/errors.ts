@@ -26,9 +26,14 @@ export function statusOf(err: MaestroError): number {
   return 500;
 }
 
+/** The error body for `code` and `message` (`details` default `{}`); every error answer is built by it. */
+export function errorAnswer(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
+  return { error: true, code, message, details };
+}
+
 /** Builds the error body of `err`. */
 export function errorBody(err: MaestroError): ErrorBody {
-  return { error: true, code: err.code, message: err.message, details: err.details };
+  return errorAnswer(err.code, err.message, err.details);
 }
 
 /**
@@ -37,12 +42,9 @@ export function errorBody(err: MaestroError): ErrorBody {
  */
 export function answerFrameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
   const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  reply.code(err.statusCode ?? 400).send({
-    error: true,
-    code: tooLong ? 'id_too_long' : 'bad_url',
-    message: tooLong ? 'a path segment is over 100 characters' : err.message,
-    details: {},
-  } satisfies ErrorBody);
+  reply
+    .code(err.statusCode ?? 400)
+    .send(errorAnswer(tooLong ? 'id_too_long' : 'bad_url', tooLong ? 'a path segment is over 100 characters' : err.message));
 }
 
 /** Installs the error and not-found handlers that answer in the {@link ErrorBody} shape. */
@@ -54,7 +56,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
         err.code?.startsWith('FST_ERR_CTP_INVALID_JSON') || err instanceof SyntaxError
           ? 'invalid_json'
           : (err.code ?? 'bad_request').toLowerCase();
-      return reply.status(err.statusCode).send({ error: true, code, message: err.message, details: {} } satisfies ErrorBody);
+      return reply.status(err.statusCode).send(errorAnswer(code, err.message));
     }
     const maestroError = toMaestroError(err);
     const status = statusOf(maestroError);
@@ -62,11 +64,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     return reply.status(status).send(errorBody(maestroError));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({
-      error: true,
-      code: 'route_not_found',
-      message: `no route ${request.method} ${request.url.split('?')[0]}`,
-      details: { method: request.method },
-    } satisfies ErrorBody);
+    reply
+      .status(404)
+      .send(
+        errorAnswer('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`, { method: request.method }),
+      );
   });
 }

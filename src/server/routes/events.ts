@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { parseInput } from '../../domain/index.js';
-import type { ErrorBody } from '../errors.js';
+import { errorAnswer } from '../errors.js';
 import type { Services } from '../services.js';
 
 /** Close code sent with a `resync` answer (like HTTP 410 Gone). */
@@ -29,12 +29,7 @@ export function eventRoutes(app: FastifyInstance, { events }: Services): void {
       reply
         .code(426)
         .header('upgrade', 'websocket')
-        .send({
-          error: true,
-          code: 'upgrade_required',
-          message: 'GET /api/events is a WebSocket: connect with Upgrade: websocket',
-          details: {},
-        } satisfies ErrorBody),
+        .send(errorAnswer('upgrade_required', 'GET /api/events is a WebSocket: connect with Upgrade: websocket')),
     wsHandler: async (socket: WebSocket, req) => {
       const { since } = eventsQuery.parse(req.query);
       const send = (message: object): void => {
