@@ -498,7 +498,7 @@ export class SessionService {
   ): Promise<Session> {
     const next: Session = { ...after, version: before.version + 1, updatedAt: new Date(now).toISOString() };
     await tx.updateSession(toRow(next), before.version);
-    const saved: Session = linksChanged ? await this.load(tx, before.id) : structuredClone(next);
+    const saved: Session = linksChanged ? await this.load(tx, before.id) : next;
     const data =
       eventType === 'session:ended'
         ? endedData({

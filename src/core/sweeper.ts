@@ -125,10 +125,10 @@ export class Sweeper {
   private async pruneEvents(): Promise<number> {
     const keep = this.options.eventRetention ?? 0;
     if (keep === 0) return 0;
-    const { store } = this.deps;
-    const through = (await store.lastSeq()) - keep;
-    const first = await store.firstSeq();
-    if (through <= 0 || first === null || first > through) return 0;
-    return store.transaction((tx) => tx.pruneEvents(through));
+    // Inside the transaction, so the bound is the log's end as the delete sees it.
+    return this.deps.store.transaction(async (tx) => {
+      const through = (await tx.lastSeq()) - keep;
+      return through > 0 ? tx.pruneEvents(through) : 0;
+    });
   }
 }
