@@ -100,6 +100,10 @@ export async function startServer(
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const logLines: string[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error('maestro serve did not start')), 20_000);
     lines.on('line', (line) => {
@@ -111,7 +115,9 @@ export async function startServer(
         resolveUrl(entry.url);
       }
     });
-    child.on('exit', () => reject(new Error('maestro serve exited before listening')));
+    child.on('exit', (code) =>
+      reject(new Error(`maestro serve exited (${code}) before listening:\n${logLines.join('\n')}\n${stderr}`)),
+    );
   });
   return { url, child, exited, logLines };
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../src/store/index.js';
 import { describeStoreContract } from './store-contract.js';
 
@@ -40,6 +40,31 @@ if (available) {
         await admin.end();
       },
     };
+  });
+
+  describe('PostgreSQL schemas', () => {
+    it('migrates a schema of its own while other schemas of the database hold Maestro tables (found by running files in parallel)', async () => {
+      const schemas = [1, 2, 3].map((i) => `maestro_schemas_${process.pid}_${i}`);
+      const admin = new pg.Client({ connectionString: URL });
+      await admin.connect();
+      try {
+        // The first one migrates alone, so the other two find its migration tables in the database.
+        const first = await openPostgresStore(URL, { schema: schemas[0] });
+        const rest = await Promise.all(schemas.slice(1).map((schema) => openPostgresStore(URL, { schema })));
+        for (const store of [first, ...rest]) {
+          expect(await store.listProjects()).toEqual([]);
+          await store.close();
+        }
+        const { rows } = await admin.query(
+          `SELECT table_schema FROM information_schema.tables WHERE table_name = 'kysely_migration' AND table_schema = ANY($1) ORDER BY 1`,
+          [schemas],
+        );
+        expect(rows.map((r: { table_schema: string }) => r.table_schema)).toEqual([...schemas].sort());
+      } finally {
+        for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.end();
+      }
+    });
   });
 } else {
   describe('Store contract (PostgreSQL)', () => {

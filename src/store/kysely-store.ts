@@ -70,7 +70,17 @@ export class KyselyStore extends KyselyTx implements Store {
    * @throws Error when a migration fails (the failing one is rolled back)
    */
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.kysely, provider: migrationProvider(this.engine) });
+    // On PostgreSQL, name the schema: without it Kysely takes migration tables found in any schema
+    // of the database (another Maestro's, another application's) for ours.
+    const migrationTableSchema =
+      this.engine === 'postgres'
+        ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(this.kysely)).rows[0]?.schema
+        : undefined;
+    const migrator = new Migrator({
+      db: this.kysely,
+      provider: migrationProvider(this.engine),
+      ...(migrationTableSchema ? { migrationTableSchema } : {}),
+    });
     const { error } = await migrator.migrateToLatest();
     if (error) throw new Error('database migration failed', { cause: error });
   }
