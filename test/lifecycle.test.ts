@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MaestroEvent, Session, Task } from '../src/domain/index.js';
 import { TmuxSessionManager } from '../src/runtime/tmux.js';
 import { Cleanup, testMaestro, until } from './helpers.js';
@@ -72,6 +72,23 @@ describe('lifecycle policies (injected clock)', () => {
     expect((await call('GET', '/api/sessions/sess_a')).body.status).toBe('initializing');
     m.clock.advance(2);
     expect((await call('GET', '/api/sessions/sess_a')).body.endReason).toBe('timed_out');
+  });
+
+  it('reads before the earliest deadline cost no query; a clock set back still sees a deadline it brings forward', async () => {
+    cleanup = new Cleanup();
+    const { m, call } = await setup(cleanup);
+    await call('POST', '/api/sessions', { id: 'sess_a', projectId: 'proj_p' });
+    const oldest = vi.spyOn(m.services.store, 'oldestActivity');
+    for (let i = 0; i < 5; i++) await call('GET', '/api/sessions/sess_a');
+    expect(oldest).not.toHaveBeenCalled();
+    // Another clock, two minutes behind, creates a session: it falls due two minutes before sess_a.
+    const t0 = m.clock.now();
+    m.clock.set(t0 - 120_000);
+    await call('POST', '/api/sessions', { id: 'sess_b', projectId: 'proj_p' });
+    m.clock.set(t0 - 120_000 + TIMEOUT_SECS * 1000 + 1);
+    expect((await call('GET', '/api/sessions/sess_b')).body).toMatchObject({ status: 'failed', endReason: 'timed_out' });
+    expect((await call('GET', '/api/sessions/sess_a')).body).toMatchObject({ status: 'initializing' });
+    expect(oldest).toHaveBeenCalled();
   });
 
   it('the sweeper times out idle sessions in bulk and reports counts', async () => {

@@ -295,6 +295,16 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
       ]);
     });
 
+    it('tells the oldest activity among live sessions only (the next inactivity deadline)', async () => {
+      expect(await store.oldestActivity()).toBeUndefined();
+      await store.transaction(async (tx) => {
+        await tx.insertSession(session('sess_1', 5, { status: 'failed', completedAt: at(6), endReason: 'lost' }));
+        await tx.insertSession(session('sess_2', 7));
+        await tx.insertSession(session('sess_3', 9));
+      });
+      expect(await store.oldestActivity()).toBe(T0 + 7000);
+    });
+
     it('lists tasks by project and status, newest first', async () => {
       await store.transaction(async (tx) => {
         await tx.insertProject(project('proj_b'));

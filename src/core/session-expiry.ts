@@ -36,6 +36,9 @@ export interface PurgeOptions {
 export class SessionExpiry {
   /** The in-flight expiry pass started by a read, shared by concurrent readers. */
   private expiring: Promise<void> | undefined;
+  /** No live session can be due before this time (ms since the epoch), as read at {@link noneDueCheckedAt}. */
+  private noneDueBefore = Number.NEGATIVE_INFINITY;
+  private noneDueCheckedAt = Number.POSITIVE_INFINITY;
 
   /**
    * @param options `sessionTimeoutSecs` and `retentionSecs`, in seconds
@@ -138,12 +141,26 @@ export class SessionExpiry {
 
   /**
    * Ends due sessions before a read or write, so nothing is reported live past its deadline even
-   * between sweeps. Costs one index seek when nothing is due; concurrent callers share one pass.
+   * between sweeps. Concurrent callers share one pass. Costs nothing before the earliest deadline
+   * it last saw, one index seek (the oldest activity of a live session) after it.
+   *
+   * Why the remembered deadline holds: activity only moves `lastActivityAt` forward and a new
+   * session starts at its creation time, so no live session can fall due before
+   * `min(oldest activity, now) + timeout` as read at `now`. A clock that goes back (a test clock,
+   * an adjusted host clock) forgets it. A node whose clock lags the others' may see a session
+   * created elsewhere fall due up to that lag late; the sweeper's own pass does not depend on this.
    */
   async expireDue(): Promise<void> {
     if (this.expiring) return this.expiring;
-    const cutoff = this.deps.clock.now() - this.options.sessionTimeoutSecs * 1000;
-    if (!(await this.deps.store.hasInactiveSessions(cutoff))) return;
+    const now = this.deps.clock.now();
+    if (now < this.noneDueBefore && now >= this.noneDueCheckedAt) return;
+    const timeoutMs = this.options.sessionTimeoutSecs * 1000;
+    const oldest = await this.deps.store.oldestActivity();
+    if (oldest === undefined || oldest >= now - timeoutMs) {
+      this.noneDueBefore = Math.min(oldest ?? now, now) + timeoutMs;
+      this.noneDueCheckedAt = now;
+      return;
+    }
     this.expiring ??= this.expireInactive()
       .then(() => undefined)
       .finally(() => {

@@ -28,6 +28,14 @@ import {
 import type { Database } from './schema.js';
 import type { ActiveRuntime, BulkEnd, SessionRef, SessionRow, SessionStats, StoreTx, TaskFilter, TaskRow } from './store.js';
 
+/**
+ * The `active` flag as SQL literals, not bound parameters: the partial indexes on live sessions
+ * (`WHERE active = 1`) are usable only when the planner sees the value, and SQLite re-plans a
+ * statement on every run when a bound parameter decides whether a partial index applies.
+ */
+const ACTIVE = sql.lit(1);
+const INACTIVE = sql.lit(0);
+
 const REF_COLUMNS = ['id', 'project_id', 'status', 'runtime_kind', 'exit_code', 'branch', 'version'] as const;
 
 /** Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
@@ -215,7 +223,7 @@ export class KyselyTx implements StoreTx {
     if (filter.branch) q = q.where('branch', '=', filter.branch);
     if (filter.created_after) q = q.where('created_at', '>', ms(filter.created_after));
     if (filter.created_before) q = q.where('created_at', '<', ms(filter.created_before));
-    if (filter.active !== undefined) q = q.where('active', '=', filter.active ? 1 : 0);
+    if (filter.active !== undefined) q = q.where('active', '=', filter.active ? ACTIVE : INACTIVE);
     const taskId = filter.taskId;
     if (taskId) {
       q = q.where(({ exists, selectFrom }) =>
@@ -246,7 +254,7 @@ export class KyselyTx implements StoreTx {
     const rows = await this.db
       .selectFrom('sessions')
       .select(['id', 'tmux_session', 'last_activity_at'])
-      .where('active', '=', 1)
+      .where('active', '=', ACTIVE)
       .where('runtime_kind', '=', 'tmux')
       .where('host', '=', host)
       .where('tmux_session', 'is not', null)
@@ -255,15 +263,13 @@ export class KyselyTx implements StoreTx {
     return rows.map((r) => ({ id: r.id, tmuxSession: r.tmux_session as string, lastActivityAt: Number(r.last_activity_at) }));
   }
 
-  async hasInactiveSessions(cutoffMs: number): Promise<boolean> {
+  async oldestActivity(): Promise<number | undefined> {
     const row = await this.db
       .selectFrom('sessions')
-      .select('id')
-      .where('active', '=', 1)
-      .where('last_activity_at', '<', cutoffMs)
-      .limit(1)
+      .select((eb) => eb.fn.min('last_activity_at').as('at'))
+      .where('active', '=', ACTIVE)
       .executeTakeFirst();
-    return row !== undefined;
+    return row?.at == null ? undefined : Number(row.at);
   }
 
   listInactiveSessions(cutoffMs: number, limit: number): Promise<SessionRef[]> {
@@ -271,7 +277,7 @@ export class KyselyTx implements StoreTx {
       this.db
         .selectFrom('sessions')
         .select(REF_COLUMNS)
-        .where('active', '=', 1)
+        .where('active', '=', ACTIVE)
         .where('last_activity_at', '<', cutoffMs)
         .orderBy('last_activity_at')
         .limit(limit),
@@ -321,7 +327,7 @@ export class KyselyTx implements StoreTx {
     const row = await this.db
       .selectFrom('sessions')
       .select(sql<number | string>`count(*)`.as('n'))
-      .where('active', '=', 1)
+      .where('active', '=', ACTIVE)
       .where('last_activity_at', '<', cutoffMs)
       .executeTakeFirstOrThrow();
     return Number(row.n);
@@ -352,7 +358,7 @@ export class KyselyTx implements StoreTx {
           sql<number | string | null>`max(created_at)`.as('newest'),
           sql<number | string | null>`avg(created_at)`.as('mean'),
         ])
-        .where('active', '=', 1)
+        .where('active', '=', ACTIVE)
         .executeTakeFirstOrThrow(),
     ]);
     const byStatus = Object.fromEntries(byStatusRows.map((r) => [r.status, Number(r.n)]));
@@ -381,7 +387,7 @@ export class KyselyTx implements StoreTx {
           version: eb('version', '+', 1),
         }))
         .where('id', 'in', ids)
-        .where('active', '=', 1)
+        .where('active', '=', ACTIVE)
         .executeTakeFirst();
       ended += Number(result.numUpdatedRows);
     }
@@ -418,7 +424,7 @@ export class KyselyTx implements StoreTx {
   }
 
   async countActiveSessions(projectId?: string): Promise<number> {
-    let q = this.db.selectFrom('sessions').select(sql<number | string>`count(*)`.as('n')).where('active', '=', 1);
+    let q = this.db.selectFrom('sessions').select(sql<number | string>`count(*)`.as('n')).where('active', '=', ACTIVE);
     if (projectId) q = q.where('project_id', '=', projectId);
     const row = await q.executeTakeFirstOrThrow();
     return Number(row.n);

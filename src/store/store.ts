@@ -87,8 +87,8 @@ export interface StoreReads {
   listSessions(filter: SessionFilter): Promise<Session[]>;
   /** Non-terminal tmux-backed sessions on `host`, oldest first; `lastActivityAt` in ms since the epoch. */
   listActiveRuntimes(host: string): Promise<ActiveRuntime[]>;
-  /** Whether any non-terminal session's last activity is before `cutoffMs` (ms since the epoch); an index seek. */
-  hasInactiveSessions(cutoffMs: number): Promise<boolean>;
+  /** The least recent `lastActivityAt` among non-terminal sessions, in ms since the epoch (none: `undefined`); an index seek. */
+  oldestActivity(): Promise<number | undefined>;
   /** Non-terminal sessions whose last activity is before `cutoffMs`, least recently active first, at most `limit`. */
   listInactiveSessions(cutoffMs: number, limit: number): Promise<SessionRef[]>;
   /** Ended sessions whose `completedAt` is at or before `cutoffMs`, oldest first, at most `limit`. */
