@@ -55,9 +55,12 @@ describe('HTTP API (in-process)', () => {
   });
 
   it('gets, lists with filters and reports the snapshot sequence', async () => {
-    await call('POST', '/api/sessions', { id: 'sess_a', projectId: 'proj_web', taskIds: ['task_login'] });
+    const a = await call('POST', '/api/sessions', { id: 'sess_a', projectId: 'proj_web', taskIds: ['task_login'] });
     m.clock.advance(1000);
-    await call('POST', '/api/sessions', { id: 'sess_b', projectId: 'proj_web', gitContext: { branch: 'feat/b' } });
+    const b = await call('POST', '/api/sessions', { id: 'sess_b', projectId: 'proj_web', gitContext: { branch: 'feat/b' } });
+    // The create answer is exactly what a read returns, with links and without.
+    expect(a.body).toEqual((await call('GET', '/api/sessions/sess_a')).body);
+    expect(b.body).toEqual((await call('GET', '/api/sessions/sess_b')).body);
     await call('POST', '/api/sessions/sess_b/transition', { status: 'planning' });
     expect((await call('GET', '/api/sessions/sess_a')).body.id).toBe('sess_a');
     const all = await call('GET', '/api/sessions');

@@ -91,7 +91,11 @@ export class Scheduler {
     const { store, projects, log } = this.deps;
     const report: SchedulerReport = { finalized: [], lingeringEnded: 0, completed: [], stuck: [], started: [], paused: false };
 
-    for (const p of await store.listProjectsByStatus(FINISHED_PROJECT_STATUSES)) {
+    // One read for the whole pass: a pass runs after every session that ends, so under load it
+    // must not cost a write transaction when nothing is queued.
+    const seen = await store.listProjectsByStatus([...FINISHED_PROJECT_STATUSES, 'running', 'queued']);
+    const finished = seen.filter((p) => (FINISHED_PROJECT_STATUSES as readonly string[]).includes(p.status));
+    for (const p of finished) {
       if (p.completedAt === null) {
         await projects.finish(p.id, p.status as 'completed', p.statusReason ?? 'status set in the database');
         report.finalized.push(p.id);
@@ -100,12 +104,14 @@ export class Scheduler {
       report.lingeringEnded += await projects.endSessionsOf(p.id);
     }
 
-    for (const p of await store.listProjectsByStatus(['running'])) {
-      if (p.scheduled) await this.checkRunning(p, report);
+    for (const p of seen) {
+      if (p.status === 'running' && p.scheduled) await this.checkRunning(p, report);
     }
 
+    // A project queued after the read above wakes the scheduler again (`project:queued`).
+    const queued = seen.some((p) => p.status === 'queued');
     report.paused = await projects.isPaused();
-    while (!report.paused && (await store.countScheduledRunning()) < this.options.maxRunningProjects) {
+    while (queued && !report.paused && (await store.countScheduledRunning()) < this.options.maxRunningProjects) {
       const next = await projects.startNext();
       if (!next) break;
       if (!(await this.launch(next))) break;

@@ -451,7 +451,8 @@ export class SessionService {
       await tx.insertSession(row);
       const events: NewEvent[] = [];
       for (const taskId of taskIds) events.push(...(await linkEvents(tx, taskId, row.id, now)));
-      const session = await this.load(tx, row.id);
+      // Linked task ids come back in the store's link order; without links the row is the session.
+      const session = taskIds.length > 0 ? await this.load(tx, row.id) : { ...row, taskIds: [] };
       await tx.appendEvents([{ type: 'session:created', data: session }, ...events], now);
       return session;
     });
