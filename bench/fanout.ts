@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as pause } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { rssMiB, serveBroadcast, serveMaestro } from './servers.js';
+import { rssMiB, serveBroadcast, serveMaestro } from './fixtures/servers.js';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 1000);
 const EVENTS = Number(process.env.EVENTS ?? 200);

@@ -1,7 +1,10 @@
 /**
  * HTTP benchmark (issue #10). Over real sockets, autocannon drives the session life cycle on
  * `maestro serve` — create, transition, touch, delete, each request waiting for the previous
- * answer of its connection — and a bare Fastify hello measured in the same run.
+ * answer of its connection — and, in the same run, a bare Fastify hello (the baseline) and the
+ * durable-write floor: bare Fastify doing the same SQL writes with raw better-sqlite3, durable
+ * before the answer (`fixtures/durable-floor.ts`). The floor shows what any server making these
+ * writes durable can reach on this machine; Maestro's ratio to it is Maestro's own overhead.
  * Target: Maestro's requests/s ≥ 40% of the baseline's.
  *
  *   npm run bench -- http          (DURATION=5 seconds per measurement for a quicker run)
@@ -10,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { serveHello, serveMaestro } from './servers.js';
+import { type Served, serveDurableFloor, serveHello, serveMaestro } from './fixtures/servers.js';
 
 const DURATION = Number(process.env.DURATION ?? 10);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10);
@@ -32,14 +35,41 @@ try {
   const baseline = await measure({ url: hello.url });
   await hello.stop();
 
+  const floor = await serveDurableFloor(join(dir, 'floor.db'));
+  const floorResult = await measureLifecycle(floor);
+  await floor.stop();
+
   const maestro = await serveMaestro(join(dir, 'maestro.db'), [
     '--max-sessions',
     '1000000',
     '--tmux-socket',
     `maestro-bench-${process.pid}`,
   ]);
+  const result = await measureLifecycle(maestro);
+  await maestro.stop();
+
+  const rps = (r: autocannon.Result) => r.requests.average;
+  const ratio = rps(result) / rps(baseline);
+  const line = (name: string, r: autocannon.Result, extra = '') =>
+    `${name.padEnd(44)} ${rps(r).toFixed(0).padStart(7)} req/s   p99 ${String(r.latency.p99).padStart(3)} ms${extra}`;
+  const percent = (a: autocannon.Result, b: autocannon.Result) => `${((rps(a) / rps(b)) * 100).toFixed(1)}%`;
+  console.log(`HTTP over real sockets, ${CONNECTIONS} connections, ${DURATION} s each (SQLite, WAL, synchronous=FULL)`);
+  console.log(line('bare Fastify hello (baseline)', baseline));
+  console.log(
+    line('durable floor: same writes, raw SQLite', floorResult, `   (${percent(floorResult, baseline)} of the baseline)`),
+  );
+  console.log(line('maestro create+transition+touch+delete', result, `   (${(rps(result) / 4).toFixed(0)} life cycles/s)`));
+  console.log(
+    `ratio ${(ratio * 100).toFixed(1)}% of the baseline   target ≥ 40% ${ratio >= 0.4 ? 'ok' : 'MISSED'}   (${percent(result, floorResult)} of the durable floor)`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Creates a project on `server`, warms up, then measures the session life cycle. */
+async function measureLifecycle(server: Served): Promise<autocannon.Result> {
   const project = (await (
-    await fetch(`${maestro.url}/api/projects`, {
+    await fetch(`${server.url}/api/projects`, {
       method: 'POST',
       headers: json,
       body: JSON.stringify({ name: 'bench', repoPath: dir }),
@@ -70,20 +100,6 @@ try {
     },
     { method: 'DELETE', setupRequest: (req, context: Context) => ({ ...req, path: path(context, '') }) },
   ];
-  await measure({ url: maestro.url, requests: lifecycle, duration: 2 }); // warm-up
-  const result = await measure({ url: maestro.url, requests: lifecycle });
-  await maestro.stop();
-
-  const rps = (r: autocannon.Result) => r.requests.average;
-  const ratio = rps(result) / rps(baseline);
-  console.log(`HTTP over real sockets, ${CONNECTIONS} connections, ${DURATION} s each (SQLite, WAL, synchronous=FULL)`);
-  console.log(
-    `bare Fastify hello (baseline)              ${rps(baseline).toFixed(0).padStart(7)} req/s   p99 ${baseline.latency.p99} ms`,
-  );
-  console.log(
-    `maestro create+transition+touch+delete     ${rps(result).toFixed(0).padStart(7)} req/s   p99 ${result.latency.p99} ms   (${(rps(result) / 4).toFixed(0)} life cycles/s)`,
-  );
-  console.log(`ratio ${(ratio * 100).toFixed(1)}% of the baseline   target ≥ 40% ${ratio >= 0.4 ? 'ok' : 'MISSED'}`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  await measure({ url: server.url, requests: lifecycle, duration: 2 }); // warm-up
+  return measure({ url: server.url, requests: lifecycle });
 }
