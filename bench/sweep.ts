@@ -4,9 +4,14 @@
  * sessions to purge (each linked to a task, so the full cascade runs), and prints the ratios.
  * Targets on a 2-core machine: nothing to do ≤ 5 ms; 10k expired ≤ 100 ms.
  *
+ * In the same run, on a copy of the same database, it times the SQL floor of both passes: the
+ * statements any implementation on this schema must run (select what is due, rewrite or delete
+ * those rows with their links and task-timeline entries, one event, one durable commit) with raw
+ * better-sqlite3, warmed the same way. Maestro's time over the floor is its own.
+ *
  *   npm run bench -- sweep            (SESSIONS=200000 for a quicker run)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -94,6 +99,8 @@ try {
   })();
   raw.close();
   console.log(`set-up: ${TOTAL.toLocaleString()} sessions in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
+  const floorPath = join(dir, 'floor.db');
+  copyFileSync(path, floorPath);
 
   const store = await openSqliteStore(path);
   const clock = new ManualClock(T0);
@@ -148,23 +155,7 @@ try {
   const fullMs = full.timeout.ms + full.purge.ms;
   await store.close();
 
-  // Raw SQLite baseline in the same run, same file, same pragmas: 10,000 single-row inserts of a
-  // timeline-sized row in one transaction — the least any cascade over 10,000 sessions must write.
-  const rawDb = new SqliteDatabase(path);
-  rawDb.pragma('journal_mode = WAL');
-  rawDb.pragma('synchronous = FULL');
-  rawDb.exec(
-    'CREATE TABLE bench_raw (id TEXT NOT NULL, task_id TEXT NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL, session_id TEXT, data TEXT)',
-  );
-  const rawInsert = rawDb.prepare('INSERT INTO bench_raw VALUES (?, ?, ?, ?, ?, ?)');
-  const rawStarted = performance.now();
-  rawDb.transaction(() => {
-    for (let i = 0; i < EXPIRED; i++)
-      rawInsert.run(`evt_${i}`, 'task_bench', 'session_ended', T0, `sess_${i}`, '{"reason":"timed_out"}');
-  })();
-  const rawMs = performance.now() - rawStarted;
-  rawDb.close();
-
+  const floor = sqlFloor(floorPath, T0 + STEP_MS);
   const row = (name: string, ms: number, target: number) =>
     `${name.padEnd(44)} ${ms.toFixed(2).padStart(9)} ms   ×${(ms / empty).toFixed(1).padStart(7)}   target ≤ ${target} ms ${ms <= target ? 'ok' : 'MISSED'}`;
   console.log(`sweep over ${TOTAL.toLocaleString()} stored sessions (SQLite, WAL, synchronous=FULL)`);
@@ -173,8 +164,60 @@ try {
   console.log(row(`purge ${purged.toLocaleString()} ended, with cascade`, full.purge.ms, 100));
   console.log(row('whole sweep', fullMs, 200));
   console.log(
-    `raw SQLite: ${EXPIRED.toLocaleString()} inserts in one transaction: ${rawMs.toFixed(2)} ms; a timeout pass is ×${(full.timeout.ms / rawMs).toFixed(1)}, a purge pass ×${(full.purge.ms / rawMs).toFixed(1)} of it`,
+    `SQL floor, same data, raw better-sqlite3: time out ${floor.timeoutMs.toFixed(2)} ms (Maestro ×${(full.timeout.ms / floor.timeoutMs).toFixed(2)}), purge ${floor.purgeMs.toFixed(2)} ms (Maestro ×${(full.purge.ms / floor.purgeMs).toFixed(2)})`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Times the bare SQL of both passes at `nowMs` on the database at `file`: what any implementation
+ * on this schema must run to end the idle sessions and to purge the expired ones durably. Warmed
+ * like Maestro's store: the same due-queries, empty, before the clock moves.
+ */
+function sqlFloor(file: string, nowMs: number): { timeoutMs: number; purgeMs: number } {
+  const db = new SqliteDatabase(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  const due = db.prepare('SELECT id FROM sessions WHERE active = 1 AND last_activity_at < ? ORDER BY last_activity_at LIMIT ?');
+  const ended = db.prepare(
+    'SELECT id FROM sessions WHERE completed_at IS NOT NULL AND completed_at <= ? ORDER BY completed_at LIMIT ?',
+  );
+  const ids = 'SELECT value FROM json_each(?)';
+  const end = db.prepare(
+    `UPDATE sessions SET status = 'failed', end_reason = 'timed_out', active = 0, completed_at = ?, updated_at = ?, version = version + 1 WHERE id IN (${ids})`,
+  );
+  const timeline = db.prepare(
+    `INSERT INTO task_timeline (id, task_id, type, at, session_id, data)
+     SELECT 'evt_' || upper(hex(randomblob(13))), task_id, 'session_ended', ?, session_id, ? FROM task_sessions WHERE session_id IN (${ids})`,
+  );
+  const unlink = db.prepare(`DELETE FROM task_sessions WHERE session_id IN (${ids})`);
+  const remove = db.prepare(`DELETE FROM sessions WHERE id IN (${ids})`);
+  const event = db.prepare(`INSERT INTO events (id, type, at, data) VALUES (?, ?, ?, ?)`);
+  const timeoutCutoff = (at: number) => at - TIMEOUT_SECS * 1000;
+  const retentionCutoff = (at: number) => at - RETENTION_SECS * 1000;
+  for (let i = 0; i < 6; i++) {
+    due.all(timeoutCutoff(T0), EXPIRED);
+    ended.all(retentionCutoff(T0), EXPIRED);
+  }
+  const timed = (fn: () => void) => {
+    const started = performance.now();
+    db.transaction(fn).immediate();
+    return performance.now() - started;
+  };
+  const timeoutMs = timed(() => {
+    const list = JSON.stringify((due.all(timeoutCutoff(nowMs), EXPIRED) as { id: string }[]).map((r) => r.id));
+    end.run(nowMs, nowMs, list);
+    timeline.run(nowMs, '{"reason":"timed_out"}', list);
+    event.run('evt_floor_1', 'sessions:ended', nowMs, list);
+  });
+  const purgeMs = timed(() => {
+    const list = JSON.stringify((ended.all(retentionCutoff(nowMs), EXPIRED) as { id: string }[]).map((r) => r.id));
+    timeline.run(nowMs, '{"reason":"purged"}', list);
+    unlink.run(list);
+    remove.run(list);
+    event.run('evt_floor_2', 'sessions:purged', nowMs, list);
+  });
+  db.close();
+  return { timeoutMs, purgeMs };
 }

@@ -10,27 +10,24 @@ export async function endSessionsInTx(tx: StoreTx, sessions: SessionRef[], reaso
   if (sessions.length === 0) return;
   const status = endStatusFor(reason) as 'completed' | 'failed';
   const at = new Date(nowMs).toISOString();
-  await tx.endSessions({ ids: sessions.map((s) => s.id), status, endReason: reason, at: nowMs });
-  await tx.appendSessionEnded(
-    sessions.map((s) => s.id),
-    nowMs,
-    { reason },
-  );
-  // One event for the whole batch: a sweep may end thousands of sessions at once.
-  await tx.appendEvents(
-    [
-      {
-        type: 'sessions:ended',
-        data: {
-          reason,
-          sessions: sessions.map((s) =>
-            endedData({ ...s, status, endReason: reason, completedAt: at, updatedAt: at, version: s.version + 1 }),
-          ),
-        },
-      },
-    ],
-    nowMs,
-  );
+  const ids = sessions.map((s) => s.id);
+  await tx.endSessions({ ids, status, endReason: reason, at: nowMs });
+  await tx.appendSessionEnded(ids, nowMs, { reason });
+  // One event for the whole batch: a sweep may end thousands of sessions at once. Each entry is
+  // written out field by field: this loop runs once per sweep, cold, and a spread per session
+  // cost more than the SQL around it.
+  const ended: SessionEndedData[] = sessions.map((s) => ({
+    id: s.id,
+    projectId: s.projectId,
+    taskIds: s.taskIds,
+    status,
+    endReason: reason,
+    exitCode: s.exitCode,
+    completedAt: at,
+    updatedAt: at,
+    version: s.version + 1,
+  }));
+  await tx.appendEvents([{ type: 'sessions:ended', data: { reason, sessions: ended } }], nowMs);
 }
 
 /**
