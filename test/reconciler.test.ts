@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -97,6 +97,24 @@ describe('reconciler against a real tmux', () => {
     expect(report.checked).toBe(true);
     expect(report.ended.map((e) => e.sessionId).sort()).toEqual([a.id, b.id].sort());
     expect(report.ended.every((e) => e.reason === 'lost')).toBe(true);
+  });
+
+  it('a server exiting after its last session answers an error for a moment: the probe asks again', async () => {
+    cleanup = new Cleanup();
+    const dir = tempDir(cleanup);
+    const once = join(dir, 'tmux-fails-once');
+    const marker = join(dir, 'failed');
+    // The first call fails as an exiting server does; every later one is the real tmux.
+    writeFileSync(
+      once,
+      `#!/bin/sh\nif [ ! -e '${marker}' ]; then : > '${marker}'; echo 'server exited unexpectedly' >&2; exit 1; fi\nexec tmux "$@"\n`,
+      { mode: 0o755 },
+    );
+    const socket = tmuxSocket(cleanup);
+    const real = new TmuxSessionManager({ socket, owner: 'o' });
+    await real.start({ sessionId: 'sess_1', cwd: dir, command: ['sleep', '300'], env: {} });
+    const probe = await new TmuxSessionManager({ socket, owner: 'o', tmuxBin: once }).probe();
+    expect(probe.ok && [...probe.sessions.keys()]).toEqual(['maestro-sess_1']);
   });
 
   it('records the exit code of a command that tmux kept after it exited', async () => {

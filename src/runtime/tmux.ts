@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Probe, ProbedSession, Runtime, StartedRuntime, StartSpec } from '../core/runtime.js';
 import { dropTrailingBlank } from '../domain/index.js';
@@ -66,6 +67,13 @@ const INFO_FORMAT = [
 
 /** tmux's words for "there is no server", which means every session on it is really gone. */
 const NO_SERVER = /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/;
+/**
+ * Pause before asking tmux a second time when a listing failed, in milliseconds. A server that
+ * just lost its last session exits, and a client reaching it meanwhile reads "server exited
+ * unexpectedly" or "no current target" (measured here: 2 listings in 300); asked again, it says
+ * "no server running". A broken server fails twice and the pass is "could not check".
+ */
+const LIST_RETRY_MS = 50;
 const NO_SESSION = /can't find session|session not found|no such session|can't find pane|can't find window/;
 
 /** What a tmux call printed. */
@@ -241,7 +249,12 @@ export class TmuxSessionManager implements Runtime {
   }
 
   private async list(): Promise<Probe> {
-    const result = await this.run(['list-panes', '-a', '-F', PROBE_FORMAT]);
+    const args = ['list-panes', '-a', '-F', PROBE_FORMAT];
+    let result = await this.run(args);
+    if (!result.ok && !result.timedOut && !NO_SERVER.test(result.stderr)) {
+      await delay(LIST_RETRY_MS);
+      result = await this.run(args);
+    }
     if (!result.ok) {
       if (!result.timedOut && NO_SERVER.test(result.stderr)) return { ok: true, sessions: new Map() };
       return {
