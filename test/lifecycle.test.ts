@@ -91,6 +91,18 @@ describe('lifecycle policies (injected clock)', () => {
     expect(oldest).toHaveBeenCalled();
   });
 
+  it('a live session imported with activity past the deadline is timed out by the next read', async () => {
+    cleanup = new Cleanup();
+    const { m, call } = await setup(cleanup);
+    const exported = (await call('POST', '/api/sessions', { id: 'sess_old', projectId: 'proj_p' })).body as Session;
+    await call('DELETE', '/api/sessions/sess_old');
+    m.clock.advance(TIMEOUT_SECS * 1000 - 1000);
+    await call('POST', '/api/sessions', { id: 'sess_new', projectId: 'proj_p' }); // this read remembers a deadline
+    m.clock.advance(2000);
+    expect((await call('POST', '/api/sessions/import', exported)).status).toBe(201);
+    expect((await call('GET', '/api/sessions/sess_old')).body).toMatchObject({ status: 'failed', endReason: 'timed_out' });
+  });
+
   it('the sweeper times out idle sessions in bulk and reports counts', async () => {
     cleanup = new Cleanup();
     const { m, call } = await setup(cleanup);

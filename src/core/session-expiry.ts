@@ -4,6 +4,12 @@ import type { GitInspector, Worktree } from './runtime.js';
 import { endSessionsInTx, purgeSessionsInTx } from './session-sweeps.js';
 import { type KeptWorktree, releaseWorktree, worktreeOf } from './worktrees.js';
 
+/**
+ * How long a remembered earliest deadline is trusted, in milliseconds. Bounds how late a read on
+ * this node sees a session that another node wrote with an older activity time (an import, a
+ * lagging clock): one index seek per second at most under any load.
+ */
+const DEADLINE_TRUST_MS = 1000;
 /** Sessions handled per transaction by the bulk timeout and purge passes. */
 const BATCH = 10_000;
 /** Ids listed by a dry run, at most. */
@@ -146,14 +152,16 @@ export class SessionExpiry {
    *
    * Why the remembered deadline holds: activity only moves `lastActivityAt` forward and a new
    * session starts at its creation time, so no live session can fall due before
-   * `min(oldest activity, now) + timeout` as read at `now`. A clock that goes back (a test clock,
-   * an adjusted host clock) forgets it. A node whose clock lags the others' may see a session
-   * created elsewhere fall due up to that lag late; the sweeper's own pass does not depend on this.
+   * `min(oldest activity, now) + timeout` as read at `now`. Imported sessions keep their own
+   * activity time: importing one here calls {@link forgetDeadline}. A clock that goes back (a test
+   * clock, an adjusted host clock) forgets it too, and it is trusted for at most
+   * {@link DEADLINE_TRUST_MS}, which bounds what other nodes' imports and clocks can hide.
    */
   async expireDue(): Promise<void> {
     if (this.expiring) return this.expiring;
     const now = this.deps.clock.now();
-    if (now < this.noneDueBefore && now >= this.noneDueCheckedAt) return;
+    const trusted = now >= this.noneDueCheckedAt && now - this.noneDueCheckedAt < DEADLINE_TRUST_MS;
+    if (trusted && now < this.noneDueBefore) return;
     const timeoutMs = this.options.sessionTimeoutSecs * 1000;
     const oldest = await this.deps.store.oldestActivity();
     if (oldest === undefined || oldest >= now - timeoutMs) {
@@ -167,6 +175,11 @@ export class SessionExpiry {
         this.expiring = undefined;
       });
     return this.expiring;
+  }
+
+  /** Drops the remembered earliest deadline: a live session with an older activity time was written. */
+  forgetDeadline(): void {
+    this.noneDueBefore = Number.NEGATIVE_INFINITY;
   }
 
   private async endUnlessGone(id: string, reason: EndReason): Promise<void> {

@@ -294,6 +294,8 @@ export class SessionService {
   async importMetadata(metadata: unknown): Promise<Session> {
     const { taskIds, ...row } = parseInput(sessionSchema, metadata, 'body');
     const session = await this.insert(row, taskIds, { limit: !isTerminal(row.status) });
+    // It keeps its own activity time, which may put its deadline before any this node remembers.
+    if (!isTerminal(session.status)) this.expiry.forgetDeadline();
     this.deps.log.info({ sessionId: session.id, projectId: session.projectId }, 'session imported');
     return session;
   }
