@@ -7,17 +7,13 @@ import {
   isAlreadyGone,
   isTerminal,
   LIMITS,
-  LimitExceededError,
   type ListSessionsQuery,
   listSessionsQuery,
   type NeedsInputInput,
-  type NewEvent,
   NotFoundError,
   needsInputInput,
-  newId,
   parseInput,
   type Session,
-  type SessionEndedData,
   type SpawnInput,
   sessionIdSchema,
   sessionSchema,
@@ -30,14 +26,13 @@ import {
   type UpdateSessionInput,
   updateSessionInput,
 } from '../domain/index.js';
-import type { StoreTx } from '../store/index.js';
 import type { CoreDeps } from './deps.js';
 import type { GitInspector, Runtime } from './runtime.js';
 import { type PassResult, type PurgeOptions, SessionExpiry } from './session-expiry.js';
-import { linkEvents, mergeDefined, newSessionRow, requireTasks, toRow, trimOutput, unlinkEvents } from './session-records.js';
+import { linkEvents, mergeDefined, newSessionRow, requireTasks, trimOutput, unlinkEvents } from './session-records.js';
 import { SessionSpawner } from './session-spawn.js';
-import { deleteSessionInTx, endedData } from './session-sweeps.js';
-import { requireProject } from './tasks.js';
+import { deleteSessionInTx } from './session-sweeps.js';
+import { SessionWrites } from './session-writes.js';
 import { TouchLog } from './touch-log.js';
 import { releaseWorktree, worktreeOf } from './worktrees.js';
 
@@ -70,9 +65,6 @@ export interface SessionSnapshot {
 /** tmux activity moves `lastActivityAt` only when it is at least this much newer, in ms: the timeout is counted in minutes, and this keeps an agent printing every second from writing every second. */
 export const RUNTIME_ACTIVITY_GRANULARITY_MS = 10_000;
 
-/** Events a single-session write appends; all but `session:ended` carry the whole session. */
-type SessionEventType = 'session:updated' | 'session:ended' | 'session:needs_input' | 'session:input_given';
-
 /** How a session should end. */
 export interface EndOptions {
   exitCode?: number | null | undefined;
@@ -91,6 +83,8 @@ export class SessionService {
   private readonly expiry: SessionExpiry;
   /** Touches, logged in batches. */
   private readonly touches: TouchLog;
+  /** Inserts and version-fenced changes, with their events. */
+  private readonly writes: SessionWrites;
 
   constructor(
     private readonly deps: CoreDeps & { runtime: Runtime; git: GitInspector },
@@ -98,10 +92,11 @@ export class SessionService {
   ) {
     this.expiry = new SessionExpiry(deps, options, (id, reason) => this.end(id, reason));
     this.touches = new TouchLog(deps.clock, deps.log);
+    this.writes = new SessionWrites(deps, options, () => this.expireDue());
     this.spawner = new SessionSpawner(deps, options, {
-      insert: (row, taskIds) => this.insert(row, taskIds),
+      insert: (row, taskIds) => this.writes.insert(row, taskIds),
       end: (id, reason, endOptions) => this.end(id, reason, endOptions),
-      setPid: (id, pid) => this.mutate(id, (s) => ({ ...s, runtime: { ...s.runtime, pid } }), { activity: false }),
+      setPid: (id, pid) => this.writes.mutate(id, (s) => ({ ...s, runtime: { ...s.runtime, pid } }), { activity: false }),
     });
   }
 
@@ -117,7 +112,7 @@ export class SessionService {
    */
   async create(input: CreateSessionInput): Promise<Session> {
     const data = parseInput(createSessionInput, input, 'body');
-    const session = await this.insert(newSessionRow(data, this.deps.clock.now()), data.taskIds);
+    const session = await this.writes.insert(newSessionRow(data, this.deps.clock.now()), data.taskIds);
     this.deps.log.info({ sessionId: session.id, projectId: session.projectId }, 'session created');
     return session;
   }
@@ -220,7 +215,7 @@ export class SessionService {
   async update(id: string, input: UpdateSessionInput): Promise<Session> {
     const patch = parseInput(updateSessionInput, input, 'body');
     await this.expireDue();
-    return this.mutate(id, (s) => ({
+    return this.writes.mutate(id, (s) => ({
       ...requireVersion(s, patch.version),
       name: patch.name ?? s.name,
       featureRequest: patch.featureRequest ?? s.featureRequest,
@@ -242,7 +237,7 @@ export class SessionService {
     const current = requireVersion(await this.get(id), version);
     transitionStatus(id, current.status, status);
     if (isTerminal(status)) return this.end(id, status === 'completed' ? 'completed' : 'failed');
-    const session = await this.mutate(id, (s) => ({
+    const session = await this.writes.mutate(id, (s) => ({
       ...requireVersion(s, version),
       status: transitionStatus(id, s.status, status),
       phase: phase === undefined ? s.phase : phase,
@@ -263,11 +258,11 @@ export class SessionService {
     const tmuxSession = current.runtime.kind === 'tmux' ? current.runtime.tmuxSession : null;
     const output = options.output ?? (tmuxSession ? await this.captureQuietly(tmuxSession) : current.output);
     const now = this.deps.clock.now();
-    const session = await this.mutate(
+    const session = await this.writes.mutate(
       id,
       (s, tx) => {
         const exitCode = options.exitCode ?? s.runtime.exitCode;
-        return this.withTimeline(tx, s, now, reason).then(() => ({
+        return this.writes.appendEndedTimeline(tx, s, now, reason).then(() => ({
           ...s,
           status: endStatus(id, s.status, reason, exitCode),
           endReason: reason,
@@ -293,7 +288,7 @@ export class SessionService {
    */
   async importMetadata(metadata: unknown): Promise<Session> {
     const { taskIds, ...row } = parseInput(sessionSchema, metadata, 'body');
-    const session = await this.insert(row, taskIds, { limit: !isTerminal(row.status) });
+    const session = await this.writes.insert(row, taskIds, { limit: !isTerminal(row.status) });
     // It keeps its own activity time, which may put its deadline before any this node remembers.
     if (!isTerminal(session.status)) this.expiry.forgetDeadline();
     this.deps.log.info({ sessionId: session.id, projectId: session.projectId }, 'session imported');
@@ -309,7 +304,7 @@ export class SessionService {
     const { reason, message } = parseInput(needsInputInput, input, 'body');
     await this.expireDue();
     const at = new Date(this.deps.clock.now()).toISOString();
-    return this.mutate(
+    return this.writes.mutate(
       id,
       (s) => ({ ...requireLive(s), needsInput: { active: true, reason, message: message ?? null, since: at } }),
       {
@@ -325,7 +320,7 @@ export class SessionService {
    */
   async inputGiven(id: string): Promise<Session> {
     await this.expireDue();
-    return this.mutate(id, (s) => ({ ...requireLive(s), needsInput: { ...s.needsInput, active: false } }), {
+    return this.writes.mutate(id, (s) => ({ ...requireLive(s), needsInput: { ...s.needsInput, active: false } }), {
       eventType: 'session:input_given',
     });
   }
@@ -337,7 +332,7 @@ export class SessionService {
   async touch(id: string, input: TouchInput = {}): Promise<Session> {
     const { messages } = parseInput(touchInput, input, 'body');
     await this.expireDue();
-    const session = await this.mutate(id, (s) => ({ ...requireLive(s), messageCount: s.messageCount + messages }), {
+    const session = await this.writes.mutate(id, (s) => ({ ...requireLive(s), messageCount: s.messageCount + messages }), {
       activity: 'touch',
     });
     this.touches.record(id);
@@ -350,7 +345,7 @@ export class SessionService {
    * @throws NotFoundError
    */
   async recordRuntimeActivity(id: string, atMs: number): Promise<void> {
-    await this.mutate(
+    await this.writes.mutate(
       id,
       (s) =>
         isTerminal(s.status) || atMs <= Date.parse(s.lastActivityAt) ? s : { ...s, lastActivityAt: new Date(atMs).toISOString() },
@@ -365,12 +360,9 @@ export class SessionService {
   async linkTask(sessionId: string, taskId: string): Promise<Session> {
     parseInput(taskIdSchema, taskId, 'params.taskId');
     await this.expireDue();
-    const now = this.deps.clock.now();
-    return this.deps.store.transaction(async (tx) => {
-      const session = await this.load(tx, sessionId);
+    return this.writes.relink(sessionId, async (session, tx, now) => {
       await requireTasks(tx, session.projectId, [taskId], 'params.taskId');
-      const events = await linkEvents(tx, taskId, sessionId, now);
-      return this.save(tx, session, { ...session, lastActivityAt: new Date(now).toISOString() }, now, events, undefined, true);
+      return linkEvents(tx, taskId, sessionId, now);
     });
   }
 
@@ -380,12 +372,10 @@ export class SessionService {
    */
   async unlinkTask(sessionId: string, taskId: string): Promise<Session> {
     parseInput(taskIdSchema, taskId, 'params.taskId');
-    const now = this.deps.clock.now();
-    return this.deps.store.transaction(async (tx) => {
-      const session = await this.load(tx, sessionId);
+    return this.writes.relink(sessionId, async (_session, tx, now) => {
       const events = await unlinkEvents(tx, taskId, sessionId, now, 'unlinked');
       if (events.length === 0) throw new NotFoundError('task link', `${sessionId}/${taskId}`);
-      return this.save(tx, session, { ...session, lastActivityAt: new Date(now).toISOString() }, now, events, undefined, true);
+      return events;
     });
   }
 
@@ -399,7 +389,7 @@ export class SessionService {
     parseInput(sessionIdSchema, id, 'params.id');
     const now = this.deps.clock.now();
     const session = await this.deps.store.transaction(async (tx) => {
-      const s = await this.load(tx, id);
+      const s = await this.writes.load(tx, id);
       await deleteSessionInTx(tx, s, reason, now);
       return s;
     });
@@ -430,109 +420,6 @@ export class SessionService {
     const session = await this.deps.store.getSession(id);
     if (!session) throw new NotFoundError('session', id);
     return session;
-  }
-
-  private async insert(
-    row: ReturnType<typeof newSessionRow>,
-    taskIds: string[],
-    opts: { limit?: boolean } = {},
-  ): Promise<Session> {
-    await this.expireDue();
-    const now = this.deps.clock.now();
-    return this.deps.store.transaction(async (tx) => {
-      await requireProject(tx, row.projectId);
-      await requireTasks(tx, row.projectId, taskIds, 'body.taskIds');
-      const active = opts.limit === false ? 0 : await tx.countActiveSessions();
-      if (active >= this.options.maxSessions) throw new LimitExceededError('active sessions', this.options.maxSessions, active);
-      const perProject = this.options.maxSessionsPerProject;
-      if (perProject > 0 && opts.limit !== false) {
-        const inProject = await tx.countActiveSessions(row.projectId);
-        if (inProject >= perProject)
-          throw new LimitExceededError('active sessions in project', perProject, inProject, { projectId: row.projectId });
-      }
-      await tx.insertSession(row);
-      const events: NewEvent[] = [];
-      for (const taskId of taskIds) events.push(...(await linkEvents(tx, taskId, row.id, now)));
-      // Linked task ids come back in the store's link order; without links the row is the session.
-      const session = taskIds.length > 0 ? await this.load(tx, row.id) : { ...row, taskIds: [] };
-      await tx.appendEvents([{ type: 'session:created', data: session }, ...events], now);
-      return session;
-    });
-  }
-
-  /**
-   * Loads, changes and writes one session in a transaction; bumps `version` and `updatedAt`, and
-   * (unless `activity: false`) counts the write as activity. Appends `eventType` (default `session:updated`).
-   */
-  private async mutate(
-    id: string,
-    change: (s: Session, tx: StoreTx) => Session | Promise<Session>,
-    opts: { activity?: boolean | 'touch'; eventType?: SessionEventType; skipUnchanged?: boolean } = {},
-  ): Promise<Session> {
-    const now = this.deps.clock.now();
-    return this.deps.store.transaction(async (tx) => {
-      const before = await this.load(tx, id);
-      let after = await change(before, tx);
-      if (opts.skipUnchanged && after === before) return before;
-      const activity = opts.activity ?? true;
-      if (activity !== false) {
-        after = {
-          ...after,
-          lastActivityAt: new Date(now).toISOString(),
-          messageCount: activity === true ? after.messageCount + 1 : after.messageCount,
-        };
-      }
-      return this.save(tx, before, after, now, [], opts.eventType);
-    });
-  }
-
-  /**
-   * Writes `after` over `before` (version fenced) with its event. The row is not read back — the
-   * answer is what was written — except with `linksChanged`, when the task ids come from the store.
-   */
-  private async save(
-    tx: StoreTx,
-    before: Session,
-    after: Session,
-    now: number,
-    extraEvents: NewEvent[],
-    eventType: SessionEventType = 'session:updated',
-    linksChanged = false,
-  ): Promise<Session> {
-    const next: Session = { ...after, version: before.version + 1, updatedAt: new Date(now).toISOString() };
-    await tx.updateSession(toRow(next), before.version);
-    const saved: Session = linksChanged ? await this.load(tx, before.id) : next;
-    const data =
-      eventType === 'session:ended'
-        ? endedData({
-            ...saved,
-            status: saved.status as SessionEndedData['status'],
-            endReason: saved.endReason as string,
-            completedAt: saved.completedAt as string,
-            exitCode: saved.runtime.exitCode,
-          })
-        : saved;
-    await tx.appendEvents([...extraEvents, { type: eventType, data }], now);
-    return saved;
-  }
-
-  private async load(tx: StoreTx, id: string): Promise<Session> {
-    const session = await tx.getSession(id);
-    if (!session) throw new NotFoundError('session', id);
-    return session;
-  }
-
-  /** Appends `session_ended` (with `reason`) to the timeline of every task of `s`. */
-  private async withTimeline(tx: StoreTx, s: Session, now: number, reason: string): Promise<void> {
-    for (const taskId of s.taskIds) {
-      await tx.appendTimeline(taskId, {
-        id: newId('event'),
-        type: 'session_ended',
-        timestamp: new Date(now).toISOString(),
-        sessionId: s.id,
-        data: { reason },
-      });
-    }
   }
 
   private async captureQuietly(tmuxSession: string): Promise<string[]> {

@@ -1,0 +1,177 @@
+import { LimitExceededError, type NewEvent, NotFoundError, newId, type Session, type SessionEndedData } from '../domain/index.js';
+import type { StoreTx } from '../store/index.js';
+import type { CoreDeps } from './deps.js';
+import { linkEvents, type newSessionRow, requireTasks, toRow } from './session-records.js';
+import { endedData } from './session-sweeps.js';
+import { requireProject } from './tasks.js';
+
+/** Events a single-session write appends; all but `session:ended` carry the whole session. */
+export type SessionEventType = 'session:updated' | 'session:ended' | 'session:needs_input' | 'session:input_given';
+
+/** Options of {@link SessionWrites.mutate}. */
+export interface MutateOptions {
+  /**
+   * Whether the write counts as activity: `true` (default) moves `lastActivityAt` to now and adds
+   * one to `messageCount`; `'touch'` moves `lastActivityAt` only (the change counts its messages).
+   */
+  activity?: boolean | 'touch';
+  /** The event appended; default `session:updated`. */
+  eventType?: SessionEventType;
+  /** When the change returns the session it was given, write nothing and answer it. */
+  skipUnchanged?: boolean;
+}
+
+/** Options of {@link SessionWrites.save}. */
+export interface SaveOptions {
+  /** Appended before the session's own event (link events, for instance). */
+  events?: NewEvent[];
+  /** Default `session:updated`. */
+  eventType?: SessionEventType;
+  /** The task links changed in this transaction: the answer's task ids are read from the store. */
+  linksChanged?: boolean;
+}
+
+/**
+ * The transactional writes every session change goes through: an insert checked against the
+ * project, its tasks and the active-session limits (DESIGN.md, guarantee 5); load, change and
+ * version-fenced save; and the events they append.
+ */
+export class SessionWrites {
+  /**
+   * @param limits `maxSessions`, and `maxSessionsPerProject` (0: none)
+   * @param expireDue ends due sessions before an insert, so the limit never counts one that timed out
+   */
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly limits: { maxSessions: number; maxSessionsPerProject: number },
+    private readonly expireDue: () => Promise<void>,
+  ) {}
+
+  /**
+   * Inserts a session row linked to `taskIds`, appending `session:created` and the link events.
+   * With `limit: false` (an ended session imported), the active-session limits do not apply.
+   * @throws ValidationError (unknown project or tasks); ConflictError on a duplicate id;
+   *   LimitExceededError when an active-session limit is reached
+   */
+  async insert(row: ReturnType<typeof newSessionRow>, taskIds: string[], opts: { limit?: boolean } = {}): Promise<Session> {
+    await this.expireDue();
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (tx) => {
+      await requireProject(tx, row.projectId);
+      await requireTasks(tx, row.projectId, taskIds, 'body.taskIds');
+      if (opts.limit !== false) await this.requireRoom(tx, row.projectId);
+      await tx.insertSession(row);
+      const events: NewEvent[] = [];
+      for (const taskId of taskIds) events.push(...(await linkEvents(tx, taskId, row.id, now)));
+      // Linked task ids come back in the store's link order; without links the row is the session.
+      const session = taskIds.length > 0 ? await this.load(tx, row.id) : { ...row, taskIds: [] };
+      await tx.appendEvents([{ type: 'session:created', data: session }, ...events], now);
+      return session;
+    });
+  }
+
+  /**
+   * Loads, changes and writes one session in a transaction; bumps `version` and `updatedAt`, and
+   * counts the write as activity unless told otherwise (see {@link MutateOptions}).
+   * @throws NotFoundError; whatever `change` throws (nothing is written then)
+   */
+  async mutate(
+    id: string,
+    change: (s: Session, tx: StoreTx) => Session | Promise<Session>,
+    opts: MutateOptions = {},
+  ): Promise<Session> {
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (tx) => {
+      const before = await this.load(tx, id);
+      let after = await change(before, tx);
+      if (opts.skipUnchanged && after === before) return before;
+      const activity = opts.activity ?? true;
+      if (activity !== false) {
+        after = {
+          ...after,
+          lastActivityAt: new Date(now).toISOString(),
+          messageCount: activity === true ? after.messageCount + 1 : after.messageCount,
+        };
+      }
+      return this.save(tx, before, after, now, opts.eventType ? { eventType: opts.eventType } : {});
+    });
+  }
+
+  /**
+   * Changes the task links of a session in a transaction: `change` writes the links and returns
+   * their events; the session's activity moves to now and its answer carries the new task ids.
+   * @throws NotFoundError; whatever `change` throws (nothing is written then)
+   */
+  async relink(
+    sessionId: string,
+    change: (session: Session, tx: StoreTx, nowMs: number) => Promise<NewEvent[]>,
+  ): Promise<Session> {
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (tx) => {
+      const session = await this.load(tx, sessionId);
+      const events = await change(session, tx, now);
+      const touched = { ...session, lastActivityAt: new Date(now).toISOString() };
+      return this.save(tx, session, touched, now, { events, linksChanged: true });
+    });
+  }
+
+  /**
+   * Writes `after` over `before` (version fenced) with its event. The row is not read back — the
+   * answer is what was written — except with `linksChanged`, when the task ids come from the store.
+   * `now` is in milliseconds since the epoch.
+   * @throws ConflictError when another writer changed the session since `before` was read
+   */
+  async save(tx: StoreTx, before: Session, after: Session, now: number, opts: SaveOptions = {}): Promise<Session> {
+    const next: Session = { ...after, version: before.version + 1, updatedAt: new Date(now).toISOString() };
+    await tx.updateSession(toRow(next), before.version);
+    const saved: Session = opts.linksChanged ? await this.load(tx, before.id) : next;
+    const eventType = opts.eventType ?? 'session:updated';
+    const data =
+      eventType === 'session:ended'
+        ? endedData({
+            ...saved,
+            status: saved.status as SessionEndedData['status'],
+            endReason: saved.endReason as string,
+            completedAt: saved.completedAt as string,
+            exitCode: saved.runtime.exitCode,
+          })
+        : saved;
+    await tx.appendEvents([...(opts.events ?? []), { type: eventType, data }], now);
+    return saved;
+  }
+
+  /**
+   * One session, read inside `tx`.
+   * @throws NotFoundError
+   */
+  async load(tx: StoreTx, id: string): Promise<Session> {
+    const session = await tx.getSession(id);
+    if (!session) throw new NotFoundError('session', id);
+    return session;
+  }
+
+  /** Appends `session_ended` (with `reason`) to the timeline of every task of `s`; `now` in ms since the epoch. */
+  async appendEndedTimeline(tx: StoreTx, s: Session, now: number, reason: string): Promise<void> {
+    for (const taskId of s.taskIds) {
+      await tx.appendTimeline(taskId, {
+        id: newId('event'),
+        type: 'session_ended',
+        timestamp: new Date(now).toISOString(),
+        sessionId: s.id,
+        data: { reason },
+      });
+    }
+  }
+
+  /** @throws LimitExceededError with the limit and the current count when no session may start */
+  private async requireRoom(tx: StoreTx, projectId: string): Promise<void> {
+    const { maxSessions, maxSessionsPerProject } = this.limits;
+    const active = await tx.countActiveSessions();
+    if (active >= maxSessions) throw new LimitExceededError('active sessions', maxSessions, active);
+    if (maxSessionsPerProject > 0) {
+      const inProject = await tx.countActiveSessions(projectId);
+      if (inProject >= maxSessionsPerProject)
+        throw new LimitExceededError('active sessions in project', maxSessionsPerProject, inProject, { projectId });
+    }
+  }
+}
