@@ -1,9 +1,13 @@
 /**
  * Churn soak (issue #10): 1,000,000 session create/delete cycles through the session service on a
  * real SQLite file (32 in flight, as a busy server has them), with a sweep every 50,000 cycles as
- * the sweeper would run. Samples the process's RSS every 10,000 cycles; after a warm-up (the first
- * 10%) every sample must lie within ±10% of their median, and the event table must stay within its
- * retention (MAESTRO_EVENT_RETENTION plus what is written between two sweeps).
+ * the sweeper would run. Samples the process's RSS every 10,000 cycles, each right after a full
+ * garbage collection: the question is what the process keeps, and without the collection a sample
+ * lands anywhere in V8's sawtooth of not-yet-collected garbage (the heap swings 30–130 MiB between
+ * collections here, RSS ±20% with it, in any version). After a warm-up (the first 10%) every sample
+ * must lie within ±10% of their median, and the event table must stay within its retention
+ * (MAESTRO_EVENT_RETENTION plus what is written between two sweeps). Needs `--expose-gc`, which
+ * `npm run bench` passes.
  *
  *   npm run bench -- churn          (CYCLES=100000 for a quicker run)
  */
@@ -22,6 +26,8 @@ const SWEEP_EVERY = 50_000;
 const RETENTION = DEFAULTS.eventRetention;
 const dir = mkdtempSync(join(tmpdir(), 'maestro-bench-churn-'));
 const mib = (bytes: number) => bytes / 1024 / 1024;
+const { gc } = globalThis as { gc?: () => void };
+if (!gc) throw new Error('the churn benchmark needs node --expose-gc (npm run bench passes it)');
 
 try {
   const maestro = await createMaestro(
@@ -48,6 +54,7 @@ try {
         if (cycle % SAMPLE_EVERY === 0) {
           const events = await countEvents();
           maxEvents = Math.max(maxEvents, events);
+          gc();
           const { rss, heapUsed } = process.memoryUsage();
           samples.push({ cycle, rssMiB: mib(rss), heapMiB: mib(heapUsed), events });
           if (cycle % (SAMPLE_EVERY * 10) === 0)
@@ -70,7 +77,7 @@ try {
     `${CYCLES.toLocaleString()} create/delete cycles in ${seconds.toFixed(0)} s (${(CYCLES / seconds).toFixed(0)} cycles/s)`,
   );
   console.log(
-    `RSS after warm-up: median ${median.toFixed(0)} MiB, min ${rss[0]?.toFixed(0)}, max ${rss.at(-1)?.toFixed(0)}: ±${(spread * 100).toFixed(1)}%   target ±10% ${spread <= 0.1 ? 'ok' : 'MISSED'}`,
+    `RSS after warm-up (sampled after a full collection): median ${median.toFixed(0)} MiB, min ${rss[0]?.toFixed(0)}, max ${rss.at(-1)?.toFixed(0)}: ±${(spread * 100).toFixed(1)}%   target ±10% ${spread <= 0.1 ? 'ok' : 'MISSED'}`,
   );
   console.log(
     `event table at most ${maxEvents.toLocaleString()} rows (retention ${RETENTION.toLocaleString()} + ${(2 * SWEEP_EVERY).toLocaleString()} between sweeps = ${bound.toLocaleString()})   ${maxEvents <= bound ? 'ok' : 'MISSED'}`,

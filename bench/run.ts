@@ -16,5 +16,6 @@ const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 for (const name of chosen) {
   if (!all.includes(name)) throw new Error(`no benchmark "${name}"; have: ${all.join(', ')}`);
   console.log(`\n== ${name} ==`);
-  execFileSync(process.execPath, ['--import', 'tsx', join(here, `${name}.ts`)], { stdio: 'inherit' });
+  // --expose-gc: the churn soak samples memory after a full collection.
+  execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, `${name}.ts`)], { stdio: 'inherit' });
 }
