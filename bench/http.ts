@@ -4,7 +4,9 @@
  * answer of its connection — and, in the same run, a bare Fastify hello (the baseline) and the
  * durable-write floor: bare Fastify doing the same SQL writes with raw better-sqlite3, durable
  * before the answer (`fixtures/durable-floor.ts`). The floor shows what any server making these
- * writes durable can reach on this machine; Maestro's ratio to it is Maestro's own overhead.
+ * writes durable can reach on this machine; Maestro's ratio to it is Maestro's own overhead. The
+ * same floor with fsync skipped shows how much of the gap to the baseline is durability and how
+ * much is the writes themselves (every commit writes each touched table and index page to the WAL).
  * Target: Maestro's requests/s ≥ 40% of the baseline's.
  *
  *   npm run bench -- http          (DURATION=5 seconds per measurement for a quicker run)
@@ -38,6 +40,9 @@ try {
   const floor = await serveDurableFloor(join(dir, 'floor.db'));
   const floorResult = await measureLifecycle(floor);
   await floor.stop();
+  const noSync = await serveDurableFloor(join(dir, 'nosync.db'), 'OFF');
+  const noSyncResult = await measureLifecycle(noSync);
+  await noSync.stop();
 
   const maestro = await serveMaestro(join(dir, 'maestro.db'), [
     '--max-sessions',
@@ -57,6 +62,9 @@ try {
   console.log(line('bare Fastify hello (baseline)', baseline));
   console.log(
     line('durable floor: same writes, raw SQLite', floorResult, `   (${percent(floorResult, baseline)} of the baseline)`),
+  );
+  console.log(
+    line('same writes, no fsync (not durable)', noSyncResult, `   (${percent(noSyncResult, baseline)} of the baseline)`),
   );
   console.log(line('maestro create+transition+touch+delete', result, `   (${(rps(result) / 4).toFixed(0)} life cycles/s)`));
   console.log(

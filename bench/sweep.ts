@@ -166,6 +166,9 @@ try {
   console.log(
     `SQL floor, same data, raw better-sqlite3: time out ${floor.timeoutMs.toFixed(2)} ms (Maestro ×${(full.timeout.ms / floor.timeoutMs).toFixed(2)}), purge ${floor.purgeMs.toFixed(2)} ms (Maestro ×${(full.purge.ms / floor.purgeMs).toFixed(2)})`,
   );
+  console.log(
+    `  of which the durable COMMIT alone: time out ${floor.timeoutCommitMs.toFixed(2)} ms, purge ${floor.purgeCommitMs.toFixed(2)} ms`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -175,7 +178,10 @@ try {
  * on this schema must run to end the idle sessions and to purge the expired ones durably. Warmed
  * like Maestro's store: the same due-queries, empty, before the clock moves.
  */
-function sqlFloor(file: string, nowMs: number): { timeoutMs: number; purgeMs: number } {
+function sqlFloor(
+  file: string,
+  nowMs: number,
+): { timeoutMs: number; purgeMs: number; timeoutCommitMs: number; purgeCommitMs: number } {
   const db = new SqliteDatabase(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -200,10 +206,18 @@ function sqlFloor(file: string, nowMs: number): { timeoutMs: number; purgeMs: nu
     due.all(timeoutCutoff(T0), EXPIRED);
     ended.all(retentionCutoff(T0), EXPIRED);
   }
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const commits: number[] = [];
   const timed = (fn: () => void) => {
     const started = performance.now();
-    db.transaction(fn).immediate();
-    return performance.now() - started;
+    begin.run();
+    fn();
+    const committing = performance.now();
+    commit.run();
+    const done = performance.now();
+    commits.push(done - committing);
+    return done - started;
   };
   const timeoutMs = timed(() => {
     const list = JSON.stringify((due.all(timeoutCutoff(nowMs), EXPIRED) as { id: string }[]).map((r) => r.id));
@@ -219,5 +233,5 @@ function sqlFloor(file: string, nowMs: number): { timeoutMs: number; purgeMs: nu
     event.run('evt_floor_2', 'sessions:purged', nowMs, list);
   });
   db.close();
-  return { timeoutMs, purgeMs };
+  return { timeoutMs, purgeMs, timeoutCommitMs: commits[0] as number, purgeCommitMs: commits[1] as number };
 }
