@@ -17,7 +17,7 @@ import { buildApp } from './server/app.js';
 import { requireTokenOffLoopback } from './server/auth.js';
 import { Metrics } from './server/metrics.js';
 import type { Services } from './server/services.js';
-import { openStore, type Store } from './store/index.js';
+import { claimDatabase, openStore, type Store } from './store/index.js';
 
 /** Parts a caller may replace (tests inject a manual clock, a quiet logger, a failing runtime). */
 export interface MaestroParts {
@@ -50,7 +50,12 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
   requireTokenOffLoopback(config.host, config.token);
   const log = parts.log ?? pino({ level: config.logLevel });
   const clock = parts.clock ?? systemClock;
-  const store: Store = await openStore(config.db);
+  // Before opening: a second server on the same SQLite file stops here, before migrating it.
+  const claim = claimDatabase(config.db);
+  const store: Store = await openStore(config.db).catch((err: unknown) => {
+    claim.release();
+    throw err;
+  });
   const runtime = parts.runtime ?? new TmuxSessionManager({ socket: config.tmuxSocket, owner: await store.instanceId() });
   const git = parts.git ?? new GitCli();
   const deps = { store, clock, log };
@@ -131,6 +136,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
         ['touch log', async () => sessions.flushTouchLog()],
         ['metrics', async () => metrics.close()],
         ['store', () => store.close()],
+        ['database claim', async () => claim.release()],
       ];
       let first: unknown;
       for (const [name, step] of steps) {
