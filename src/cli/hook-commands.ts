@@ -113,11 +113,11 @@ export function hookCommands(program: Command): void {
     .description('set up agents to report to Maestro')
     .command('install <agent>')
     .description("write the agent's hook configuration into a repository (agents: claude)")
-    .option('-r, --repo <dir>', 'repository (default: the current directory)', '.')
+    .option('-r, --repo <dir>', 'repository (default: the current directory)')
     .action(async (agent: string, opts) => {
       if (agent !== 'claude')
         throw new Error(`hooks install: unknown agent "${agent}"; known: claude (for others, see the README's shell recipe)`);
-      const file = join(resolve(opts.repo), '.claude', 'settings.json');
+      const file = join(resolve(opts.repo ?? '.'), '.claude', 'settings.json');
       const current = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as { hooks?: Record<string, unknown[]> };
       // Maestro's hooks replace earlier Maestro hooks and sit beside the user's own.
       const hooks: Record<string, unknown[]> = { ...(current.hooks ?? {}) };

@@ -13,7 +13,7 @@ export function projectCommands(program: Command): void {
       'create a project for a repository, e.g. maestro project create -n web --enqueue --agent claude -- -p "build it"',
     )
     .requiredOption('-n, --name <name>', 'project name')
-    .option('-r, --repo <dir>', 'repository directory (default: the current directory)', '.')
+    .option('-r, --repo <dir>', 'repository directory (default: the current directory)')
     .option('--priority <n>', 'queue priority, higher first (default 0)', (v) => Number(v))
     .option('--id <id>', 'client-given id (proj_…)')
     .option('--enqueue', 'put it in the queue at once')
@@ -22,7 +22,7 @@ export function projectCommands(program: Command): void {
     .action(async (args: string[], opts, cmd: Command) => {
       const created = await clientFor(cmd).projects.create({
         name: opts.name,
-        repoPath: resolve(opts.repo),
+        repoPath: resolve(opts.repo ?? '.'),
         priority: opts.priority,
         id: opts.id,
         enqueue: opts.enqueue,
