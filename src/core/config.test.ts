@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, resolveConfig } from './config.js';
+import { DEFAULTS, ENV_VARS, resolveConfig } from './config.js';
 
 describe('resolveConfig', () => {
   it('uses the defaults of DESIGN.md when nothing is set', () => {
@@ -30,5 +31,27 @@ describe('resolveConfig', () => {
       'SESSION_MAX_CONCURRENT: expected a non-negative integer, got "lots"',
     );
     expect(() => resolveConfig({ port: -1 }, {})).toThrow('option port: expected a non-negative integer');
+  });
+});
+
+describe('documented configuration', () => {
+  const root = new URL('../../', import.meta.url);
+  const read = (file: string) => readFileSync(new URL(file, root), 'utf8');
+
+  it('.env.example lists every variable with its default', () => {
+    const listed = new Map(
+      read('.env.example')
+        .split('\n')
+        .map((line) => /^#?\s*([A-Z_]+)=(.*)$/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1] as string, m[2] as string]),
+    );
+    for (const key of Object.keys(ENV_VARS) as (keyof typeof ENV_VARS)[])
+      expect(listed.get(ENV_VARS[key]), ENV_VARS[key]).toBe(String(DEFAULTS[key]));
+  });
+
+  it("the README's configuration table has a row for every variable", () => {
+    const readme = read('README.md');
+    for (const variable of Object.values(ENV_VARS)) expect(readme, variable).toContain(`| \`${variable}\` |`);
   });
 });
