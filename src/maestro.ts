@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { MaestroConfig } from './core/config.js';
 import { EventStream } from './core/event-stream.js';
 import { LeaderElection } from './core/leader.js';
+import { LoopMonitor } from './core/loop-monitor.js';
 import { ProjectService } from './core/projects.js';
 import { Reconciler } from './core/reconciler.js';
 import type { GitInspector, Runtime } from './core/runtime.js';
@@ -58,7 +59,8 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
   });
   const runtime = parts.runtime ?? new TmuxSessionManager({ socket: config.tmuxSocket, owner: await store.instanceId() });
   const git = parts.git ?? new GitCli();
-  const deps = { store, clock, log };
+  const loops = new LoopMonitor({ store, clock, log });
+  const deps = { store, clock, log, loops };
   let publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   const sessions = new SessionService(
     { ...deps, runtime, git },
@@ -89,7 +91,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     },
   );
   const election = new LeaderElection({ ...deps, leadership: store.leadership }, [sweeper, scheduler], config.leaderIntervalMs);
-  const metrics = new Metrics(store, sessions, sweeper, reconciler);
+  const metrics = new Metrics(store, sessions, sweeper, reconciler, loops);
   const services: Services = {
     store,
     projects,
@@ -98,6 +100,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     events: new EventStream(store),
     sweeper,
     reconciler,
+    loops,
     election,
     runtimeInfo: { host: runtime.host, tmuxSocket: config.tmuxSocket },
     metrics,

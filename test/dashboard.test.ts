@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { execa } from 'execa';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MaestroClient } from '../src/client/index.js';
 import { Cleanup, testMaestro, until } from './helpers.js';
 
@@ -125,6 +125,24 @@ describe('dashboard in a real Chromium', () => {
     await shot('needs-input');
     await client.sessions.inputGiven(s.id);
     await expect.poll(() => row(s.id).getAttribute('class')).toBe('live');
+  });
+
+  it('shows a failing background loop until it recovers, and on a fresh load too', async () => {
+    const spy = vi.spyOn(m.services.sessions, 'expireInactive').mockRejectedValueOnce(new Error('disk I/O error'));
+    await m.sweeper.stop();
+    m.sweeper.start(); // its first pass runs at once, and fails
+    const banner = page.getByRole('alert').filter({ hasText: 'sweeper is failing' });
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('disk I/O error');
+    await shot('loop-failing');
+    await page.reload(); // the snapshot carries it too (from /api/health)
+    await banner.waitFor();
+
+    await m.sweeper.stop();
+    m.sweeper.start(); // this pass succeeds
+    await banner.waitFor({ state: 'detached' });
+    expect(spy).toHaveBeenCalledTimes(2);
+    spy.mockRestore();
   });
 
   it('on a server with a token, takes it from #token=, hides it from the address and goes live', async () => {

@@ -317,4 +317,42 @@ describe('lifecycle policies (injected clock)', () => {
     expect(after.messageCount).toBe(0);
     expect((await m.reconciler.reconcile()).active).toEqual([]);
   });
+
+  it('a failing sweeper shows in health, metrics and the event log until a pass succeeds again', async () => {
+    cleanup = new Cleanup();
+    const { m, call } = await setup(cleanup);
+    const loopEvent = (type: string) =>
+      new Promise<MaestroEvent>((resolve) => {
+        const off = m.services.store.onEvents((batch) => {
+          const found = batch.find((e) => e.type === type);
+          if (found) {
+            off();
+            resolve(found);
+          }
+        });
+      });
+    const failing = () => call('GET', '/api/health').then((r) => (r.body as { failingLoops: unknown[] }).failingLoops);
+    const gauge = async () => {
+      const text = (await call('GET', '/metrics')).body as string;
+      return metric(text, 'maestro_loop_failing{loop="sweeper"}');
+    };
+
+    const spy = vi.spyOn(m.services.sessions, 'expireInactive').mockRejectedValueOnce(new Error('disk I/O error'));
+    const failed = loopEvent('loop:failed');
+    m.sweeper.start(); // the first pass runs at once, and fails
+    expect((await failed).data).toEqual({ loop: 'sweeper', message: 'disk I/O error' });
+    expect(await failing()).toEqual([
+      { loop: 'sweeper', since: new Date(m.clock.now()).toISOString(), failures: 1, message: 'disk I/O error' },
+    ]);
+    expect(await gauge()).toBe(1);
+
+    await m.sweeper.stop();
+    const recovered = loopEvent('loop:recovered');
+    m.sweeper.start(); // this pass succeeds
+    expect((await recovered).data).toEqual({ loop: 'sweeper', failures: 1 });
+    expect(await failing()).toEqual([]);
+    expect(await gauge()).toBe(0);
+    expect(spy).toHaveBeenCalledTimes(2);
+    await m.sweeper.stop();
+  });
 });

@@ -34,6 +34,10 @@ const prettyHealth = (h: Health) =>
           ? `${h.lastSweep.at}: ${h.lastSweep.timedOut} timed out, ${h.lastSweep.purged} purged in ${h.lastSweep.durationMs} ms`
           : null,
       ],
+      ...h.failingLoops.map((f): [string, string] => [
+        `${f.loop} FAILING`,
+        `since ${f.since}, ${f.failures} pass${f.failures === 1 ? '' : 'es'} in a row: ${f.message}`,
+      ]),
     ]),
     '',
     table(

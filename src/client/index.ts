@@ -109,6 +109,8 @@ export interface Health {
     lastReconcile: { checked: boolean; error: string | null; durationMs: number } | null;
   };
   lastSweep: { at: string; durationMs: number; timedOut: number; purged: number } | null;
+  /** Background loops failing now: since when (ISO 8601), how many passes in a row, the last message. */
+  failingLoops: { loop: string; since: string; failures: number; message: string }[];
 }
 
 /** What a cleanup did, or in a dry run would do. `durationMs` in milliseconds. */

@@ -22,7 +22,7 @@ export class LeaderElection {
     private readonly duties: LeaderDuty[],
     intervalMs: number,
   ) {
-    this.loop = new Loop('leader election', intervalMs, () => this.check(), deps.log);
+    this.loop = new Loop('leader election', intervalMs, () => this.check(), deps.log, deps.loops);
   }
 
   /** Whether this node leads now. */

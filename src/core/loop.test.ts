@@ -97,9 +97,14 @@ describe('Loop', () => {
     expect(stopped).toBe(true);
   });
 
-  it('logs a failing pass and keeps going', async () => {
+  it('logs a failing pass and keeps going, reporting each outcome', async () => {
     const { log, lines } = recordingLog();
     let calls = 0;
+    const outcomes: string[] = [];
+    const reporter = {
+      passed: (name: string) => outcomes.push(`${name} passed`),
+      failed: (name: string, err: unknown) => outcomes.push(`${name} failed: ${(err as Error).message}`),
+    };
     const loop = new Loop(
       'sweeper',
       1000,
@@ -108,6 +113,7 @@ describe('Loop', () => {
         if (calls === 1) throw new Error('database is locked');
       },
       log,
+      reporter,
     );
     loop.start();
     await vi.advanceTimersByTimeAsync(0);
@@ -121,6 +127,7 @@ describe('Loop', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(calls).toBe(2);
     expect(lines).toHaveLength(1);
+    expect(outcomes).toEqual(['sweeper failed: database is locked', 'sweeper passed']);
     await loop.stop();
   });
 });

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
+import type { LoopReporter } from './loop-monitor.js';
 
 /**
  * A background loop: runs `pass` every `intervalMs` milliseconds, never overlapping itself and
  * never throwing out of its timer (a failing pass is logged and the loop goes on). The timer is
  * re-armed after each pass ends (graphile-worker's pattern), so a slow pass delays the next one
  * instead of stacking. `start()` and `stop()` are idempotent; `stop()` waits for an in-flight pass.
+ * Each pass's outcome goes to `reporter` when one is given (see `LoopMonitor`).
  */
 export class Loop {
   private timer: NodeJS.Timeout | undefined;
@@ -18,6 +20,7 @@ export class Loop {
     private readonly intervalMs: number,
     private readonly pass: () => Promise<unknown>,
     private readonly log: Logger,
+    private readonly reporter?: LoopReporter,
   ) {}
 
   /** Starts the loop; the first pass runs at once. Calling it again does nothing. */
@@ -43,8 +46,11 @@ export class Loop {
     if (!this.running) {
       this.running = this.pass()
         .then(
-          () => undefined,
-          (err: unknown) => this.log.error({ err, loop: this.name }, `${this.name} pass failed`),
+          () => this.reporter?.passed(this.name),
+          (err: unknown) => {
+            this.log.error({ err, loop: this.name }, `${this.name} pass failed`);
+            this.reporter?.failed(this.name, err);
+          },
         )
         .finally(() => {
           this.running = undefined;

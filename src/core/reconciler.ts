@@ -51,7 +51,7 @@ export class Reconciler {
     private readonly deps: CoreDeps & { runtime: Runtime; sessions: SessionService },
     intervalMs: number,
   ) {
-    this.loop = new Loop('reconciler', intervalMs, () => this.reconcile(), deps.log);
+    this.loop = new Loop('reconciler', intervalMs, () => this.reconcile(), deps.log, deps.loops);
   }
 
   /** Starts reconciling every interval, the first pass at once; idempotent. */

@@ -63,7 +63,7 @@ export class Scheduler {
     private readonly deps: CoreDeps & { projects: ProjectService; sessions: SessionService },
     private readonly options: SchedulerOptions,
   ) {
-    this.loop = new Loop('scheduler', options.intervalMs, () => this.schedule(), deps.log);
+    this.loop = new Loop('scheduler', options.intervalMs, () => this.schedule(), deps.log, deps.loops);
   }
 
   /** Starts the loop and listens for wake-up events; idempotent. */

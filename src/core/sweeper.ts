@@ -55,7 +55,7 @@ export class Sweeper {
     intervalMs: number,
     private readonly options: { eventRetention?: number } = {},
   ) {
-    this.loop = new Loop('sweeper', intervalMs, () => this.sweep(), deps.log);
+    this.loop = new Loop('sweeper', intervalMs, () => this.sweep(), deps.log, deps.loops);
   }
 
   /** Starts sweeping every interval (first sweep at once); idempotent. */

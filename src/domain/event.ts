@@ -25,13 +25,17 @@ export const EVENT_TYPES = [
   'session:input_given',
   'sessions:ended',
   'sessions:purged',
+  'loop:failed',
+  'loop:recovered',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
  * One entry of the ordered event log. Sweeps report what they did to many sessions in one event:
  * `sessions:ended` (`{reason, sessions: SessionEndedData[]}`) and `sessions:purged`
- * (`{reason: "purged", sessions: {id, projectId, taskIds}[]}`, the links of those sessions gone with them). `seq` increases strictly with every appended event;
+ * (`{reason: "purged", sessions: {id, projectId, taskIds}[]}`, the links of those sessions gone with them).
+ * A background loop that starts failing appends `loop:failed` (`{loop, message}`), and
+ * `loop:recovered` (`{loop, failures}`) once a pass succeeds again. `seq` increases strictly with every appended event;
  * `data` is the entity after the change (or `{id}` for a deletion, `{taskId, sessionId}` for links).
  */
 export const eventSchema = z.object({

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { LoopMonitor } from '../core/loop-monitor.js';
 import type { Reconciler } from '../core/reconciler.js';
 import type { SessionService } from '../core/sessions.js';
 import type { Sweeper } from '../core/sweeper.js';
@@ -13,7 +14,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly unsubscribe: (() => void)[] = [];
 
-  constructor(store: Store, sessions: SessionService, sweeper: Sweeper, reconciler: Reconciler) {
+  constructor(store: Store, sessions: SessionService, sweeper: Sweeper, reconciler: Reconciler, loops: LoopMonitor) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'maestro_' });
 
@@ -84,6 +85,16 @@ export class Metrics {
       name: 'maestro_reconcile_orphans_killed_total',
       help: 'Maestro-owned tmux sessions killed for having no live record',
       registers,
+    });
+
+    new Gauge({
+      name: 'maestro_loop_failing',
+      help: 'Whether a background loop (sweeper, scheduler, reconciler, leader election) is failing its passes: 1 failing, 0 not',
+      labelNames: ['loop'],
+      registers,
+      collect() {
+        for (const { loop, failing } of loops.states()) this.set({ loop }, failing ? 1 : 0);
+      },
     });
 
     this.unsubscribe.push(

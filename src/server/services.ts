@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { EventStream } from '../core/event-stream.js';
+import type { LoopMonitor } from '../core/loop-monitor.js';
 import type { ProjectService } from '../core/projects.js';
 import type { Reconciler } from '../core/reconciler.js';
 import type { SessionService } from '../core/sessions.js';
@@ -17,6 +18,8 @@ export interface Services {
   events: EventStream;
   sweeper: Sweeper;
   reconciler: Reconciler;
+  /** How the background loops' passes go (failing loops). */
+  loops: LoopMonitor;
   /** Whether this node leads (runs the sweeper and the scheduler). */
   election: { readonly isLeader: boolean };
   /** Where this node runs sessions: its host name and tmux socket (`tmux -L`). */

@@ -134,6 +134,11 @@ export function App({ live }: { live: Live }) {
           </button>
         ) : null}
       </header>
+      {[...state.failingLoops.values()].map((f) => (
+        <div key={f.loop} className="error" role="alert">
+          The server's {f.loop} is failing (since {f.since}): {f.message}. Details are in the server log.
+        </div>
+      ))}
       {error ? (
         <div className="error" role="alert">
           {error}{' '}

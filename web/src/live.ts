@@ -1,4 +1,5 @@
 import {
+  type Health,
   MaestroApiError,
   MaestroClient,
   type MaestroEvent,
@@ -22,7 +23,12 @@ export interface LiveState {
   tasks: ReadonlyMap<string, Task>;
   projects: ReadonlyMap<string, Project>;
   paused: boolean;
+  /** Background loops of the server failing now, by loop name. */
+  failingLoops: ReadonlyMap<string, LoopFailure>;
 }
+
+/** A failing background loop (sweeper, scheduler, reconciler, leader election). */
+export type LoopFailure = Health['failingLoops'][number];
 
 type EndedPatch = Pick<Session, 'id' | 'status' | 'endReason' | 'completedAt' | 'updatedAt' | 'version'> & {
   exitCode: number | null;
@@ -42,6 +48,7 @@ export class Live {
     tasks: new Map(),
     projects: new Map(),
     paused: false,
+    failingLoops: new Map(),
   };
   private readonly listeners = new Set<() => void>();
   private stream: StreamHandle | undefined;
@@ -97,11 +104,12 @@ export class Live {
   /** Loads a fresh snapshot; returns the event sequence it is consistent with. */
   private async reload(): Promise<number> {
     const active = await this.client.sessions.list({ active: true, limit: 1000 });
-    const [ended, tasks, projects, queue] = await Promise.all([
+    const [ended, tasks, projects, queue, health] = await Promise.all([
       this.client.sessions.list({ active: false, limit: RECENT_ENDED }),
       this.client.tasks.list({ limit: 1000 }),
       this.client.projects.list(),
       this.client.queue.list(),
+      this.client.health(),
     ]);
     this.set({
       connection: this.state.connection,
@@ -110,6 +118,7 @@ export class Live {
       tasks: new Map(tasks.map((t) => [t.id, t])),
       projects: new Map(projects.map((p) => [p.id, p])),
       paused: queue.paused,
+      failingLoops: new Map(health.failingLoops.map((f) => [f.loop, f])),
     });
     return active.seq;
   }
@@ -118,6 +127,7 @@ export class Live {
     const sessions = new Map(this.state.sessions);
     const tasks = new Map(this.state.tasks);
     const projects = new Map(this.state.projects);
+    const failingLoops = new Map(this.state.failingLoops);
     const data = event.data as Record<string, unknown>;
     const linkTask = (taskId: string, sessionId: string, add: boolean) => {
       const t = tasks.get(taskId);
@@ -181,10 +191,18 @@ export class Live {
       case 'project:deleted':
         projects.delete(data.id as string);
         break;
+      case 'loop:failed': {
+        const loop = data.loop as string;
+        failingLoops.set(loop, { loop, since: event.at, failures: 1, message: data.message as string });
+        break;
+      }
+      case 'loop:recovered':
+        failingLoops.delete(data.loop as string);
+        break;
       default:
         if (event.type.startsWith('project:')) projects.set(data.id as string, data as unknown as Project);
     }
-    this.set({ ...this.state, seq: event.seq, sessions: prune(sessions), tasks, projects });
+    this.set({ ...this.state, seq: event.seq, sessions: prune(sessions), tasks, projects, failingLoops });
   }
 
   private set(next: LiveState): void {

@@ -7,11 +7,12 @@ const ageSecs = (fromMs: number | null, toMs: number) => (fromMs === null ? null
 /**
  * `GET /api/health`: liveness, storage engine, event sequence, session metrics (total, active,
  * by status, oldest / newest / average age of active sessions in seconds), the runtime (host, tmux
- * socket, whether the last reconcile pass could check tmux) and the last sweep.
+ * socket, whether the last reconcile pass could check tmux), the last sweep, and the background loops
+ * failing now (`failingLoops`: loop, since, failures in a row, last message).
  */
 export function healthRoutes(
   app: FastifyInstance,
-  { store, sessions, sweeper, reconciler, election, runtimeInfo, clock }: Services,
+  { store, sessions, sweeper, reconciler, loops, election, runtimeInfo, clock }: Services,
 ): void {
   app.get('/api/health', async () => {
     await sessions.expireDue();
@@ -47,6 +48,7 @@ export function healthRoutes(
       lastSweep: last
         ? { at: last.at, durationMs: Math.round(last.durationMs * 100) / 100, timedOut: last.timedOut, purged: last.purged }
         : null,
+      failingLoops: loops.failures(),
     };
   });
 }
