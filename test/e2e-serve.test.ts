@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -149,6 +150,70 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toContain('error (404 not_found): session sess_missing not found');
     // Five CLI processes, each compiling the sources through tsx: slow when the machine is busy.
+  }, 90_000);
+
+  it('maestro events follows the stream while the CLI edits tasks, sessions and their links', async () => {
+    const cli = async (...args: string[]) => {
+      const r = await execa(process.execPath, [BIN, '--url', url, '-o', 'json', ...args], { reject: false });
+      if (r.exitCode !== 0) throw new Error(`maestro ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout ? JSON.parse(r.stdout) : undefined;
+    };
+    const follower = execa(process.execPath, [BIN, '--url', url, '-o', 'json', 'events', '-t', 'task:', '-t', 'session:'], {
+      reject: false,
+    });
+    cleanup.add(async () => {
+      follower.kill('SIGKILL');
+      await follower;
+    });
+    const followed: MaestroEvent[] = [];
+    const seen = (check: (e: MaestroEvent) => boolean) => until(() => followed.find(check), 30_000, 'the followed event');
+    createInterface({ input: follower.stdout as NodeJS.ReadableStream }).on('line', (line) => followed.push(JSON.parse(line)));
+    await new Promise<void>((resolve) =>
+      follower.stderr?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('following events after')) resolve();
+      }),
+    );
+
+    const task = await cli('task', 'create', '-p', 'proj_e2e', '--title', 'edited from the CLI');
+    expect((await cli('task', 'update', task.id, '-s', 'in_progress')).status).toBe('in_progress');
+    const session = await cli('session', 'create', '-p', 'proj_e2e');
+    expect((await cli('session', 'link', session.id, task.id)).taskIds).toEqual([task.id]);
+    const renamed = await cli('session', 'update', session.id, '--name', 'renamed', '--phase', 'plan', '--version', '2');
+    expect(renamed).toMatchObject({ name: 'renamed', phase: 'plan', version: 3 });
+    const stale = await execa(
+      process.execPath,
+      [BIN, '--url', url, 'session', 'update', session.id, '--name', 'x', '--version', '2'],
+      {
+        reject: false,
+      },
+    );
+    expect(stale.exitCode).toBe(1);
+    expect(stale.stderr).toContain('error (409 conflict)');
+    expect((await cli('session', 'unlink', session.id, task.id)).taskIds).toEqual([]);
+    await cli('task', 'delete', task.id);
+    expect((await cli('project', 'get', 'proj_e2e')).name).toBe('e2e');
+
+    await seen((e) => e.type === 'task:deleted' && e.data.id === task.id);
+    const ours = followed.filter((e) =>
+      [e.data.id, e.data.taskId, e.data.sessionId].some((v) => v === task.id || v === session.id),
+    );
+    expect(ours.map((e) => e.type)).toEqual([
+      'task:created',
+      'task:updated',
+      'session:created',
+      'session:task_added',
+      'task:session_added',
+      'session:updated', // the link, a write, counts as activity
+      'session:updated', // the rename
+      'session:task_removed',
+      'task:session_removed',
+      'session:updated',
+      'task:deleted',
+    ]);
+    expect(followed.every((e) => e.type.startsWith('task:') || e.type.startsWith('session:'))).toBe(true);
+    expect(followed.map((e) => e.seq)).toEqual([...followed.map((e) => e.seq)].sort((a, b) => a - b));
+    follower.kill('SIGINT');
+    expect((await follower).exitCode).toBe(0);
   }, 90_000);
 
   it('stops gracefully on SIGTERM', async () => {

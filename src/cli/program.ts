@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { MaestroApiError } from '../client/index.js';
+import { eventCommands } from './event-commands.js';
 import { hookCommands } from './hook-commands.js';
 import { maintenanceCommands } from './maintenance-commands.js';
 import { projectCommands } from './project-commands.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   taskCommands(program);
   projectCommands(program);
   maintenanceCommands(program);
+  eventCommands(program);
   queueCommands(program);
   hookCommands(program);
   schemaCommands(program);

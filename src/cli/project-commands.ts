@@ -45,6 +45,13 @@ export function projectCommands(program: Command): void {
     );
 
   project
+    .command('get <id>')
+    .description('show one project')
+    .action(async (id: string, _opts, cmd: Command) =>
+      emit(globals(cmd).output, await clientFor(cmd).projects.get(id), prettyProject),
+    );
+
+  project
     .command('list')
     .description('list projects, highest priority first')
     .action(async (_opts, cmd: Command) => emit(globals(cmd).output, await clientFor(cmd).projects.list(), prettyProjects));

@@ -14,6 +14,9 @@ import {
 import { clientFor, collect, globals, intOption } from './context.js';
 import { emit, prettySession, prettySessions } from './output.js';
 
+/** Help of `--version` (optimistic concurrency, see the API's version fencing). */
+const IF_VERSION = 'apply only if the session is still at this version (else it fails with 409 conflict)';
+
 /** Parses `KEY=value` pairs. @throws Error on a pair without `=` */
 function envPairs(pairs: string[] = []): Record<string, string> {
   return Object.fromEntries(
@@ -111,10 +114,12 @@ export function sessionCommands(program: Command): void {
     .command('transition <id> <status>')
     .description(`move a session along the workflow (${SESSION_STATUSES.join(', ')})`)
     .addOption(new Option('--phase <phase>', 'set the phase too').choices(SESSION_PHASES))
+    .option('--version <n>', IF_VERSION, intOption('--version'))
     .action(async (id: string, status: string, opts, cmd: Command) => {
       const moved = await clientFor(cmd).sessions.transition(id, {
         status: status as SessionStatus,
         phase: opts.phase as SessionPhase | undefined,
+        version: opts.version,
       });
       emit(globals(cmd).output, moved, prettySession);
     });
@@ -184,6 +189,37 @@ export function sessionCommands(program: Command): void {
       }
       emit(globals(cmd).output, await clientFor(cmd).sessions.import(metadata as Session), prettySession);
     });
+
+  session
+    .command('update <id>')
+    .description("change a session's name, feature request or phase (status moves with `transition`)")
+    .option('--name <name>', 'new name')
+    .option('--feature-request <text>', 'new feature request')
+    .addOption(new Option('--phase <phase>', 'new phase').choices(SESSION_PHASES))
+    .option('--version <n>', IF_VERSION, intOption('--version'))
+    .action(async (id: string, opts, cmd: Command) => {
+      const updated = await clientFor(cmd).sessions.update(id, {
+        name: opts.name,
+        featureRequest: opts.featureRequest,
+        phase: opts.phase,
+        version: opts.version,
+      });
+      emit(globals(cmd).output, updated, prettySession);
+    });
+
+  session
+    .command('link <id> <taskId>')
+    .description('link a session to a task (both ways)')
+    .action(async (id: string, taskId: string, _opts, cmd: Command) =>
+      emit(globals(cmd).output, await clientFor(cmd).sessions.linkTask(id, taskId), prettySession),
+    );
+
+  session
+    .command('unlink <id> <taskId>')
+    .description('unlink a session from a task (both ways)')
+    .action(async (id: string, taskId: string, _opts, cmd: Command) =>
+      emit(globals(cmd).output, await clientFor(cmd).sessions.unlinkTask(id, taskId), prettySession),
+    );
 
   session
     .command('delete <id>')

@@ -39,4 +39,27 @@ export function taskCommands(program: Command): void {
     .command('get <id>')
     .description('show a task with its sessions and timeline')
     .action(async (id: string, _opts, cmd: Command) => emit(globals(cmd).output, await clientFor(cmd).tasks.get(id), prettyTask));
+
+  task
+    .command('update <id>')
+    .description('change a task: title, description, status (e.g. maestro task update task_x -s done)')
+    .option('--title <title>', 'new title')
+    .option('-d, --description <text>', 'new description')
+    .addOption(new Option('-s, --status <status>', 'new status').choices(TASK_STATUSES))
+    .action(async (id: string, opts, cmd: Command) => {
+      const updated = await clientFor(cmd).tasks.update(id, {
+        title: opts.title,
+        description: opts.description,
+        status: opts.status,
+      });
+      emit(globals(cmd).output, updated, prettyTask);
+    });
+
+  task
+    .command('delete <id>')
+    .description('delete a task; its sessions stay, unlinked from it')
+    .action(async (id: string, _opts, cmd: Command) => {
+      await clientFor(cmd).tasks.delete(id);
+      emit(globals(cmd).output, { deleted: id }, () => `deleted ${id}`);
+    });
 }
