@@ -43,5 +43,8 @@ export function describeError(err: unknown, url: string): string {
   }
   const cause = (err as { cause?: { code?: string } } | null)?.cause;
   if (cause?.code === 'ECONNREFUSED') return `error: cannot reach Maestro at ${url}; is \`maestro serve\` running?`;
+  const listen = err as { code?: string; address?: string; port?: number } | null;
+  if (listen?.code === 'EADDRINUSE')
+    return `error: ${listen.address}:${listen.port} is already in use (another maestro serve?); choose another port with --port or MAESTRO_PORT`;
   return `error: ${err instanceof Error ? err.message : String(err)}`;
 }
