@@ -1,11 +1,13 @@
 import {
   type Configuration,
+  ConflictError,
   type CreateSessionData,
   DEFAULT_CONFIGURATION,
   dropTrailingBlank,
   EMPTY_GIT_CONTEXT,
   EMPTY_STATISTICS,
   type GitContext,
+  isTerminal,
   LIMITS,
   type NewEvent,
   NO_INPUT_NEEDED,
@@ -128,4 +130,30 @@ export async function unlinkEvents(
     { type: 'session:task_removed', data: { sessionId, taskId } },
     { type: 'task:session_removed', data: { taskId, sessionId } },
   ];
+}
+
+/**
+ * The session, when it has not ended.
+ * @throws ConflictError naming its end reason when it has ended (activity is no longer recorded)
+ */
+export function requireLive(s: Session): Session {
+  if (!isTerminal(s.status)) return s;
+  throw new ConflictError(`session ${s.id} has ended (${s.endReason}); activity is no longer recorded`, {
+    sessionId: s.id,
+    status: s.status,
+    endReason: s.endReason,
+  });
+}
+
+/**
+ * The session, when `expected` is absent or equals its version (optimistic concurrency).
+ * @throws ConflictError with both versions when another writer changed it first
+ */
+export function requireVersion(s: Session, expected: number | undefined): Session {
+  if (expected === undefined || expected === s.version) return s;
+  throw new ConflictError(`session ${s.id} is at version ${s.version}, not ${expected}: it was changed meanwhile`, {
+    sessionId: s.id,
+    expectedVersion: expected,
+    version: s.version,
+  });
 }

@@ -1,10 +1,8 @@
 import {
-  ConflictError,
   type CreateSessionInput,
   createSessionInput,
   type EndReason,
   end as endStatus,
-  isAlreadyGone,
   isTerminal,
   LIMITS,
   type ListSessionsQuery,
@@ -29,7 +27,17 @@ import {
 import type { CoreDeps } from './deps.js';
 import type { GitInspector, Runtime } from './runtime.js';
 import { type PassResult, type PurgeOptions, SessionExpiry } from './session-expiry.js';
-import { linkEvents, mergeDefined, newSessionRow, requireTasks, trimOutput, unlinkEvents } from './session-records.js';
+import { SessionNodes } from './session-nodes.js';
+import {
+  linkEvents,
+  mergeDefined,
+  newSessionRow,
+  requireLive,
+  requireTasks,
+  requireVersion,
+  trimOutput,
+  unlinkEvents,
+} from './session-records.js';
 import { SessionSpawner } from './session-spawn.js';
 import { deleteSessionInTx } from './session-sweeps.js';
 import { SessionWrites } from './session-writes.js';
@@ -85,6 +93,8 @@ export class SessionService {
   private readonly touches: TouchLog;
   /** Inserts and version-fenced changes, with their events. */
   private readonly writes: SessionWrites;
+  /** Sessions of other nodes: unreachable, then lost. */
+  private readonly nodes: SessionNodes;
 
   constructor(
     private readonly deps: CoreDeps & { runtime: Runtime; git: GitInspector },
@@ -93,6 +103,7 @@ export class SessionService {
     this.expiry = new SessionExpiry(deps, options, (id, reason) => this.end(id, reason));
     this.touches = new TouchLog(deps.clock, deps.log);
     this.writes = new SessionWrites(deps, options, () => this.expireDue());
+    this.nodes = new SessionNodes(deps, options, (id, reason) => this.end(id, reason, { output: [] }));
     this.spawner = new SessionSpawner(deps, options, {
       insert: (row, taskIds) => this.writes.insert(row, taskIds),
       end: (id, reason, endOptions) => this.end(id, reason, endOptions),
@@ -151,45 +162,13 @@ export class SessionService {
    */
   async get(id: string): Promise<Session> {
     await this.expireDue();
-    const [session] = await this.markUnreachable([await this.fetch(id)]);
+    const [session] = await this.nodes.markUnreachable([await this.fetch(id)]);
     return session as Session;
   }
 
-  /**
-   * Ends, as `lost`, the live sessions of every other node silent for longer than `nodeLostSecs`
-   * (its machine is gone; nothing else will ever end them). Returns their ids.
-   */
-  async endSessionsOfLostNodes(): Promise<string[]> {
-    const cutoff = this.deps.clock.now() - (this.options.nodeLostSecs ?? 300) * 1000;
-    const ended: string[] = [];
-    for (const node of await this.deps.store.listNodes()) {
-      if (node.host === this.deps.runtime.host || node.heartbeatAt >= cutoff) continue;
-      for (const record of await this.deps.store.listActiveRuntimes(node.host)) {
-        try {
-          await this.end(record.id, 'lost', { output: [] });
-          ended.push(record.id);
-        } catch (err) {
-          if (!isAlreadyGone(err)) throw err;
-        }
-      }
-      if (ended.length > 0) this.deps.log.warn({ host: node.host, sessions: ended.length }, 'sessions of a lost node ended');
-    }
-    return ended;
-  }
-
-  /** Flags live sessions whose node stopped heartbeating (DESIGN.md, scale-out): unreachable, not dead. */
-  private async markUnreachable(sessions: Session[]): Promise<Session[]> {
-    const own = this.deps.runtime.host;
-    if (!sessions.some((s) => s.completedAt === null && s.runtime.host !== null && s.runtime.host !== own)) return sessions;
-    const cutoff = this.deps.clock.now() - (this.options.nodeTimeoutSecs ?? 30) * 1000;
-    const down = new Set(
-      (await this.deps.store.listNodes()).filter((n) => n.host !== own && n.heartbeatAt < cutoff).map((n) => n.host),
-    );
-    return sessions.map((s) =>
-      s.completedAt === null && s.runtime.host !== null && down.has(s.runtime.host)
-        ? { ...s, runtime: { ...s.runtime, unreachable: true } }
-        : s,
-    );
+  /** See {@link SessionNodes.endSessionsOfLostNodes}. */
+  endSessionsOfLostNodes(): Promise<string[]> {
+    return this.nodes.endSessionsOfLostNodes();
   }
 
   /**
@@ -204,7 +183,7 @@ export class SessionService {
       return { sessions, seq };
     });
     // Outside the transaction: it holds SQLite's only connection.
-    return { ...snapshot, sessions: await this.markUnreachable(snapshot.sessions) };
+    return { ...snapshot, sessions: await this.nodes.markUnreachable(snapshot.sessions) };
   }
 
   /**
@@ -439,30 +418,4 @@ export class SessionService {
       this.deps.log.warn({ sessionId, tmuxSession, err }, 'runtime kill failed; the reconciler will retry');
     }
   }
-}
-
-/**
- * The session, when it has not ended.
- * @throws ConflictError naming its end reason when it has ended (activity is no longer recorded)
- */
-function requireLive(s: Session): Session {
-  if (!isTerminal(s.status)) return s;
-  throw new ConflictError(`session ${s.id} has ended (${s.endReason}); activity is no longer recorded`, {
-    sessionId: s.id,
-    status: s.status,
-    endReason: s.endReason,
-  });
-}
-
-/**
- * The session, when `expected` is absent or equals its version (optimistic concurrency).
- * @throws ConflictError with both versions when another writer changed it first
- */
-function requireVersion(s: Session, expected: number | undefined): Session {
-  if (expected === undefined || expected === s.version) return s;
-  throw new ConflictError(`session ${s.id} is at version ${s.version}, not ${expected}: it was changed meanwhile`, {
-    sessionId: s.id,
-    expectedVersion: expected,
-    version: s.version,
-  });
 }

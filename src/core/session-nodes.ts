@@ -1,0 +1,55 @@
+import { type EndReason, isAlreadyGone, type Session } from '../domain/index.js';
+import type { CoreDeps } from './deps.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * The sessions other nodes run, as this node sees them (DESIGN.md, scale-out): a node that stops
+ * heartbeating may be cut off rather than dead, so its live sessions first read
+ * `runtime.unreachable` (after `nodeTimeoutSecs`, default 30 s) and are ended `lost` only when
+ * it stays silent (after `nodeLostSecs`, default 300 s; by the leader's sweep).
+ */
+export class SessionNodes {
+  /** @param end ends one session (no output to capture: its runtime is on the silent node) */
+  constructor(
+    private readonly deps: CoreDeps & { runtime: Pick<Runtime, 'host'> },
+    private readonly options: { nodeTimeoutSecs?: number; nodeLostSecs?: number },
+    private readonly end: (id: string, reason: EndReason) => Promise<unknown>,
+  ) {}
+
+  /** `sessions` with the live ones of silent nodes flagged `runtime.unreachable`: unreachable, not dead. */
+  async markUnreachable(sessions: Session[]): Promise<Session[]> {
+    const own = this.deps.runtime.host;
+    if (!sessions.some((s) => s.completedAt === null && s.runtime.host !== null && s.runtime.host !== own)) return sessions;
+    const cutoff = this.deps.clock.now() - (this.options.nodeTimeoutSecs ?? 30) * 1000;
+    const down = new Set(
+      (await this.deps.store.listNodes()).filter((n) => n.host !== own && n.heartbeatAt < cutoff).map((n) => n.host),
+    );
+    return sessions.map((s) =>
+      s.completedAt === null && s.runtime.host !== null && down.has(s.runtime.host)
+        ? { ...s, runtime: { ...s.runtime, unreachable: true } }
+        : s,
+    );
+  }
+
+  /**
+   * Ends, as `lost`, the live sessions of every other node silent for longer than `nodeLostSecs`
+   * (its machine is gone; nothing else will ever end them). Returns their ids.
+   */
+  async endSessionsOfLostNodes(): Promise<string[]> {
+    const cutoff = this.deps.clock.now() - (this.options.nodeLostSecs ?? 300) * 1000;
+    const ended: string[] = [];
+    for (const node of await this.deps.store.listNodes()) {
+      if (node.host === this.deps.runtime.host || node.heartbeatAt >= cutoff) continue;
+      for (const record of await this.deps.store.listActiveRuntimes(node.host)) {
+        try {
+          await this.end(record.id, 'lost');
+          ended.push(record.id);
+        } catch (err) {
+          if (!isAlreadyGone(err)) throw err;
+        }
+      }
+      if (ended.length > 0) this.deps.log.warn({ host: node.host, sessions: ended.length }, 'sessions of a lost node ended');
+    }
+    return ended;
+  }
+}
