@@ -145,6 +145,26 @@ describe('dashboard in a real Chromium', () => {
     spy.mockRestore();
   });
 
+  it('deletes a project with its sessions and tasks after confirmation', async () => {
+    await client.projects.create({ id: 'proj_gone', name: 'gone', repoPath: m.dir });
+    await client.tasks.create({ id: 'task_gone', projectId: 'proj_gone', title: 'Doomed task' });
+    const s = await client.sessions.spawn({ projectId: 'proj_gone', taskId: 'task_gone', command: ['sleep', '300'] });
+    await row(s.id).waitFor();
+    const item = page.locator('li[data-project="proj_gone"]');
+    await item.getByRole('button', { name: 'Delete project gone' }).click();
+    expect(await item.textContent()).toContain('1 running session (killed), 1 task');
+    await item.getByRole('button', { name: 'Confirm delete' }).click();
+    await item.waitFor({ state: 'detached' });
+    await row(s.id).waitFor({ state: 'detached' });
+    await page.locator('li[data-task="task_gone"]').waitFor({ state: 'detached' });
+    // The rows go at commit; the kill follows it.
+    const tmuxHas = async () =>
+      (await execa('tmux', ['-L', m.config.tmuxSocket, 'has-session', '-t', `=${s.runtime.tmuxSession}`], { reject: false }))
+        .exitCode === 0;
+    await until(async () => !(await tmuxHas()), 5000, 'the tmux session to go');
+    expect(await page.locator('li[data-project="proj_web"]').count()).toBe(1);
+  });
+
   it('on a server with a token, takes it from #token=, hides it from the address and goes live', async () => {
     const local = new Cleanup();
     try {

@@ -76,7 +76,8 @@ describe('every route under property-based fuzzing (fast-check)', () => {
       const p = await projects.create({ name: 'fuzz', repoPath: m.dir });
       ids.project.push(p.id);
     }
-    const projectId = ids.project[0] as string;
+    // A live one: the fuzzed requests may have deleted any of those listed in `ids`.
+    const projectId = (await projects.list())[0]?.id as string;
     if ((await tasks.list({})).length < 3) ids.task.push((await tasks.create({ projectId, title: 'fuzz' })).id);
     const live = await sessions.list({ active: true });
     if (live.sessions.length < 3) ids.session.push((await sessions.create({ projectId, taskIds: [] })).id);
@@ -195,7 +196,8 @@ describe('every route under property-based fuzzing (fast-check)', () => {
   }, 600_000);
 
   it('refuses oversized bodies with 413 and overlong ids and names with 400 naming the field', async () => {
-    const projectId = ids.project[0] as string;
+    await replenish();
+    const projectId = (await m.services.projects.list())[0]?.id as string;
     const before = await fingerprint();
     const huge = await m.app.inject({
       method: 'POST',

@@ -216,4 +216,53 @@ describe('project queue and scheduler', () => {
     expect((await call('POST', '/api/queue/pause')).json()).toMatchObject({ paused: true });
     expect((await call('POST', '/api/projects', { name: 'x', repoPath: m.dir, agentCommand: 'rm -rf /' })).statusCode).toBe(400);
   });
+
+  it('deleting a running project kills its agent, deletes its sessions and tasks with the cascade, and frees its slot', async () => {
+    cleanup = new Cleanup();
+    const { m, project, get, liveSessions, events } = await setup(cleanup);
+    await project('proj_del');
+    m.clock.advance(1000);
+    await project('proj_next');
+    expect((await m.scheduler.schedule()).started).toEqual(['proj_del']);
+    const [agent] = await liveSessions('proj_del');
+    const tmuxSession = agent?.runtime.tmuxSession as string;
+    expect(await tmuxHas(m, tmuxSession)).toBe(true);
+    // Besides the agent: a task linked to a record-only session, and one ended session.
+    const task = await m.services.tasks.create({ projectId: 'proj_del', title: 'linked' });
+    const record = await m.services.sessions.create({ projectId: 'proj_del', taskIds: [task.id] });
+    const ended = await m.services.sessions.create({ projectId: 'proj_del' });
+    await m.services.sessions.end(ended.id, 'completed');
+    const otherTask = await m.services.tasks.create({ projectId: 'proj_next', title: 'kept' });
+    const before = (await events()).length;
+
+    const res = await m.app.inject({ method: 'DELETE', url: '/api/projects/proj_del' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ id: 'proj_del', sessions: 3, killed: 1, tasks: 1 });
+    await until(async () => !(await tmuxHas(m, tmuxSession)), 5000, 'the agent tmux session to go');
+    for (const url of [
+      '/api/projects/proj_del',
+      `/api/tasks/${task.id}`,
+      `/api/sessions/${agent?.id}`,
+      `/api/sessions/${record.id}`,
+    ])
+      expect((await m.app.inject({ url })).statusCode, url).toBe(404);
+    expect((await m.app.inject({ method: 'DELETE', url: '/api/projects/proj_del' })).statusCode).toBe(404);
+
+    const appended = (await events()).slice(before);
+    expect(appended.filter((e) => e.type === 'session:deleted').map((e) => e.data)).toEqual(
+      expect.arrayContaining(
+        [agent?.id, record.id, ended.id].map((id) => expect.objectContaining({ id, reason: 'project_deleted' })),
+      ),
+    );
+    expect(appended.filter((e) => e.type === 'session:deleted')).toHaveLength(3);
+    expect(appended.filter((e) => e.type === 'task:deleted').map((e) => e.data)).toEqual([
+      { id: task.id, projectId: 'proj_del' },
+    ]);
+    expect(appended.at(-1)).toMatchObject({ type: 'project:deleted', data: { id: 'proj_del', name: 'proj_del' } });
+
+    // The other project keeps everything, and takes the freed slot.
+    expect((await m.services.tasks.get(otherTask.id)).title).toBe('kept');
+    expect((await m.scheduler.schedule()).started).toEqual(['proj_next']);
+    expect((await get('proj_next')).status).toBe('running');
+  });
 });

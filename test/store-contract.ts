@@ -89,8 +89,8 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
         await store.transaction((tx) =>
           tx.appendEvents(
             [
-              { type: 'project:updated', data: { i, part: 1 } },
-              { type: 'project:updated', data: { i, part: 2 } },
+              { type: 'task:updated', data: { i, part: 1 } },
+              { type: 'task:updated', data: { i, part: 2 } },
             ],
             T0 + i,
           ),
@@ -99,7 +99,7 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
       expect(delivered).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       const after4 = await store.listEvents(4, 3);
       expect(after4.map((e) => e.seq)).toEqual([5, 6, 7]);
-      expect(after4[0]).toMatchObject({ type: 'project:updated', data: { i: 2, part: 1 }, at: new Date(T0 + 2).toISOString() });
+      expect(after4[0]).toMatchObject({ type: 'task:updated', data: { i: 2, part: 1 }, at: new Date(T0 + 2).toISOString() });
       expect(after4[0]?.id).toMatch(/^evt_/);
       expect(await store.firstSeq()).toBe(1);
       expect(await store.lastSeq()).toBe(10);
@@ -141,7 +141,7 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
       store.onEvents((events) => delivered.push(...events.map((e) => e.seq)));
       await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          store.transaction((tx) => tx.appendEvents([{ type: 'project:updated', data: { i } }], T0)),
+          store.transaction((tx) => tx.appendEvents([{ type: 'task:updated', data: { i } }], T0)),
         ),
       );
       expect(delivered).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -181,6 +181,21 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
       await store.transaction((tx) => tx.deleteTask('task_1'));
       expect(await store.getTask('task_1')).toBeUndefined();
       expect((await store.getSession('sess_2'))?.taskIds).toEqual([]);
+    });
+
+    it('deletes a project once its tasks and sessions are gone, and refuses while they reference it', async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertProject(project('proj_b'));
+        await tx.insertTask(task('task_b', 'proj_b'));
+      });
+      await expect(store.transaction((tx) => tx.deleteProject('proj_b'))).rejects.toThrow();
+      expect(await store.getProject('proj_b')).toBeDefined();
+      await store.transaction(async (tx) => {
+        await tx.deleteTask('task_b');
+        await tx.deleteProject('proj_b');
+      });
+      expect(await store.getProject('proj_b')).toBeUndefined();
+      expect(await store.getProject('proj_a')).toBeDefined();
     });
 
     it('keeps a task timeline in order, with session ids and data', async () => {

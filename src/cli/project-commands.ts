@@ -52,6 +52,18 @@ export function projectCommands(program: Command): void {
     );
 
   project
+    .command('delete <id>')
+    .description('delete a project with all its sessions (their tmux sessions killed) and tasks')
+    .action(async (id: string, _opts, cmd: Command) => {
+      const gone = await clientFor(cmd).projects.delete(id);
+      emit(
+        globals(cmd).output,
+        gone,
+        (g) => `deleted ${g.id}: ${g.sessions} sessions (${g.killed} running, killed), ${g.tasks} tasks`,
+      );
+    });
+
+  project
     .command('list')
     .description('list projects, highest priority first')
     .action(async (_opts, cmd: Command) => emit(globals(cmd).output, await clientFor(cmd).projects.list(), prettyProjects));

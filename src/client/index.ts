@@ -178,6 +178,9 @@ export class MaestroClient {
       this.request<Project>('POST', `/api/projects/${enc(id)}/complete`, input),
     /** Cancels a project: out of the queue, or stopped with its sessions. Idempotent. */
     cancel: (id: string) => this.request<Project>('POST', `/api/projects/${enc(id)}/cancel`, {}),
+    /** Deletes a project with its sessions (full cascade, tmux sessions killed) and tasks; answers how many went. */
+    delete: (id: string) =>
+      this.request<{ id: string; sessions: number; killed: number; tasks: number }>('DELETE', `/api/projects/${enc(id)}`),
   };
 
   readonly queue = {

@@ -15,6 +15,7 @@ import {
   parseInput,
 } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
+import { deleteSessionInTx } from './session-sweeps.js';
 import type { SessionService } from './sessions.js';
 
 const PAUSED_KEY = 'queue_paused';
@@ -29,6 +30,20 @@ export interface QueueView {
 }
 
 type FinishedStatus = 'completed' | 'failed' | 'cancelled';
+
+/** Rows read per step while a project's sessions and tasks are deleted. */
+const DELETE_BATCH = 1000;
+
+/** What deleting a project removed. */
+export interface ProjectDeletion {
+  id: string;
+  /** Its sessions, deleted with the full cascade. */
+  sessions: number;
+  /** Of those, the live ones whose tmux session was killed. */
+  killed: number;
+  /** Its tasks, with their timelines. */
+  tasks: number;
+}
 
 /** Projects: the top of projects → tasks → sessions, and the queue the scheduler drains. */
 export class ProjectService {
@@ -130,6 +145,47 @@ export class ProjectService {
     this.deps.log.info({ projectId: id, status: project.status, reason }, 'project finished');
     await this.endSessionsOf(id);
     return project;
+  }
+
+  /**
+   * Deletes a project with everything in it, in one transaction: each of its sessions with the full
+   * cascade of a session delete (DESIGN.md, guarantee 1; `session:deleted` with reason
+   * `project_deleted`), then its tasks with their timelines (`task:deleted`), then the project
+   * (`project:deleted`). Then, as a session delete does, live sessions' tmux sessions are killed and
+   * their worktrees released. A running project's slot is freed for the queue.
+   * @throws NotFoundError
+   */
+  async delete(id: string): Promise<ProjectDeletion> {
+    const now = this.deps.clock.now();
+    const { sessions, tasks } = await this.deps.store.transaction(async (tx) => {
+      const project = await tx.getProject(id);
+      if (!project) throw new NotFoundError('project', id);
+      const deleted = [];
+      for (;;) {
+        const batch = await tx.listSessions({ projectId: id, limit: DELETE_BATCH });
+        for (const s of batch) await deleteSessionInTx(tx, s, 'project_deleted', now);
+        deleted.push(...batch);
+        if (batch.length < DELETE_BATCH) break;
+      }
+      let taskCount = 0;
+      for (;;) {
+        const batch = await tx.listTasks({ projectId: id, limit: DELETE_BATCH });
+        for (const t of batch) await tx.deleteTask(t.id);
+        await tx.appendEvents(
+          batch.map((t) => ({ type: 'task:deleted' as const, data: { id: t.id, projectId: id } })),
+          now,
+        );
+        taskCount += batch.length;
+        if (batch.length < DELETE_BATCH) break;
+      }
+      await tx.deleteProject(id);
+      await tx.appendEvents([{ type: 'project:deleted', data: { id, name: project.name } }], now);
+      return { sessions: deleted, tasks: taskCount };
+    });
+    let killed = 0;
+    for (const s of sessions) if (await this.deps.sessions.releaseRuntime(s)) killed++;
+    this.deps.log.info({ projectId: id, sessions: sessions.length, killed, tasks }, 'project deleted');
+    return { id, sessions: sessions.length, killed, tasks };
   }
 
   /** Ends every live session of a project (reason `killed`); returns how many. */

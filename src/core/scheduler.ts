@@ -35,7 +35,7 @@ export interface SchedulerReport {
   paused: boolean;
 }
 
-/** Events after which the queue may move: a session or a project ended, or a project was queued. */
+/** Events after which the queue may move: a session or a project ended or was deleted, or a project was queued. */
 const WAKE_ON = new Set<MaestroEvent['type']>([
   'session:ended',
   'sessions:ended',
@@ -45,6 +45,7 @@ const WAKE_ON = new Set<MaestroEvent['type']>([
   'project:completed',
   'project:failed',
   'project:cancelled',
+  'project:deleted',
 ]);
 
 /**

@@ -373,11 +373,20 @@ export class SessionService {
       return s;
     });
     this.deps.log.info({ sessionId: id, reason, tasks: session.taskIds.length }, 'session deleted');
-    if (session.runtime.kind === 'tmux' && session.runtime.tmuxSession && !isTerminal(session.status)) {
-      await this.killQuietly(id, session.runtime.tmuxSession);
-    }
+    await this.releaseRuntime(session);
+  }
+
+  /**
+   * After a session's rows are deleted: kills its tmux session when it was live (the reconciler
+   * retries a failed kill) and removes its worktree when clean and merged (else keeps it, logged).
+   * Returns whether a live runtime was killed.
+   */
+  async releaseRuntime(session: Session): Promise<boolean> {
+    const live = session.runtime.kind === 'tmux' && session.runtime.tmuxSession !== null && !isTerminal(session.status);
+    if (live) await this.killQuietly(session.id, session.runtime.tmuxSession as string);
     const worktree = worktreeOf(session);
-    if (worktree) await releaseWorktree(this.deps.git, this.deps.log, id, worktree);
+    if (worktree) await releaseWorktree(this.deps.git, this.deps.log, session.id, worktree);
+    return live;
   }
 
   /** See {@link SessionExpiry.expireInactive}. */

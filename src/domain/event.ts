@@ -3,7 +3,6 @@ import { z } from 'zod';
 /** Every event type Maestro appends to its event log (DESIGN.md, guarantee 9). */
 export const EVENT_TYPES = [
   'project:created',
-  'project:updated',
   'project:deleted',
   'project:queued',
   'project:started',

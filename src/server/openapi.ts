@@ -65,6 +65,11 @@ const ROUTES: Route[] = [
     response: projectSchema,
   },
   { method: 'post', path: '/api/projects/{id}/cancel', summary: 'Cancel a project', response: projectSchema },
+  {
+    method: 'delete',
+    path: '/api/projects/{id}',
+    summary: 'Delete a project with its sessions (full cascade, tmux killed) and tasks; answers what went',
+  },
   { method: 'get', path: '/api/queue', summary: 'The project queue' },
   { method: 'post', path: '/api/queue/pause', summary: 'Pause the scheduler' },
   { method: 'post', path: '/api/queue/resume', summary: 'Resume the scheduler' },

@@ -134,6 +134,10 @@ export class KyselyTx implements StoreTx {
     await this.db.updateTable('projects').set(rest).where('id', '=', id).execute();
   }
 
+  async deleteProject(id: string): Promise<void> {
+    await this.db.deleteFrom('projects').where('id', '=', id).execute();
+  }
+
   async dequeueProject(nowMs: number): Promise<Project | undefined> {
     const next = this.db
       .selectFrom('projects')

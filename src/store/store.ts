@@ -119,6 +119,8 @@ export interface StoreTx extends StoreReads {
   insertProject(project: Project): Promise<void>;
   /** Writes a project whole. */
   updateProject(project: Project): Promise<void>;
+  /** Deletes a project row; its tasks and sessions must be gone first (they reference it). */
+  deleteProject(id: string): Promise<void>;
   /**
    * Atomically takes the next queued project — highest priority, then queued longest — and marks
    * it running, started by the scheduler at `nowMs` (ms since the epoch). One statement: two

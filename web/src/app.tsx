@@ -1,8 +1,9 @@
 import { type FormEvent, useEffect, useState, useSyncExternalStore } from 'react';
 import { MaestroApiError, type Session } from '../../src/client/index.js';
 import { StatusChart, TaskGantt } from './charts.js';
-import { splitArgs, statusClass } from './format.js';
+import { splitArgs } from './format.js';
 import type { Live } from './live.js';
+import { ProjectsPanel } from './projects-panel.js';
 import { SessionPage } from './session-page.js';
 import { SessionsView } from './sessions-view.js';
 import { keepToken } from './token.js';
@@ -211,37 +212,15 @@ export function App({ live }: { live: Live }) {
           <StatusChart sessions={sessions} now={now} />
           <TaskGantt tasks={tasks} sessions={state.sessions} now={now} />
         </section>
-        <section className="panel" aria-label="Projects">
-          <h2>Projects {state.paused ? <span className="badge warn">queue paused</span> : null}</h2>
-          {projects.length === 0 ? (
-            <p className="muted">No projects.</p>
-          ) : (
-            <ul className="plain">
-              {projects.map((p) => {
-                const position = queued.findIndex((q) => q.id === p.id);
-                return (
-                  <li key={p.id} data-project={p.id}>
-                    <span
-                      className={statusClass(
-                        p.status === 'running'
-                          ? 'running'
-                          : p.status === 'completed'
-                            ? 'completed'
-                            : p.status === 'queued'
-                              ? 'paused'
-                              : 'failed',
-                      )}
-                    >
-                      {p.status}
-                    </span>{' '}
-                    {p.name}
-                    {position >= 0 ? <span className="muted"> · #{position + 1} in queue</span> : null}
-                  </li>
-                );
-              })}
-            </ul>
-          )}
-        </section>
+        <ProjectsPanel
+          live={live}
+          projects={projects}
+          queued={queued}
+          paused={state.paused}
+          sessions={state.sessions}
+          tasks={state.tasks}
+          onError={setError}
+        />
         <section className="panel" aria-label="Tasks">
           <h2>Tasks</h2>
           {tasks.length === 0 ? (
