@@ -192,6 +192,9 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     expect((await cli('session', 'unlink', session.id, task.id)).taskIds).toEqual([]);
     await cli('task', 'delete', task.id);
     expect((await cli('project', 'get', 'proj_e2e')).name).toBe('e2e');
+    await client.projects.create({ id: 'proj_short', name: 'short-lived', repoPath: repo });
+    await client.tasks.create({ projectId: 'proj_short', title: 'goes with it' });
+    expect(await cli('project', 'delete', 'proj_short')).toEqual({ id: 'proj_short', sessions: 0, killed: 0, tasks: 1 });
 
     await seen((e) => e.type === 'task:deleted' && e.data.id === task.id);
     const ours = followed.filter((e) =>
