@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newSessionRow } from '../src/core/session-records.js';
-import { ConflictError, type MaestroEvent, newProject, type Project, type SessionFilter } from '../src/domain/index.js';
+import {
+  ConflictError,
+  type MaestroEvent,
+  type NewEvent,
+  newProject,
+  type Project,
+  type SessionFilter,
+} from '../src/domain/index.js';
 import type { SessionRow, Store, TaskRow } from '../src/store/index.js';
 
 /** Opens a fresh, empty store; `reopen` opens the same database again (after `close`). */
@@ -31,6 +38,11 @@ const session = (id: string, offsetSecs: number, patch: Partial<SessionRow> = {}
   ...patch,
 });
 const filter = (f: Partial<SessionFilter> = {}): SessionFilter => ({ limit: 100, ...f });
+/** A small well-formed event naming `id`: the store keeps whatever it is given, in order. */
+const marker = (id: string): NewEvent => ({
+  type: 'session:deleted',
+  data: { id, projectId: 'proj_a', taskIds: [], reason: 'test' },
+});
 
 /** The contract every Store engine must meet; run once per engine. */
 export function describeStoreContract(engine: string, open: () => Promise<StoreFixture>): void {
@@ -52,7 +64,7 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
     it('keeps what it committed across a reopen', async () => {
       await store.transaction(async (tx) => {
         await tx.insertSession(session('sess_keep', 5));
-        await tx.appendEvents([{ type: 'session:created', data: { id: 'sess_keep' } }], T0);
+        await tx.appendEvents([marker('sess_keep')], T0);
       });
       await store.close();
       store = await fx.reopen();
@@ -73,7 +85,7 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
       await expect(
         store.transaction(async (tx) => {
           await tx.insertSession(session('sess_x', 1));
-          await tx.appendEvents([{ type: 'session:created', data: { id: 'sess_x' } }], T0);
+          await tx.appendEvents([marker('sess_x')], T0);
           throw new Error('boom');
         }),
       ).rejects.toThrow('boom');
@@ -86,20 +98,12 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
       const delivered: number[] = [];
       store.onEvents((events) => delivered.push(...events.map((e) => e.seq)));
       for (let i = 0; i < 5; i++) {
-        await store.transaction((tx) =>
-          tx.appendEvents(
-            [
-              { type: 'task:updated', data: { i, part: 1 } },
-              { type: 'task:updated', data: { i, part: 2 } },
-            ],
-            T0 + i,
-          ),
-        );
+        await store.transaction((tx) => tx.appendEvents([marker(`sess_${i}_1`), marker(`sess_${i}_2`)], T0 + i));
       }
       expect(delivered).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       const after4 = await store.listEvents(4, 3);
       expect(after4.map((e) => e.seq)).toEqual([5, 6, 7]);
-      expect(after4[0]).toMatchObject({ type: 'task:updated', data: { i: 2, part: 1 }, at: new Date(T0 + 2).toISOString() });
+      expect(after4[0]).toMatchObject({ type: 'session:deleted', data: { id: 'sess_2_1' }, at: new Date(T0 + 2).toISOString() });
       expect(after4[0]?.id).toMatch(/^evt_/);
       expect(await store.firstSeq()).toBe(1);
       expect(await store.lastSeq()).toBe(10);
@@ -111,7 +115,7 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
       const write = (id: string, fail: boolean) =>
         store.transaction(async (tx) => {
           await tx.insertSession(session(id, 1));
-          await tx.appendEvents([{ type: 'session:created', data: { id } }], T0);
+          await tx.appendEvents([marker(id)], T0);
           if (fail) throw new Error(`boom ${id}`);
           return id;
         });
@@ -140,9 +144,7 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
       const delivered: number[] = [];
       store.onEvents((events) => delivered.push(...events.map((e) => e.seq)));
       await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
-          store.transaction((tx) => tx.appendEvents([{ type: 'task:updated', data: { i } }], T0)),
-        ),
+        Array.from({ length: 20 }, (_, i) => store.transaction((tx) => tx.appendEvents([marker(`sess_${i}`)], T0))),
       );
       expect(delivered).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     });

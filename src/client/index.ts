@@ -4,7 +4,6 @@ import type {
   CreateSessionInput,
   CreateTaskInput,
   EndReason,
-  MaestroEvent,
   Project,
   Session,
   SpawnInput,
@@ -12,6 +11,7 @@ import type {
   TimelineEntry,
   TouchInput,
   TransitionInput,
+  TypedEvent,
   UpdateSessionInput,
   UpdateTaskInput,
 } from '../domain/index.js';
@@ -44,7 +44,8 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 /** Callbacks of {@link MaestroClient.watch}. */
 export interface WatchHandlers {
-  onEvent(event: MaestroEvent): void;
+  /** Each event, its `data` typed by its `type` (narrow with `switch (event.type)`). */
+  onEvent(event: TypedEvent): void;
   /** Caught up with the log at `seq`; live events follow. */
   onReady?(seq: number): void;
   /** The cursor is too old (or ahead of the server): reload a snapshot and watch again. */
@@ -64,7 +65,8 @@ export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 export interface StreamOptions {
   /** Deliver events after this sequence; absent: from now on. */
   since?: number;
-  onEvent(event: MaestroEvent): void;
+  /** Each event, its `data` typed by its `type` (narrow with `switch (event.type)`). */
+  onEvent(event: TypedEvent): void;
   /** Reload your snapshot and return its sequence; called when the server cannot serve the cursor. */
   onResync?(): Promise<number> | number;
   onStatus?(status: StreamStatus): void;
@@ -265,7 +267,7 @@ export class MaestroClient {
       const message = JSON.parse(String(ev.data)) as { type: string } & Record<string, unknown>;
       if (message.type === 'ready') handlers.onReady?.(message.seq as number);
       else if (message.type === 'resync') handlers.onResync?.(message);
-      else handlers.onEvent(message as unknown as MaestroEvent);
+      else handlers.onEvent(message as unknown as TypedEvent);
     };
     socket.onerror = () => undefined;
     socket.onclose = (ev) => {

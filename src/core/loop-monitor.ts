@@ -1,3 +1,4 @@
+import type { NewEvent } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
 
 /** A background loop whose passes fail, as {@link LoopMonitor} reports it. */
@@ -42,7 +43,7 @@ export class LoopMonitor implements LoopReporter {
     if (!failure) return;
     this.failing.delete(loop);
     this.deps.log.info({ loop, failures: failure.failures }, `${loop} recovered`);
-    this.append('loop:recovered', { loop, failures: failure.failures });
+    this.append({ type: 'loop:recovered', data: { loop, failures: failure.failures } });
   }
 
   /** Records a failed pass; appends `loop:failed` when it is the first in a row. */
@@ -56,7 +57,7 @@ export class LoopMonitor implements LoopReporter {
       return;
     }
     this.failing.set(loop, { loop, since: new Date(this.deps.clock.now()).toISOString(), failures: 1, message });
-    this.append('loop:failed', { loop, message });
+    this.append({ type: 'loop:failed', data: { loop, message } });
   }
 
   /** The loops failing now, with their first failure's time and the last message. */
@@ -69,10 +70,10 @@ export class LoopMonitor implements LoopReporter {
     return [...this.known].map((loop) => ({ loop, failing: this.failing.has(loop) }));
   }
 
-  private append(type: 'loop:failed' | 'loop:recovered', data: Record<string, unknown>): void {
+  private append(event: NewEvent & { type: 'loop:failed' | 'loop:recovered' }): void {
     const { store, clock, log } = this.deps;
     store
-      .transaction((tx) => tx.appendEvents([{ type, data }], clock.now()))
-      .catch((err: unknown) => log.warn({ err, type, ...data }, 'could not append the loop event'));
+      .transaction((tx) => tx.appendEvents([event], clock.now()))
+      .catch((err: unknown) => log.warn({ err, type: event.type, ...event.data }, 'could not append the loop event'));
   }
 }

@@ -126,17 +126,20 @@ export class SessionWrites {
     await tx.updateSession(toRow(next), before.version);
     const saved: Session = opts.linksChanged ? await this.load(tx, before.id) : next;
     const eventType = opts.eventType ?? 'session:updated';
-    const data =
+    const event: NewEvent =
       eventType === 'session:ended'
-        ? endedData({
-            ...saved,
-            status: saved.status as SessionEndedData['status'],
-            endReason: saved.endReason as string,
-            completedAt: saved.completedAt as string,
-            exitCode: saved.runtime.exitCode,
-          })
-        : saved;
-    await tx.appendEvents([...(opts.events ?? []), { type: eventType, data }], now);
+        ? {
+            type: eventType,
+            data: endedData({
+              ...saved,
+              status: saved.status as SessionEndedData['status'],
+              endReason: saved.endReason as NonNullable<Session['endReason']>,
+              completedAt: saved.completedAt as string,
+              exitCode: saved.runtime.exitCode,
+            }),
+          }
+        : { type: eventType, data: saved };
+    await tx.appendEvents([...(opts.events ?? []), event], now);
     return saved;
   }
 

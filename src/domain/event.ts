@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { projectSchema } from './project.js';
+import { sessionSchema } from './session.js';
+import { END_REASONS } from './session-state.js';
+import { taskSchema } from './task.js';
 
 /** Every event type Maestro appends to its event log (DESIGN.md, guarantee 9). */
 export const EVENT_TYPES = [
@@ -30,12 +34,8 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
- * One entry of the ordered event log. Sweeps report what they did to many sessions in one event:
- * `sessions:ended` (`{reason, sessions: SessionEndedData[]}`) and `sessions:purged`
- * (`{reason: "purged", sessions: {id, projectId, taskIds}[]}`, the links of those sessions gone with them).
- * A background loop that starts failing appends `loop:failed` (`{loop, message}`), and
- * `loop:recovered` (`{loop, failures}`) once a pass succeeds again. `seq` increases strictly with every appended event;
- * `data` is the entity after the change (or `{id}` for a deletion, `{taskId, sessionId}` for links).
+ * One entry of the ordered event log, as stored and sent: `seq` increases strictly with every
+ * appended event; `data` depends on `type` (see {@link EVENT_DATA} and {@link TypedEvent}).
  */
 export const eventSchema = z.object({
   seq: z.number().int(),
@@ -46,22 +46,83 @@ export const eventSchema = z.object({
 });
 export type MaestroEvent = z.infer<typeof eventSchema>;
 
-/** An event before the log gives it a sequence number. */
-export type NewEvent = Omit<MaestroEvent, 'seq' | 'id' | 'at'>;
+const idString = z.string();
+/** Both sides of a task link. */
+const linkData = z.strictObject({ sessionId: idString, taskId: idString });
+/** What changed when a session ended (see {@link SessionEndedData}). */
+const sessionEndedData = z.strictObject({
+  id: idString,
+  projectId: idString,
+  taskIds: z.array(idString),
+  status: z.enum(['completed', 'failed']),
+  endReason: z.enum(END_REASONS),
+  exitCode: z.number().int().nullable(),
+  completedAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
+
+/**
+ * The `data` of each event type. Entities after the change for `*:created`, `*:updated` and the
+ * project status events (and the session waits); ids only for deletions and links. A sweep
+ * reports what it did to many sessions in one event: `sessions:ended` and `sessions:purged` (the
+ * links of purged sessions are gone with them). A background loop that starts failing appends
+ * `loop:failed`, and `loop:recovered` once a pass succeeds again.
+ */
+export const EVENT_DATA = {
+  'project:created': projectSchema,
+  'project:deleted': z.strictObject({ id: idString, name: z.string() }),
+  'project:queued': projectSchema,
+  'project:started': projectSchema,
+  'project:completed': projectSchema,
+  'project:failed': projectSchema,
+  'project:cancelled': projectSchema,
+  'task:created': taskSchema,
+  'task:updated': taskSchema,
+  'task:deleted': z.strictObject({ id: idString, projectId: idString }),
+  'task:session_added': linkData,
+  'task:session_removed': linkData,
+  'session:created': sessionSchema,
+  'session:updated': sessionSchema,
+  'session:ended': sessionEndedData,
+  'session:deleted': z.strictObject({ id: idString, projectId: idString, taskIds: z.array(idString), reason: z.string() }),
+  'session:task_added': linkData,
+  'session:task_removed': linkData,
+  'session:needs_input': sessionSchema,
+  'session:input_given': sessionSchema,
+  'sessions:ended': z.strictObject({ reason: z.enum(END_REASONS), sessions: z.array(sessionEndedData) }),
+  'sessions:purged': z.strictObject({
+    reason: z.literal('purged'),
+    sessions: z.array(z.strictObject({ id: idString, projectId: idString, taskIds: z.array(idString) })),
+  }),
+  'loop:failed': z.strictObject({ loop: z.string(), message: z.string() }),
+  'loop:recovered': z.strictObject({ loop: z.string(), failures: z.number().int() }),
+} satisfies Record<EventType, z.ZodType>;
+
+/**
+ * {@link TypedEvent} as a schema, one branch per type (`type` is the discriminator): what the
+ * OpenAPI document shows for the event stream, and what a client may validate against.
+ */
+export const typedEventSchema = z.discriminatedUnion(
+  'type',
+  EVENT_TYPES.map((type) => eventSchema.extend({ type: z.literal(type), data: EVENT_DATA[type] })) as unknown as [
+    z.ZodObject,
+    ...z.ZodObject[],
+  ],
+);
+
+/** The `data` of events of type `T`. */
+export type EventData<T extends EventType> = z.output<(typeof EVENT_DATA)[T]>;
+
+/** An event with `data` typed by its `type`: narrow with `switch (event.type)`. */
+export type TypedEvent = { [T in EventType]: Omit<MaestroEvent, 'type' | 'data'> & { type: T; data: EventData<T> } }[EventType];
+
+/** An event before the log gives it a sequence number, its data checked against its type. */
+export type NewEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
 
 /**
  * Data of `session:ended`: what changed when the session ended (clients merge it into the session
  * they hold; the last output lines are read with `GET /api/sessions/:id`). Kept small because a
  * sweep may end thousands of sessions at once.
  */
-export interface SessionEndedData {
-  id: string;
-  projectId: string;
-  taskIds: string[];
-  status: 'completed' | 'failed';
-  endReason: string;
-  exitCode: number | null;
-  completedAt: string;
-  updatedAt: string;
-  version: number;
-}
+export type SessionEndedData = z.output<typeof sessionEndedData>;

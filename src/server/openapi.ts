@@ -6,7 +6,6 @@ import {
   createTaskInput,
   endInput,
   enqueueProjectInput,
-  eventSchema,
   listSessionsQuery,
   listTasksQuery,
   needsInputInput,
@@ -16,6 +15,7 @@ import {
   taskSchema,
   touchInput,
   transitionInput,
+  typedEventSchema,
   updateSessionInput,
   updateTaskInput,
 } from '../domain/index.js';
@@ -147,7 +147,12 @@ const ROUTES: Route[] = [
   { method: 'delete', path: '/api/sessions/{id}/tasks/{taskId}', summary: 'Unlink a task', response: sessionSchema },
   { method: 'post', path: '/api/maintenance/cleanup', summary: 'Sweep now' },
   { method: 'get', path: '/api/health', summary: 'Health and session metrics' },
-  { method: 'get', path: '/api/events', summary: 'WebSocket event stream (?since=N)', response: eventSchema },
+  {
+    method: 'get',
+    path: '/api/events',
+    summary: 'WebSocket event stream (?since=N): each message one event, `data` by `type`',
+    response: typedEventSchema,
+  },
 ];
 
 const json = (schema: z.ZodType, io: 'input' | 'output') =>

@@ -1,12 +1,13 @@
 import {
+  type EventData,
   type Health,
   MaestroApiError,
   MaestroClient,
-  type MaestroEvent,
   type Project,
   type Session,
   type StreamHandle,
   type Task,
+  type TypedEvent,
 } from '../../src/client/index.js';
 
 /** Ended sessions kept in the cache beyond the active ones (DESIGN: bounded client caches). */
@@ -29,10 +30,6 @@ export interface LiveState {
 
 /** A failing background loop (sweeper, scheduler, reconciler, leader election). */
 export type LoopFailure = Health['failingLoops'][number];
-
-type EndedPatch = Pick<Session, 'id' | 'status' | 'endReason' | 'completedAt' | 'updatedAt' | 'version'> & {
-  exitCode: number | null;
-};
 
 /**
  * The dashboard's live cache: loads a snapshot, then applies the event stream from the snapshot's
@@ -123,12 +120,11 @@ export class Live {
     return active.seq;
   }
 
-  private apply(event: MaestroEvent): void {
+  private apply(event: TypedEvent): void {
     const sessions = new Map(this.state.sessions);
     const tasks = new Map(this.state.tasks);
     const projects = new Map(this.state.projects);
     const failingLoops = new Map(this.state.failingLoops);
-    const data = event.data as Record<string, unknown>;
     const linkTask = (taskId: string, sessionId: string, add: boolean) => {
       const t = tasks.get(taskId);
       if (!t) return;
@@ -141,66 +137,64 @@ export class Live {
       const ids = s.taskIds.filter((id) => id !== taskId);
       sessions.set(sessionId, { ...s, taskIds: add ? [...ids, taskId] : ids });
     };
-    const ended = (patch: EndedPatch) => {
+    const ended = (patch: EventData<'session:ended'>) => {
       const s = sessions.get(patch.id);
       if (!s || s.version > patch.version) return;
       const { exitCode, ...rest } = patch;
       sessions.set(patch.id, { ...s, ...rest, runtime: { ...s.runtime, exitCode } });
+    };
+    const forget = (s: { id: string; taskIds: string[] }) => {
+      sessions.delete(s.id);
+      for (const taskId of s.taskIds) linkTask(taskId, s.id, false);
     };
     switch (event.type) {
       case 'session:created':
       case 'session:updated':
       case 'session:needs_input':
       case 'session:input_given': {
-        const s = data as unknown as Session;
-        const current = sessions.get(s.id);
-        if (!current || current.version <= s.version) sessions.set(s.id, s);
+        const current = sessions.get(event.data.id);
+        if (!current || current.version <= event.data.version) sessions.set(event.data.id, event.data);
         break;
       }
       case 'session:ended':
-        ended(data as unknown as EndedPatch);
+        ended(event.data);
         break;
       case 'sessions:ended':
-        for (const patch of data.sessions as EndedPatch[]) ended(patch);
+        for (const patch of event.data.sessions) ended(patch);
         break;
       case 'session:deleted':
-        sessions.delete(data.id as string);
-        for (const taskId of (data.taskIds as string[]) ?? []) linkTask(taskId, data.id as string, false);
+        forget(event.data);
         break;
       case 'sessions:purged':
-        for (const s of data.sessions as { id: string; taskIds: string[] }[]) {
-          sessions.delete(s.id);
-          for (const taskId of s.taskIds) linkTask(taskId, s.id, false);
-        }
+        for (const s of event.data.sessions) forget(s);
         break;
       case 'session:task_added':
       case 'session:task_removed':
-        linkSession(data.sessionId as string, data.taskId as string, event.type === 'session:task_added');
+        linkSession(event.data.sessionId, event.data.taskId, event.type === 'session:task_added');
         break;
       case 'task:session_added':
       case 'task:session_removed':
-        linkTask(data.taskId as string, data.sessionId as string, event.type === 'task:session_added');
+        linkTask(event.data.taskId, event.data.sessionId, event.type === 'task:session_added');
         break;
       case 'task:created':
       case 'task:updated':
-        tasks.set(data.id as string, data as unknown as Task);
+        tasks.set(event.data.id, event.data);
         break;
       case 'task:deleted':
-        tasks.delete(data.id as string);
+        tasks.delete(event.data.id);
         break;
       case 'project:deleted':
-        projects.delete(data.id as string);
+        projects.delete(event.data.id);
         break;
-      case 'loop:failed': {
-        const loop = data.loop as string;
-        failingLoops.set(loop, { loop, since: event.at, failures: 1, message: data.message as string });
+      case 'loop:failed':
+        failingLoops.set(event.data.loop, { loop: event.data.loop, since: event.at, failures: 1, message: event.data.message });
         break;
-      }
       case 'loop:recovered':
-        failingLoops.delete(data.loop as string);
+        failingLoops.delete(event.data.loop);
         break;
       default:
-        if (event.type.startsWith('project:')) projects.set(data.id as string, data as unknown as Project);
+        // Every other project event carries the project after the change.
+        projects.set(event.data.id, event.data);
     }
     this.set({ ...this.state, seq: event.seq, sessions: prune(sessions), tasks, projects, failingLoops });
   }
