@@ -145,6 +145,36 @@ describe('dashboard in a real Chromium', () => {
     spy.mockRestore();
   });
 
+  it('filters sessions by words and by project', async () => {
+    await client.projects.create({ id: 'proj_filter', name: 'filtering', repoPath: m.dir });
+    const alpha = await client.sessions.create({ projectId: 'proj_filter', name: 'alpha-agent' });
+    const beta = await client.sessions.create({ projectId: 'proj_web', name: 'beta-agent' });
+    await row(beta.id).waitFor();
+    const panel = page.getByRole('region', { name: 'Sessions' });
+    const filter = panel.getByRole('searchbox', { name: 'Filter' });
+    const project = panel.getByRole('combobox', { name: 'Project' });
+
+    await filter.fill('alpha initializing');
+    await row(beta.id).waitFor({ state: 'detached' });
+    expect(await row(alpha.id).count()).toBe(1);
+    await filter.fill('filtering'); // a project's name matches its sessions
+    expect(await row(alpha.id).count()).toBe(1);
+    expect(await row(beta.id).count()).toBe(0);
+    await filter.fill('');
+    await project.selectOption('proj_web');
+    await row(alpha.id).waitFor({ state: 'detached' });
+    expect(await row(beta.id).count()).toBe(1);
+    await filter.fill('no-such-session');
+    await page.getByText('No session matches.').waitFor();
+    await shot('filtered');
+
+    await filter.fill('');
+    await project.selectOption('');
+    await row(alpha.id).waitFor();
+    await client.projects.delete('proj_filter');
+    await client.sessions.delete(beta.id);
+  });
+
   it('deletes a project with its sessions and tasks after confirmation', async () => {
     await client.projects.create({ id: 'proj_gone', name: 'gone', repoPath: m.dir });
     await client.tasks.create({ id: 'task_gone', projectId: 'proj_gone', title: 'Doomed task' });

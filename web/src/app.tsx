@@ -203,7 +203,7 @@ export function App({ live }: { live: Live }) {
 
       <section className="panel" aria-label="Sessions">
         <h2>Sessions</h2>
-        <SessionsView sessions={sessions} tasks={state.tasks} now={now} onOpen={select} />
+        <SessionsView sessions={sessions} tasks={state.tasks} projects={state.projects} now={now} onOpen={select} />
       </section>
 
       <div className="grid">
