@@ -219,6 +219,27 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     expect((await follower).exitCode).toBe(0);
   }, 90_000);
 
+  it('maestro session list --watch draws the list again after each change', async () => {
+    const watcher = execa(process.execPath, [BIN, '--url', url, '-o', 'json', 'session', 'list', '--watch', '-p', 'proj_e2e'], {
+      reject: false,
+    });
+    cleanup.add(async () => {
+      watcher.kill('SIGKILL');
+      await watcher;
+    });
+    const lists: Session[][] = [];
+    createInterface({ input: watcher.stdout as NodeJS.ReadableStream }).on('line', (line) => lists.push(JSON.parse(line)));
+    await until(() => lists.length >= 1, 30_000, 'the first list');
+    const before = lists.length;
+    const created = await client.sessions.create({ projectId: 'proj_e2e', name: 'watched' });
+    const latest = () => lists.at(-1) ?? [];
+    await until(() => lists.length > before && latest().some((s) => s.id === created.id), 30_000, 'a list with the new session');
+    await client.sessions.end(created.id, { reason: 'completed' });
+    await until(() => latest().find((s) => s.id === created.id)?.status === 'completed', 30_000, 'a list with it ended');
+    watcher.kill('SIGINT');
+    expect((await watcher).exitCode).toBe(0);
+  }, 90_000);
+
   it('stops gracefully on SIGTERM', async () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

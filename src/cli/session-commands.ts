@@ -12,6 +12,7 @@ import {
   type SessionStatus,
 } from '../domain/index.js';
 import { clientFor, collect, globals, intOption } from './context.js';
+import { drawScreen, watchView } from './live-view.js';
 import { emit, prettySession, prettySessions } from './output.js';
 
 /** Help of `--version` (optimistic concurrency, see the API's version fencing). */
@@ -95,19 +96,36 @@ export function sessionCommands(program: Command): void {
     .option('--created-before <iso>', 'created before this ISO-8601 time')
     .option('--recent <n>', 'the n most recent', intOption('--recent'))
     .option('--limit <n>', 'at most n (default 100)', intOption('--limit'))
+    .option('-w, --watch', 'keep the list current until Ctrl-C (with -o json: one JSON list per line, per change)')
     .action(async (opts, cmd: Command) => {
-      const { sessions } = await clientFor(cmd).sessions.list({
-        status: opts.status,
-        projectId: opts.project,
-        taskId: opts.task,
-        branch: opts.branch,
-        active: opts.active,
-        created_after: opts.createdAfter,
-        created_before: opts.createdBefore,
-        recent: opts.recent,
-        limit: opts.limit,
+      const client = clientFor(cmd);
+      const output = globals(cmd).output;
+      const load = async () => {
+        const { sessions, seq } = await client.sessions.list({
+          status: opts.status,
+          projectId: opts.project,
+          taskId: opts.task,
+          branch: opts.branch,
+          active: opts.active,
+          created_after: opts.createdAfter,
+          created_before: opts.createdBefore,
+          recent: opts.recent,
+          limit: opts.limit,
+        });
+        return { value: sessions, seq };
+      };
+      if (!opts.watch) {
+        emit(output, (await load()).value, prettySessions);
+        return;
+      }
+      await watchView(client, {
+        load,
+        affects: (event) => event.type.startsWith('session'),
+        draw: (sessions) =>
+          output === 'json'
+            ? process.stdout.write(`${JSON.stringify(sessions)}\n`)
+            : drawScreen('maestro session list', prettySessions(sessions)),
       });
-      emit(globals(cmd).output, sessions, prettySessions);
     });
 
   session
