@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { MaestroEvent } from '../client/index.js';
+import type { MaestroEvent, StreamStatus } from '../client/index.js';
 import { clientFor, collect, globals, intOption } from './context.js';
 
 /** The fields a one-line summary of an event's data shows, in this order, when present. */
@@ -38,6 +38,7 @@ export function eventCommands(program: Command): void {
       const wanted = (type: string) => !opts.type || opts.type.some((prefix) => type.startsWith(prefix));
       // Status goes to stderr, so stdout stays one event per line for pipes.
       const note = (text: string) => process.stderr.write(`${text}\n`);
+      let last: StreamStatus | undefined;
       await new Promise<void>((resolve) => {
         const stream = client.stream({
           since: opts.since,
@@ -50,7 +51,10 @@ export function eventCommands(program: Command): void {
             note(`resync: events up to #${seq} are no longer in the log; following from there`);
             return seq;
           },
+          // Said once per change: retries with backoff report `reconnecting` on every attempt.
           onStatus: (status) => {
+            if (status === last) return;
+            last = status;
             if (status === 'live') note(`following events after #${stream.seq ?? 0} (Ctrl-C stops)`);
             else if (status === 'reconnecting') note('connection lost; reconnecting…');
           },
