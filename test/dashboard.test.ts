@@ -45,10 +45,14 @@ describe('dashboard in a real Chromium', () => {
 
   it('spawns a real command from the page and shows it live', async () => {
     await page.getByLabel('Task', { exact: true }).selectOption('task_login');
+    await page.getByLabel('Name', { exact: true }).fill('greeter');
     await page.getByLabel('Command', { exact: true }).fill('sh -c "echo hello from the dashboard; exec sleep 300"');
     await page.getByRole('button', { name: 'Spawn' }).click();
     const spawned = await until(async () => (await client.sessions.list({ active: true })).sessions[0], 10_000, 'the spawn');
     expect(spawned?.runtime.kind).toBe('tmux');
+    expect(spawned?.name).toBe('greeter');
+    await expect.poll(() => row(spawned?.id as string).textContent()).toContain('greeter');
+    await expect.poll(() => page.getByLabel('Name', { exact: true }).inputValue()).toBe('');
     await expect.poll(() => row(spawned?.id as string).textContent()).toContain('initializing');
     await expect
       .poll(() => page.locator('[data-terminal]').textContent(), { timeout: 10_000 })

@@ -88,6 +88,7 @@ export function App({ live }: { live: Live }) {
   const [projectId, setProjectId] = useState('');
   const [taskId, setTaskId] = useState('');
   const [command, setCommand] = useState('');
+  const [name, setName] = useState('');
 
   const sessions = [...state.sessions.values()];
   useNeedsInputNotifications(sessions);
@@ -108,8 +109,10 @@ export function App({ live }: { live: Live }) {
         projectId: chosenProject,
         command: splitArgs(command),
         ...(taskId ? { taskId } : {}),
+        ...(name.trim() ? { name: name.trim() } : {}),
       });
       setCommand('');
+      setName('');
       select(created.id);
     } catch (err) {
       setError(err instanceof MaestroApiError ? err.message : String(err));
@@ -176,6 +179,8 @@ export function App({ live }: { live: Live }) {
                   </option>
                 ))}
             </select>
+            <label htmlFor="spawn-name">Name</label>
+            <input id="spawn-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="optional" size={16} />
             <label htmlFor="spawn-command">Command</label>
             <input
               id="spawn-command"
