@@ -35,14 +35,18 @@ export function fields(pairs: [string, unknown][]): string {
   return pairs.map(([k, v]) => `${k.padEnd(width)}  ${v === null || v === undefined || v === '' ? '-' : String(v)}`).join('\n');
 }
 
+/**
+ * Sessions as a table. A live session waiting for its user says so next to its status; a name that
+ * only repeats the id (the default) shows as `-`.
+ */
 export const prettySessions = (sessions: Session[]): string =>
   table(
     ['ID', 'STATUS', 'PHASE', 'NAME', 'PROJECT', 'TASKS', 'LAST ACTIVITY', 'ENDED'],
     sessions.map((s) => [
       s.id,
-      s.status,
+      s.needsInput.active && s.completedAt === null ? `${s.status} (needs input: ${s.needsInput.reason})` : s.status,
       s.phase ?? '-',
-      s.name,
+      s.name === s.id ? '-' : s.name,
       s.projectId,
       String(s.taskIds.length),
       ago(s.lastActivityAt),
