@@ -17,6 +17,7 @@ import {
 import type { CoreDeps } from './deps.js';
 import { deleteSessionInTx } from './session-sweeps.js';
 import type { SessionService } from './sessions.js';
+import { deleteTaskInTx } from './tasks.js';
 
 const PAUSED_KEY = 'queue_paused';
 
@@ -170,11 +171,7 @@ export class ProjectService {
       let taskCount = 0;
       for (;;) {
         const batch = await tx.listTasks({ projectId: id, limit: DELETE_BATCH });
-        for (const t of batch) await tx.deleteTask(t.id);
-        await tx.appendEvents(
-          batch.map((t) => ({ type: 'task:deleted' as const, data: { id: t.id, projectId: id } })),
-          now,
-        );
+        for (const t of batch) await deleteTaskInTx(tx, t, now);
         taskCount += batch.length;
         if (batch.length < DELETE_BATCH) break;
       }

@@ -97,17 +97,26 @@ export class TaskService {
     await this.deps.store.transaction(async (tx) => {
       const task = await tx.getTask(id);
       if (!task) throw new NotFoundError('task', id);
-      await tx.deleteTask(id);
-      await tx.appendEvents(
-        [
-          ...task.sessionIds.map((sessionId) => ({ type: 'session:task_removed' as const, data: { sessionId, taskId: id } })),
-          { type: 'task:deleted', data: { id, projectId: task.projectId } },
-        ],
-        now,
-      );
+      await deleteTaskInTx(tx, task, now);
     });
     this.deps.log.info({ taskId: id }, 'task deleted');
   }
+}
+
+/**
+ * Deletes `task` inside `tx` with its timeline and its session links, appending
+ * `session:task_removed` for each linked session and `task:deleted`. `nowMs` is in milliseconds
+ * since the epoch.
+ */
+export async function deleteTaskInTx(tx: StoreTx, task: Task, nowMs: number): Promise<void> {
+  await tx.deleteTask(task.id);
+  await tx.appendEvents(
+    [
+      ...task.sessionIds.map((sessionId) => ({ type: 'session:task_removed' as const, data: { sessionId, taskId: task.id } })),
+      { type: 'task:deleted', data: { id: task.id, projectId: task.projectId } },
+    ],
+    nowMs,
+  );
 }
 
 /**
