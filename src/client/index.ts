@@ -1,3 +1,4 @@
+import type { LoopFailure } from '../core/loop-monitor.js';
 import type { SweepReport } from '../core/sweeper.js';
 import type {
   CreateProjectInput,
@@ -17,6 +18,7 @@ import type {
 } from '../domain/index.js';
 import { MaestroApiError } from './errors.js';
 
+export type { LoopFailure } from '../core/loop-monitor.js';
 export type * from '../domain/index.js';
 export { MaestroApiError } from './errors.js';
 
@@ -112,7 +114,7 @@ export interface Health {
   };
   lastSweep: { at: string; durationMs: number; timedOut: number; purged: number } | null;
   /** Background loops failing now: since when (ISO 8601), how many passes in a row, the last message. */
-  failingLoops: { loop: string; since: string; failures: number; message: string }[];
+  failingLoops: LoopFailure[];
 }
 
 /** What a cleanup did, or in a dry run would do. `durationMs` in milliseconds. */

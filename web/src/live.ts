@@ -1,6 +1,6 @@
 import {
   type EventData,
-  type Health,
+  type LoopFailure,
   MaestroApiError,
   MaestroClient,
   type Project,
@@ -27,9 +27,6 @@ export interface LiveState {
   /** Background loops of the server failing now, by loop name. */
   failingLoops: ReadonlyMap<string, LoopFailure>;
 }
-
-/** A failing background loop (sweeper, scheduler, reconciler, leader election). */
-export type LoopFailure = Health['failingLoops'][number];
 
 /**
  * The dashboard's live cache: loads a snapshot, then applies the event stream from the snapshot's
