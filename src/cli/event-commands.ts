@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { MaestroEvent, StreamStatus } from '../client/index.js';
 import { clientFor, collect, globals, intOption } from './context.js';
+import { streamUntilInterrupted } from './live-view.js';
 
 /** The fields a one-line summary of an event's data shows, in this order, when present. */
 const SUMMARY_FIELDS = ['status', 'endReason', 'exitCode', 'reason', 'message', 'failures'] as const;
@@ -39,32 +40,25 @@ export function eventCommands(program: Command): void {
       // Status goes to stderr, so stdout stays one event per line for pipes.
       const note = (text: string) => process.stderr.write(`${text}\n`);
       let last: StreamStatus | undefined;
-      await new Promise<void>((resolve) => {
-        const stream = client.stream({
-          since: opts.since,
-          onEvent: (event) => {
-            if (wanted(event.type)) process.stdout.write(`${json ? JSON.stringify(event) : prettyEvent(event)}\n`);
-          },
-          // The log no longer holds the cursor: say so, and go on from its end.
-          onResync: async () => {
-            const { seq } = await client.sessions.list({ limit: 1 });
-            note(`resync: events up to #${seq} are no longer in the log; following from there`);
-            return seq;
-          },
-          // Said once per change: retries with backoff report `reconnecting` on every attempt.
-          onStatus: (status) => {
-            if (status === last) return;
-            last = status;
-            if (status === 'live') note(`following events after #${stream.seq ?? 0} (Ctrl-C stops)`);
-            else if (status === 'reconnecting') note('connection lost; reconnecting…');
-          },
-        });
-        const stop = () => {
-          stream.close();
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+      const { stream, stopped } = streamUntilInterrupted(client, {
+        since: opts.since,
+        onEvent: (event) => {
+          if (wanted(event.type)) process.stdout.write(`${json ? JSON.stringify(event) : prettyEvent(event)}\n`);
+        },
+        // The log no longer holds the cursor: say so, and go on from its end.
+        onResync: async () => {
+          const { seq } = await client.sessions.list({ limit: 1 });
+          note(`resync: events up to #${seq} are no longer in the log; following from there`);
+          return seq;
+        },
+        // Said once per change: retries with backoff report `reconnecting` on every attempt.
+        onStatus: (status) => {
+          if (status === last) return;
+          last = status;
+          if (status === 'live') note(`following events after #${stream.seq ?? 0} (Ctrl-C stops)`);
+          else if (status === 'reconnecting') note('connection lost; reconnecting…');
+        },
       });
+      await stopped;
     });
 }

@@ -1,4 +1,4 @@
-import type { MaestroClient, TypedEvent } from '../client/index.js';
+import type { MaestroClient, StreamHandle, StreamOptions, TypedEvent } from '../client/index.js';
 
 /** How long a burst of events is gathered before the view is drawn again, in milliseconds. */
 const SETTLE_MS = 100;
@@ -35,27 +35,39 @@ export async function watchView<T>(client: MaestroClient, view: LiveView<T>): Pr
       });
     }, SETTLE_MS);
   };
-  await new Promise<void>((resolve) => {
-    const stream = client.stream({
-      since: first.seq,
-      onEvent: (event) => {
-        if (view.affects(event)) redraw();
-      },
-      onResync: async () => {
-        const fresh = await view.load();
-        view.draw(fresh.value);
-        return fresh.seq;
-      },
-    });
+  await streamUntilInterrupted(client, {
+    since: first.seq,
+    onEvent: (event) => {
+      if (view.affects(event)) redraw();
+    },
+    onResync: async () => {
+      const fresh = await view.load();
+      view.draw(fresh.value);
+      return fresh.seq;
+    },
+  }).stopped;
+  clearTimeout(timer);
+  await drawing;
+}
+
+/**
+ * Follows the event stream with `options` (resuming after cuts) until SIGINT or SIGTERM, then
+ * closes it: what a command that runs until Ctrl-C needs. `stopped` resolves once it is closed.
+ */
+export function streamUntilInterrupted(
+  client: MaestroClient,
+  options: StreamOptions,
+): { stream: StreamHandle; stopped: Promise<void> } {
+  const stream = client.stream(options);
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => {
-      clearTimeout(timer);
       stream.close();
       resolve();
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await drawing;
+  return { stream, stopped };
 }
 
 /**
