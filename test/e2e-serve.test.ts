@@ -78,7 +78,7 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     expect(ended).toMatchObject({ status: 'failed', endReason: 'terminal_closed', runtime: { exitCode: 3 } });
     expect(ended.output).toContain(`agent says hi to ${url}`);
     expect(ended.output).toContain(`id=${spawned.id}`);
-    // The record is committed first, then the tmux session is killed (DESIGN.md, guarantee 1).
+    // The record is committed first, then the tmux session is killed (docs/design.md §Ending a session).
     await until(async () => !(await tmuxHas(socket, `maestro-${spawned.id}`)), 5000, 'tmux session gone');
 
     await until(() => events.some((e) => e.type === 'session:ended' && e.data.id === spawned.id), 5000, 'session:ended event');

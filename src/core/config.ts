@@ -46,7 +46,7 @@ export interface MaestroConfig {
 /** Raw options: what a user may give, each optional. */
 export type MaestroOptions = Partial<MaestroConfig>;
 
-/** Every default, in one place (DESIGN.md, configuration table). */
+/** Every default, in one place (docs/design.md §Configuration). */
 export const DEFAULTS: MaestroConfig = {
   host: '127.0.0.1',
   port: 7420,
@@ -70,7 +70,7 @@ export const DEFAULTS: MaestroConfig = {
   allowedOrigins: '',
 };
 
-/** Environment variable of each option (DESIGN.md). */
+/** Environment variable of each option (docs/design.md §Configuration). */
 export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   host: 'MAESTRO_HOST',
   port: 'MAESTRO_PORT',

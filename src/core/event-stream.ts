@@ -23,7 +23,7 @@ export interface Subscription {
 }
 
 /**
- * Ordered, gap-free event delivery from a cursor (DESIGN.md, guarantee 9): subscribes to live
+ * Ordered, gap-free event delivery from a cursor (docs/design.md §Delivery and resync; §Lifecycle guarantees (G9)): subscribes to live
  * events first, replays the log after `since`, then hands over to live events, dropping any
  * already delivered — so a reconnecting client misses nothing and sees nothing twice.
  */

@@ -21,7 +21,7 @@ export interface LoopReporter {
 
 /**
  * Watches the background loops' passes, so that a failing sweeper, scheduler or reconciler shows
- * where people look, not only in the log (DESIGN.md, architecture: loops report failures as
+ * where people look, not only in the log (docs/design.md §Loop failures: loops report failures as
  * events and logs). A loop that starts failing appends `loop:failed` `{loop, message}`; one that
  * passes again appends `loop:recovered` `{loop, failures}`. Only the changes are events: a
  * reconciler failing every second would otherwise fill the event log. Every failing pass is still

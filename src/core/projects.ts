@@ -108,7 +108,7 @@ export class ProjectService {
   }
 
   /**
-   * Completes a project (DESIGN.md, scheduler): records `completed` or `failed`, appends
+   * Completes a project (docs/design.md §Project queue and scheduler): records `completed` or `failed`, appends
    * `project:completed` / `project:failed`, then ends and kills every live session of the project.
    * Idempotent: a project already finished is returned unchanged.
    * @throws ValidationError; NotFoundError
@@ -150,7 +150,7 @@ export class ProjectService {
 
   /**
    * Deletes a project with everything in it, in one transaction: each of its sessions with the full
-   * cascade of a session delete (DESIGN.md, guarantee 1; `session:deleted` with reason
+   * cascade of a session delete (docs/design.md §Lifecycle guarantees (G1); `session:deleted` with reason
    * `project_deleted`), then its tasks with their timelines (`task:deleted`), then the project
    * (`project:deleted`). Then, as a session delete does, live sessions' tmux sessions are killed and
    * their worktrees released. A running project's slot is freed for the queue.

@@ -30,13 +30,13 @@ export interface ReconcileReport {
 const EXIT_STATUS_WAIT_MS = 15_000;
 
 /**
- * Keeps stored state true to the runtime, in both directions (DESIGN.md, guarantee 6). Each pass
+ * Keeps stored state true to the runtime, in both directions (docs/design.md §Lifecycle guarantees (G6)). Each pass
  * lists the runtime's sessions with one call, then:
  * - ends every live record whose command exited (`terminal_closed`, with its exit code) or whose
  *   runtime session is gone (`lost`);
  * - kills every runtime session Maestro owns that has no live record (its whole process group);
  * - on the first pass, re-adopts live records whose runtime survived a restart of the server;
- * - counts tmux's own activity time as activity (DESIGN.md, guarantee 2).
+ * - counts tmux's own activity time as activity (docs/design.md §Lifecycle guarantees (G2)).
  * A failed listing ("could not check": server unreachable, timeout) ends and kills nothing.
  */
 export class Reconciler {

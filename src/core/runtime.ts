@@ -36,7 +36,7 @@ export interface ProbedSession {
 
 /**
  * The result of listing the runtime's sessions. `ok: false` means "could not check" (server
- * unreachable, command timed out) — never to be read as "every session is dead" (DESIGN.md, guarantee 6).
+ * unreachable, command timed out) — never to be read as "every session is dead" (docs/design.md §Lifecycle guarantees (G6)).
  */
 export type Probe = { ok: true; sessions: Map<string, ProbedSession> } | { ok: false; error: string };
 

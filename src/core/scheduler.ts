@@ -49,7 +49,7 @@ const WAKE_ON = new Set<MaestroEvent['type']>([
 ]);
 
 /**
- * Drains the project queue (DESIGN.md, scheduler). Every interval, and at once after any session
+ * Drains the project queue (docs/design.md §Project queue and scheduler). Every interval, and at once after any session
  * or project ends, a pass: finishes projects whose status was written by hand, ends lingering
  * sessions of finished projects, completes scheduled projects whose sessions all ended, fails
  * projects stuck without one, then — unless paused — starts queued projects (highest priority,

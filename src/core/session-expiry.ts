@@ -36,7 +36,7 @@ export interface PurgeOptions {
 }
 
 /**
- * Inactivity timeouts and retention purges (DESIGN.md, guarantees 3 and 4), in bulk: the
+ * Inactivity timeouts and retention purges (docs/design.md §Lifecycle guarantees (G3, G4)), in bulk: the
  * sweeper's two passes, and the check every read and write makes first.
  */
 export class SessionExpiry {
@@ -58,7 +58,7 @@ export class SessionExpiry {
 
   /**
    * Ends every non-terminal session idle longer than the inactivity timeout with `timed_out`
-   * (DESIGN.md, guarantee 3). Sessions without a runtime are ended in bulk; tmux-backed ones one by
+   * (docs/design.md §Lifecycle guarantees (G3)). Sessions without a runtime are ended in bulk; tmux-backed ones one by
    * one, so their output is kept and their tmux session killed. With `dryRun`, changes nothing and
    * reports what would go.
    */
@@ -101,7 +101,7 @@ export class SessionExpiry {
   }
 
   /**
-   * Purges sessions ended longer than the retention ago (DESIGN.md, guarantee 4), with the same
+   * Purges sessions ended longer than the retention ago (docs/design.md §Lifecycle guarantees (G4)), with the same
    * cascade as a delete, in batches. `onProgress` receives the running count after each batch.
    * With `dryRun`, changes nothing and reports what would go. `limit` caps how many go in this call.
    */

@@ -3,7 +3,7 @@ import type { CoreDeps } from './deps.js';
 import type { Runtime } from './runtime.js';
 
 /**
- * The sessions other nodes run, as this node sees them (DESIGN.md, scale-out): a node that stops
+ * The sessions other nodes run, as this node sees them (docs/design.md §Nodes): a node that stops
  * heartbeating may be cut off rather than dead, so its live sessions first read
  * `runtime.unreachable` (after `nodeTimeoutSecs`, default 30 s) and are ended `lost` only when
  * it stays silent (after `nodeLostSecs`, default 300 s; by the leader's sweep).

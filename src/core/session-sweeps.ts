@@ -31,7 +31,7 @@ export async function endSessionsInTx(tx: StoreTx, sessions: SessionRef[], reaso
 }
 
 /**
- * Deletes one session inside `tx` with the full cascade (DESIGN.md, guarantee 1): its task links
+ * Deletes one session inside `tx` with the full cascade (docs/design.md §Lifecycle guarantees (G1)): its task links
  * go both ways, each task's timeline gets `session_ended` (reason `reason`), and the events
  * `session:task_removed` / `task:session_removed` per link and `session:deleted` are appended.
  * `nowMs` is in milliseconds since the epoch.
@@ -53,7 +53,7 @@ export async function deleteSessionInTx(
 }
 
 /**
- * Purges `sessions` in bulk inside `tx` with the cascade of a delete (DESIGN.md, guarantee 4):
+ * Purges `sessions` in bulk inside `tx` with the cascade of a delete (docs/design.md §Lifecycle guarantees (G4)):
  * links gone both ways, `session_ended` (reason `purged`) on each linked task's timeline, and one
  * `sessions:purged` event for the batch. `nowMs` is in milliseconds since the epoch.
  */

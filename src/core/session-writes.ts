@@ -33,7 +33,7 @@ export interface SaveOptions {
 
 /**
  * The transactional writes every session change goes through: an insert checked against the
- * project, its tasks and the active-session limits (DESIGN.md, guarantee 5); load, change and
+ * project, its tasks and the active-session limits (docs/design.md §Lifecycle guarantees (G5)); load, change and
  * version-fenced save; and the events they append.
  */
 export class SessionWrites {

@@ -46,17 +46,17 @@ import { releaseWorktree, worktreeOf } from './worktrees.js';
 
 /** Options of the session service. */
 export interface SessionServiceOptions {
-  /** At most this many non-terminal sessions (DESIGN.md, guarantee 5). */
+  /** At most this many non-terminal sessions (docs/design.md §Lifecycle guarantees (G5)). */
   maxSessions: number;
   /** At most this many non-terminal sessions per project; 0 means no per-project limit. */
   maxSessionsPerProject: number;
-  /** Inactivity timeout, in seconds (DESIGN.md, guarantee 3). */
+  /** Inactivity timeout, in seconds (docs/design.md §Lifecycle guarantees (G3)). */
   sessionTimeoutSecs: number;
   /** A node silent this long is down: its live sessions read as `runtime.unreachable`, in seconds. Default 30. */
   nodeTimeoutSecs?: number;
   /** The live sessions of a node down this long are ended as lost by the sweep, in seconds. Default 300. */
   nodeLostSecs?: number;
-  /** How long ended sessions are kept, in seconds; 0 deletes on end (DESIGN.md, guarantee 4). */
+  /** How long ended sessions are kept, in seconds; 0 deletes on end (docs/design.md §Lifecycle guarantees (G4)). */
   retentionSecs: number;
   /** The server's base URL, given to spawned agents as `MAESTRO_URL`. */
   publicUrl: string;
@@ -82,7 +82,7 @@ export interface EndOptions {
 
 /**
  * Sessions: creation, spawning in the runtime, workflow transitions, ending, activity, task links
- * and deletion with the full cascade (DESIGN.md, "Lifecycle guarantees").
+ * and deletion with the full cascade (docs/design.md §Lifecycle guarantees).
  */
 export class SessionService {
   /** Starts commands in the runtime. */
@@ -157,7 +157,7 @@ export class SessionService {
 
   /**
    * One session. A session past its inactivity deadline is ended (`timed_out`) before it is read,
-   * so no read reports it live (DESIGN.md, guarantee 3).
+   * so no read reports it live (docs/design.md §Lifecycle guarantees (G3)).
    * @throws NotFoundError when no session has this id
    */
   async get(id: string): Promise<Session> {
@@ -359,7 +359,7 @@ export class SessionService {
   }
 
   /**
-   * Deletes a session with the full cascade (DESIGN.md, guarantee 1): in one transaction the row
+   * Deletes a session with the full cascade (docs/design.md §Lifecycle guarantees (G1)): in one transaction the row
    * and its task links go, each task's timeline gets `session_ended` (reason `deleted`) and
    * `session:deleted` is appended; then its runtime is killed (the reconciler retries on failure).
    * @throws NotFoundError

@@ -37,7 +37,7 @@ export interface SweepOptions {
 }
 
 /**
- * The sweeper (DESIGN.md, guarantees 3 and 4): every `intervalMs` milliseconds it ends sessions idle
+ * The sweeper (docs/design.md §Lifecycle guarantees (G3, G4)): every `intervalMs` milliseconds it ends sessions idle
  * past the inactivity timeout (`timed_out`, tmux killed) and purges sessions ended longer than the
  * retention ago, with the cascade of a delete. Also runs on demand.
  */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 
 /**
- * Logs touches in batches (DESIGN.md, guarantee 8): heartbeats can arrive many times a second per
+ * Logs touches in batches (docs/design.md §Lifecycle guarantees (G8)): heartbeats can arrive many times a second per
  * session, so instead of a line each, one line per `intervalMs` milliseconds (of the injected
  * clock) lists how many touches each session had.
  */

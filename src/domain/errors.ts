@@ -42,7 +42,7 @@ export class ValidationError extends MaestroError {
   }
 }
 
-/** A session state change not allowed by the state machine (DESIGN.md, "Session state machine"). */
+/** A session state change not allowed by the state machine (docs/design.md §Session state machine). */
 export class InvalidTransitionError extends MaestroError {
   constructor(sessionId: string, from: string, to: string, allowed: readonly string[]) {
     const allowedText = allowed.length > 0 ? allowed.join(', ') : 'none (terminal state)';
@@ -55,7 +55,7 @@ export class InvalidTransitionError extends MaestroError {
   }
 }
 
-/** A concurrency limit would be exceeded (DESIGN.md, lifecycle guarantee 5). */
+/** A concurrency limit would be exceeded (docs/design.md §Lifecycle guarantees (G5)). */
 export class LimitExceededError extends MaestroError {
   constructor(what: string, limit: number, current: number, extra: Record<string, unknown> = {}) {
     super('limit_exceeded', `${what} limit reached: ${current} of ${limit} in use`, { limit, current, ...extra });

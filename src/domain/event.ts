@@ -4,7 +4,7 @@ import { sessionSchema } from './session.js';
 import { END_REASONS } from './session-state.js';
 import { taskSchema } from './task.js';
 
-/** Every event type Maestro appends to its event log (DESIGN.md, guarantee 9). */
+/** Every event type Maestro appends to its event log (docs/design.md §Event log; §Lifecycle guarantees (G9)). */
 export const EVENT_TYPES = [
   'project:created',
   'project:deleted',

@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 
-/** Entity kinds and their id prefixes (DESIGN.md, "Wire conventions"). */
+/** Entity kinds and their id prefixes (docs/design.md §Wire conventions). */
 export const ID_PREFIX = {
   project: 'proj',
   task: 'task',

@@ -10,6 +10,6 @@ export const LIMITS = {
   listItems: 100,
   /** A single command argument or environment value, in characters. */
   argument: 8192,
-  /** Output lines kept with a session when its runtime ends (DESIGN.md, guarantee 7). */
+  /** Output lines kept with a session when its runtime ends (docs/design.md §Lifecycle guarantees (G7)). */
   outputLines: 200,
 } as const;

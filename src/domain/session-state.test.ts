@@ -12,7 +12,7 @@ import {
   transition,
 } from './session-state.js';
 
-// The DESIGN.md table, written out independently of the implementation's table.
+// The table of docs/design.md §Workflow transitions, written out independently of the implementation's table.
 const DESIGN_TABLE: Record<SessionStatus, SessionStatus[]> = {
   initializing: ['planning', 'failed', 'paused'],
   planning: ['generating_tasks', 'failed', 'paused'],

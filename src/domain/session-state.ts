@@ -1,6 +1,6 @@
 import { InvalidTransitionError } from './errors.js';
 
-/** Session workflow states (DESIGN.md, "Session state machine"). */
+/** Session workflow states (docs/design.md §Session state machine). */
 export const SessionStatus = {
   initializing: 'initializing',
   planning: 'planning',
@@ -42,7 +42,7 @@ export const SESSION_PHASES = Object.values(SessionPhase) as [SessionPhase, ...S
 const S = SessionStatus;
 
 /**
- * The allowed workflow moves, exactly the DESIGN.md table. Ending (`completed`/`failed` from any
+ * The allowed workflow moves, exactly the table of docs/design.md §Workflow transitions. Ending (`completed`/`failed` from any
  * non-terminal state) is a separate operation, {@link endStatusFor}, not a row of this table.
  */
 export const SESSION_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
@@ -82,7 +82,7 @@ export function transition(sessionId: string, from: SessionStatus, to: SessionSt
 }
 
 /**
- * The terminal status an ending lands in (DESIGN.md): `completed` when the agent's command exited 0
+ * The terminal status an ending lands in (docs/design.md §Ending a session): `completed` when the agent's command exited 0
  * or a user completed it explicitly, otherwise `failed`.
  * @param reason why the session ended
  * @param exitCode the command's exit code when known

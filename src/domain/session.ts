@@ -151,7 +151,7 @@ const newSessionFields = {
 };
 
 /**
- * Body of `POST /api/sessions`. `taskId` is shorthand for `taskIds: [taskId]` (DESIGN.md, wire conventions).
+ * Body of `POST /api/sessions`. `taskId` is shorthand for `taskIds: [taskId]` (docs/design.md §Wire conventions).
  */
 export const createSessionInput = z
   .strictObject({

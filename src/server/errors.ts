@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from '../domain/index.js';
 
-/** The one JSON shape of every error answer (DESIGN.md, wire conventions). */
+/** The one JSON shape of every error answer (docs/design.md §Wire conventions). */
 export interface ErrorBody {
   error: true;
   code: string;
@@ -17,7 +17,7 @@ export interface ErrorBody {
   details: Record<string, unknown>;
 }
 
-/** The single place mapping error classes to HTTP statuses (DESIGN.md, convention 2). */
+/** The single place mapping error classes to HTTP statuses (docs/design.md §Errors; §Conventions, convention 2). */
 export function statusOf(err: MaestroError): number {
   if (err instanceof ValidationError) return 400;
   if (err instanceof NotFoundError) return 404;

@@ -177,7 +177,7 @@ export interface StoreTx extends StoreReads {
 
 /**
  * Exclusive leadership among the nodes sharing a store: the sweeper and the scheduler run on the
- * leader only (DESIGN.md, scale-out).
+ * leader only (docs/design.md §Leader election).
  */
 export interface Leadership {
   /** Tries to become, or checks it still is, the leader. Never throws: "could not check" is false. */

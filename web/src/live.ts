@@ -10,7 +10,7 @@ import {
   type TypedEvent,
 } from '../../src/client/index.js';
 
-/** Ended sessions kept in the cache beyond the active ones (DESIGN: bounded client caches). */
+/** Ended sessions kept in the cache beyond the active ones (docs/design.md §Lifecycle guarantees (G11): bounded client caches). */
 export const RECENT_ENDED = 20;
 
 /** `unauthorized`: the server asks for a token this tab does not have (or has wrong). */
