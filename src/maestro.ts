@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock.js';
-import type { MaestroConfig } from './core/config.js';
+import { ENV_VARS, type MaestroConfig } from './core/config.js';
 import { EventStream } from './core/event-stream.js';
 import { LeaderElection } from './core/leader.js';
 import { LoopMonitor } from './core/loop-monitor.js';
@@ -15,7 +15,7 @@ import { TaskService } from './core/tasks.js';
 import { GitCli } from './runtime/git.js';
 import { TmuxSessionManager } from './runtime/tmux.js';
 import { buildApp } from './server/app.js';
-import { requireTokenOffLoopback } from './server/auth.js';
+import { accessPolicy, requireTokenOffLoopback } from './server/auth.js';
 import { Metrics } from './server/metrics.js';
 import type { Services } from './server/services.js';
 import { claimDatabase, openStore, type Store } from './store/index.js';
@@ -57,7 +57,14 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     claim.release();
     throw err;
   });
-  const runtime = parts.runtime ?? new TmuxSessionManager({ socket: config.tmuxSocket, owner: await store.instanceId() });
+  const runtime =
+    parts.runtime ??
+    new TmuxSessionManager({
+      socket: config.tmuxSocket,
+      owner: await store.instanceId(),
+      // The server's own secrets never reach tmux, nor so any agent.
+      hiddenEnv: [ENV_VARS.token, ENV_VARS.db],
+    });
   const git = parts.git ?? new GitCli();
   const loops = new LoopMonitor({ store, clock, log });
   const deps = { store, clock, log, loops };
@@ -106,13 +113,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     metrics,
     clock,
   };
-  const app = await buildApp(services, log, {
-    token: config.token,
-    allowedOrigins: config.allowedOrigins
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
-  });
+  const app = await buildApp(services, log, accessPolicy(config.host, config.token, config.allowedOrigins, config.allowedHosts));
 
   return {
     config,

@@ -138,7 +138,7 @@ describe('lifecycle policies (injected clock)', () => {
       );
     expect(await alive()).toBe(true);
     // The command prints before the clock moves: wait for its output, not for time.
-    const tmux = new TmuxSessionManager({ socket: m.config.tmuxSocket });
+    const tmux = new TmuxSessionManager({ socket: m.config.tmuxSocket, owner: await m.services.store.instanceId() });
     await until(async () => (await tmux.capture(name, 10)).includes('still thinking'), 5000, 'output');
     m.clock.advance(TIMEOUT_SECS * 1000 + 1);
     const { timedOut } = await m.sweeper.sweep();

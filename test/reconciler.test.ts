@@ -138,7 +138,7 @@ describe('reconciler against a real tmux', () => {
     cleanup = new Cleanup();
     const { m, spawn, socket } = await setup(cleanup);
     const s = await spawn(['sh', '-c', 'echo working on it; exec sleep 300']);
-    const manager = new TmuxSessionManager({ socket });
+    const manager = new TmuxSessionManager({ socket, owner: await m.services.store.instanceId() });
     await until(
       async () => (await manager.capture(s.runtime.tmuxSession as string, 5)).includes('working on it'),
       5000,

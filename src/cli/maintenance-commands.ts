@@ -21,6 +21,7 @@ const prettyCleanup = (r: CleanupReport) =>
 const prettyHealth = (h: Health) =>
   [
     fields([
+      ['status', h.ok ? 'ok' : `NOT OK: ${h.problems.join('; ')}`],
       ['engine', h.engine],
       ['event seq', h.seq],
       ['sessions', h.sessions.total],

@@ -26,6 +26,7 @@ const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: str
   ['eventRetention', '--event-retention <n>', 'newest events kept in the log; 0 keeps all'],
   ['logLevel', '--log-level <level>', 'pino log level'],
   ['allowedOrigins', '--allowed-origins <list>', 'comma-separated browser origins allowed besides its own'],
+  ['allowedHosts', '--allowed-hosts <list>', 'comma-separated host names it answers to besides localhost/127.0.0.1/[::1]'],
 ];
 
 /** `maestro serve`: the server, its background loops and the dashboard. */

@@ -93,7 +93,9 @@ export interface SessionList {
 
 /** Server health (`GET /api/health`). Ages are in seconds, of sessions not yet ended. */
 export interface Health {
+  /** False when something needs a person: then `problems` says what, in words. */
   ok: boolean;
+  problems: string[];
   engine: string;
   /** Whether this node leads (runs the sweeper and the scheduler). */
   leader: boolean;
@@ -214,7 +216,7 @@ export class MaestroClient {
     update: (id: string, input: UpdateSessionInput) => this.request<Session>('PATCH', `/api/sessions/${enc(id)}`, input),
     transition: (id: string, input: TransitionInput) =>
       this.request<Session>('POST', `/api/sessions/${enc(id)}/transition`, input),
-    end: (id: string, input: { reason?: EndReason; exitCode?: number | null } = {}) =>
+    end: (id: string, input: { reason?: EndReason; exitCode?: number | null; version?: number } = {}) =>
       this.request<Session>('POST', `/api/sessions/${enc(id)}/end`, input),
     /** Marks the session as waiting for its user. */
     needsInput: (id: string, input: { reason: 'permission' | 'question' | 'idle'; message?: string }) =>

@@ -41,6 +41,8 @@ export interface MaestroConfig {
   token: string;
   /** Comma-separated browser origins allowed besides the server's own (`scheme://host:port`). */
   allowedOrigins: string;
+  /** Comma-separated host names the server answers to besides loopback ones (the `Host` header; DNS rebinding). */
+  allowedHosts: string;
 }
 
 /** Raw options: what a user may give, each optional. */
@@ -68,6 +70,7 @@ export const DEFAULTS: MaestroConfig = {
   logLevel: 'info',
   token: '',
   allowedOrigins: '',
+  allowedHosts: '',
 };
 
 /** Environment variable of each option (docs/design.md §Configuration). */
@@ -92,6 +95,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   logLevel: 'MAESTRO_LOG_LEVEL',
   token: 'MAESTRO_TOKEN',
   allowedOrigins: 'MAESTRO_ALLOWED_ORIGINS',
+  allowedHosts: 'MAESTRO_ALLOWED_HOSTS',
 };
 
 const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([

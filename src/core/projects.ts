@@ -15,6 +15,7 @@ import {
   parseInput,
 } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
+import { requireDirectory } from './directories.js';
 import { deleteSessionInTx } from './session-sweeps.js';
 import type { SessionService } from './sessions.js';
 import { deleteTaskInTx } from './tasks.js';
@@ -57,6 +58,7 @@ export class ProjectService {
    */
   async create(input: CreateProjectInput): Promise<Project> {
     const data = parseInput(createProjectInput, input, 'body');
+    await requireDirectory(data.repoPath, 'body.repoPath');
     const now = this.deps.clock.now();
     const project = newProject({ ...data, id: data.id ?? newId('project') }, now);
     await this.deps.store.transaction(async (tx) => {

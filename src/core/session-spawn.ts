@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import {
   type EndReason,
   MaestroError,
@@ -11,8 +10,10 @@ import {
 } from '../domain/index.js';
 import type { SessionRow } from '../store/index.js';
 import type { CoreDeps } from './deps.js';
+import { requireDirectory } from './directories.js';
 import type { GitInspector, Runtime } from './runtime.js';
 import { newSessionRow } from './session-records.js';
+import { issueSessionToken } from './session-tokens.js';
 import { createWorktree, releaseWorktree } from './worktrees.js';
 
 /** The session service's record writes that spawning builds on. */
@@ -29,7 +30,7 @@ export interface SpawnRecords {
 export interface SpawnOptions {
   /** The server's base URL, given as `MAESTRO_URL` (read at each spawn: it is known once listening). */
   readonly publicUrl: string;
-  /** Given as `MAESTRO_TOKEN` when not empty. */
+  /** The server's token: when not empty, each session gets its own token derived from it as `MAESTRO_TOKEN`. */
   readonly token?: string;
 }
 
@@ -48,8 +49,8 @@ export class SessionSpawner {
 
   /**
    * Creates a session and starts its command in the runtime, in `cwd` (default: the project's
-   * repo), with `MAESTRO_SESSION_ID`, `MAESTRO_URL` (and `MAESTRO_TOKEN` when the server has one)
-   * in its environment. Captures the git context of the directory first. If the runtime cannot
+   * repo), with `MAESTRO_SESSION_ID`, `MAESTRO_URL` (and, when the server has a token, the
+   * session's own as `MAESTRO_TOKEN`, see `issueSessionToken`) in its environment. Captures the git context of the directory first. If the runtime cannot
    * start, the session is ended `failed` and the error rethrown.
    * @throws ValidationError on bad input or a missing directory; ConflictError; LimitExceededError;
    *   MaestroError `spawn_failed` when the runtime refuses
@@ -59,12 +60,7 @@ export class SessionSpawner {
     const project = await this.deps.store.getProject(data.projectId);
     if (!project) throw new ValidationError([{ path: 'body.projectId', message: `project ${data.projectId} does not exist` }]);
     let cwd = data.cwd ?? project.repoPath;
-    const isDir = await stat(cwd).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (!isDir)
-      throw new ValidationError([{ path: data.cwd ? 'body.cwd' : 'body.projectId', message: `directory ${cwd} does not exist` }]);
+    await requireDirectory(cwd, data.cwd ? 'body.cwd' : 'body.projectId');
 
     const id = data.id ?? newId('session');
     const worktree = data.worktree ? await createWorktree(this.deps.git, cwd, id) : undefined;
@@ -95,7 +91,8 @@ export class SessionSpawner {
             ...data.env,
             MAESTRO_SESSION_ID: id,
             MAESTRO_URL: this.options.publicUrl,
-            ...(this.options.token ? { MAESTRO_TOKEN: this.options.token } : {}),
+            // Its own token, not the server's: it opens this session's routes only.
+            ...(this.options.token ? { MAESTRO_TOKEN: issueSessionToken(this.options.token, id) } : {}),
           },
         });
       } catch (err) {

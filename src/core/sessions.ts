@@ -3,6 +3,7 @@ import {
   createSessionInput,
   type EndReason,
   end as endStatus,
+  importSessionInput,
   isTerminal,
   LIMITS,
   type ListSessionsQuery,
@@ -12,9 +13,9 @@ import {
   needsInputInput,
   parseInput,
   type Session,
+  type SessionStatus,
   type SpawnInput,
   sessionIdSchema,
-  sessionSchema,
   type TouchInput,
   type TransitionInput,
   taskIdSchema,
@@ -78,6 +79,10 @@ export interface EndOptions {
   exitCode?: number | null | undefined;
   /** Output to keep; when absent, the runtime's last lines are captured before it is killed. */
   output?: string[] | undefined;
+  /** End only if the session is still at this version (checked in the ending write transaction). */
+  version?: number | undefined;
+  /** End as this workflow move (`completed` or `failed`), allowed from the status the write transaction reads. */
+  transitionTo?: SessionStatus | undefined;
 }
 
 /**
@@ -215,7 +220,8 @@ export class SessionService {
     const { status, phase, version } = parseInput(transitionInput, input, 'body');
     const current = requireVersion(await this.get(id), version);
     transitionStatus(id, current.status, status);
-    if (isTerminal(status)) return this.end(id, status === 'completed' ? 'completed' : 'failed');
+    if (isTerminal(status))
+      return this.end(id, status === 'completed' ? 'completed' : 'failed', { version, transitionTo: status });
     const session = await this.writes.mutate(id, (s) => ({
       ...requireVersion(s, version),
       status: transitionStatus(id, s.status, status),
@@ -240,6 +246,10 @@ export class SessionService {
     const session = await this.writes.mutate(
       id,
       (s, tx) => {
+        // Checked again here, in the write transaction: the reads above may be stale by now, and a
+        // concurrent writer must not make a move the state table forbids (docs/design.md §Session state machine).
+        requireVersion(s, options.version);
+        if (options.transitionTo) transitionStatus(id, s.status, options.transitionTo);
         const exitCode = options.exitCode ?? s.runtime.exitCode;
         return this.writes.appendEndedTimeline(tx, s, now, reason).then(() => ({
           ...s,
@@ -261,12 +271,18 @@ export class SessionService {
 
   /**
    * Imports exported session metadata (`maestro session export`) as a session record, with its
-   * task links, appending `session:created`. Its project and tasks must exist here.
+   * task links, appending `session:created`. Its project and tasks must exist here. The record's
+   * runtime is dropped (kept: its exit code): a runtime named in a file is not Maestro's to read or
+   * kill, so an imported live session is a record without a runtime (docs/design.md §Access policy).
    * @throws ValidationError (bad metadata, unknown project or tasks); ConflictError when the id exists;
    *   LimitExceededError when it is live and the active-session limit is reached
    */
   async importMetadata(metadata: unknown): Promise<Session> {
-    const { taskIds, ...row } = parseInput(sessionSchema, metadata, 'body');
+    const { taskIds, ...imported } = parseInput(importSessionInput, metadata, 'body');
+    const row = {
+      ...imported,
+      runtime: { kind: 'none' as const, host: null, tmuxSession: null, pid: null, exitCode: imported.runtime.exitCode },
+    };
     const session = await this.writes.insert(row, taskIds, { limit: !isTerminal(row.status) });
     // It keeps its own activity time, which may put its deadline before any this node remembers.
     if (!isTerminal(session.status)) this.expiry.forgetDeadline();

@@ -69,6 +69,16 @@ export class ConflictError extends MaestroError {
   }
 }
 
+/**
+ * The database cannot take writes: `storage_full` (the disk or the database's size limit is full)
+ * or `storage_read_only` (the file, its directory or the server is read-only). Reads still work.
+ */
+export class StorageError extends MaestroError {
+  constructor(code: 'storage_full' | 'storage_read_only', message: string, options?: ErrorOptions) {
+    super(code, message, {}, options);
+  }
+}
+
 /** Wraps an unknown thrown value so that every error Maestro surfaces is a `MaestroError`. */
 export function toMaestroError(err: unknown): MaestroError {
   if (err instanceof MaestroError) return err;

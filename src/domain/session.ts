@@ -129,6 +129,25 @@ export const sessionSchema = z.object({
 });
 export type Session = z.infer<typeof sessionSchema>;
 
+/**
+ * Body of `POST /api/sessions/import`: a session as `maestro session export` writes it, refused
+ * with an unknown field at any level like every other body, and bounded like the fields it came
+ * from. Its runtime is not trusted (see `SessionService.importMetadata`).
+ */
+export const importSessionInput = z.strictObject({
+  ...sessionSchema.shape,
+  taskIds: z.array(taskIdSchema).max(LIMITS.listItems),
+  name: z.string().max(LIMITS.name),
+  featureRequest: z.string().max(LIMITS.text),
+  runtime: z.strictObject(runtimeSchema.shape),
+  output: z.array(z.string().max(LIMITS.argument)).max(LIMITS.outputLines),
+  needsInput: z.strictObject({ ...needsInputSchema.shape, message: z.string().max(LIMITS.text).nullable() }),
+  createdAt: z.string().max(LIMITS.name),
+  updatedAt: z.string().max(LIMITS.name),
+  lastActivityAt: z.string().max(LIMITS.name),
+  completedAt: z.string().max(LIMITS.name).nullable(),
+});
+
 /** Folds the `taskId` shorthand into `taskIds`, without duplicates. */
 function mergeTaskIds<T extends { taskId?: string | undefined; taskIds?: string[] | undefined }>({
   taskId,
@@ -196,6 +215,8 @@ export type TransitionInput = z.input<typeof transitionInput>;
 export const endInput = z.strictObject({
   reason: z.enum(END_REASONS).default('completed'),
   exitCode: z.number().int().nullable().optional(),
+  /** End only if the session is still at this version (409 `conflict` otherwise). */
+  version: z.number().int().min(0).optional(),
 });
 export type EndInput = z.input<typeof endInput>;
 

@@ -11,3 +11,11 @@ export function escapeTmuxArg(arg: string): string {
 export function chainCommands(...commands: string[][]): string[] {
   return commands.flatMap((command, i) => (i === 0 ? command : [';', ...command]));
 }
+
+/**
+ * `text` as a literal where tmux expands formats (`new-session -c`, for one): every `#` doubled,
+ * so `#(…)` runs nothing and `#{…}` expands nothing (tmux(1), FORMATS: `##` is a literal `#`).
+ */
+export function literalFormat(text: string): string {
+  return text.replaceAll('#', '##');
+}

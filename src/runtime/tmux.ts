@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import type { Probe, ProbedSession, Runtime, StartedRuntime, StartSpec } from '../core/runtime.js';
 import { dropTrailingBlank } from '../domain/index.js';
 import { killProcessGroups } from './process-groups.js';
-import { chainCommands, escapeTmuxArg } from './tmux-args.js';
+import { chainCommands, escapeTmuxArg, literalFormat } from './tmux-args.js';
 
 /** Options of {@link TmuxSessionManager}. */
 export interface TmuxOptions {
@@ -26,6 +26,11 @@ export interface TmuxOptions {
   tmuxBin?: string;
   /** After killing a session, how long its processes get to exit on SIGTERM before SIGKILL, in milliseconds. Default 2000. */
   killGraceMs?: number;
+  /**
+   * Variables of Maestro's own environment kept from tmux, and so from every agent (its token, a
+   * database URL with a password). Default none.
+   */
+  hiddenEnv?: readonly string[];
 }
 
 /** What {@link TmuxSessionManager.getSessionInfo} reports. Times in milliseconds since the epoch. */
@@ -86,10 +91,12 @@ interface TmuxResult {
 
 /**
  * The tmux runtime: one dedicated tmux server (`tmux -L <socket>`), one tmux session per agent
- * session, commands run from argument arrays (`env -- NAME=value… program args…`, executed with
- * execvp, never `sh -c`). Panes stay after their command exits (`remain-on-exit`), so the exit
+ * session, commands run from argument arrays (`env -- program args…`, executed with execvp, never
+ * `sh -c`). Every string reaches tmux as data: arguments escaped for its command parser, the
+ * directory for its format expander, the environment through the tmux client's own environment
+ * (never a command line). Panes stay after their command exits (`remain-on-exit`), so the exit
  * code and the last output can be read before the session is killed. Only sessions with Maestro's
- * name prefix and owner tag are ever listed or killed.
+ * name prefix and owner tag are ever listed, read or killed (docs/design.md §Runtime: tmux and git).
  */
 export class TmuxSessionManager implements Runtime {
   readonly host: string;
@@ -98,6 +105,8 @@ export class TmuxSessionManager implements Runtime {
   private readonly timeoutMs: number;
   private readonly bin: string;
   private readonly killGraceMs: number;
+  /** The environment of every tmux client: Maestro's own, without `TMUX` and the hidden variables. */
+  private readonly baseEnv: Record<string, undefined>;
 
   constructor(private readonly options: TmuxOptions) {
     this.host = options.host ?? hostname();
@@ -106,6 +115,8 @@ export class TmuxSessionManager implements Runtime {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.bin = options.tmuxBin ?? 'tmux';
     this.killGraceMs = options.killGraceMs ?? 2000;
+    // A Maestro started inside tmux must not talk to the user's own server.
+    this.baseEnv = Object.fromEntries(['TMUX', ...(options.hiddenEnv ?? [])].map((name) => [name, undefined]));
   }
 
   /** The socket name this runtime uses. */
@@ -120,20 +131,29 @@ export class TmuxSessionManager implements Runtime {
   /**
    * Starts `spec.command` in a new detached tmux session in `spec.cwd`. The command always reaches
    * tmux as several arguments (behind `env --`), which tmux executes directly; with a single
-   * argument tmux would hand it to `sh -c`.
+   * argument tmux would hand it to `sh -c`. `spec.env` travels in the tmux client's environment
+   * and tmux copies the variables `update-environment` names into the new session, so no value
+   * shows in `ps` or `#{pane_start_command}`.
    * @throws Error with tmux's message when the session cannot be created (e.g. the name exists)
    */
   async start(spec: StartSpec): Promise<StartedRuntime> {
     const name = this.sessionName(spec.sessionId);
-    const assignments = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
-    const program = ['env', '--', ...assignments, ...spec.command].map(escapeTmuxArg);
+    const names = Object.keys(spec.env);
+    const program = ['env', '--', ...spec.command].map(escapeTmuxArg);
+    const cwd = escapeTmuxArg(literalFormat(spec.cwd));
     const result = await this.run(
       chainCommands(
-        ['new-session', '-d', '-P', '-F', '#{pane_pid}', '-s', name, '-c', spec.cwd, '-x', '200', '-y', '50', ...program],
+        // One invocation runs as a whole in the server, so no other spawn's list gets in between.
+        ['set-option', '-g', 'update-environment', names.join(' ')],
+        ['new-session', '-d', '-P', '-F', '#{pane_pid}', '-s', name, '-c', cwd, '-x', '200', '-y', '50', ...program],
         // Same invocation: tmux runs these before it handles the child's exit, so even an instant exit keeps its pane.
         ['set-option', '-w', '-t', `=${name}:`, 'remain-on-exit', 'on'],
         ['set-option', '-t', `=${name}:`, '@maestro_owner', this.owner],
+        // A server this call started took the variables into its global environment: drop them
+        // there, so that no later session inherits this one's.
+        ...names.map((variable) => ['set-environment', '-g', '-u', variable]),
       ),
+      spec.env,
     );
     if (!result.ok) throw new Error(`tmux new-session failed: ${result.stderr.trim() || 'timed out'}`);
     const pid = Number.parseInt(result.stdout.trim().split('\n')[0] ?? '', 10);
@@ -142,23 +162,35 @@ export class TmuxSessionManager implements Runtime {
 
   /**
    * Kills a tmux session and every process of its panes' process groups: SIGHUP from tmux,
-   * SIGTERM to each group, SIGKILL to what is left after the grace period. Resolves quietly when
-   * the session or the server does not exist.
+   * SIGTERM to each group, SIGKILL to what is left after the grace period. Only a session of
+   * Maestro's (name prefix and owner tag) is touched: any other resolves quietly, like a session or
+   * server that does not exist.
    * @throws Error when tmux fails otherwise (timeout, unreachable socket)
    */
   async kill(name: string): Promise<void> {
-    const panes = await this.run(['list-panes', '-s', '-t', `=${name}`, '-F', '#{pane_pid}']);
+    const panes = await this.ownedPanes(name);
+    if (panes === undefined) return;
     const result = await this.run(['kill-session', '-t', `=${name}`]);
     if (!result.ok && !NO_SESSION.test(result.stderr) && !NO_SERVER.test(result.stderr)) {
       throw new Error(`tmux kill-session ${name} failed: ${result.stderr.trim() || 'timed out'}`);
     }
-    const pids = panes.ok
-      ? panes.stdout
-          .split('\n')
-          .map(Number)
-          .filter((pid) => Number.isInteger(pid) && pid > 1)
-      : [];
-    killProcessGroups(pids, this.killGraceMs);
+    killProcessGroups(panes, this.killGraceMs);
+  }
+
+  /**
+   * The process ids of the panes of `name` when it is a session of Maestro's (name prefix and
+   * owner tag on every pane's session); `undefined` when it is not, or does not exist.
+   */
+  private async ownedPanes(name: string): Promise<number[] | undefined> {
+    if (!name.startsWith(this.prefix)) return undefined;
+    const panes = await this.run(['list-panes', '-s', '-t', `=${name}`, '-F', `#{@maestro_owner}${FIELD_SEP}#{pane_pid}`]);
+    if (!panes.ok) return undefined;
+    const rows = panes.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(FIELD_SEP));
+    if (rows.length === 0 || rows.some(([owner]) => owner !== this.owner)) return undefined;
+    return rows.map(([, pid]) => Number(pid)).filter((pid) => Number.isInteger(pid) && pid > 1);
   }
 
   /** The same as {@link kill}: kills a session, safe when it does not exist. */
@@ -222,9 +254,11 @@ export class TmuxSessionManager implements Runtime {
 
   /**
    * The last `lines` lines of the session's pane (history included, the screen's unused rows at
-   * the bottom left out), oldest first; `[]` when the session does not exist.
+   * the bottom left out), oldest first; `[]` when the session does not exist or is not Maestro's
+   * (its owner tag is checked first).
    */
   async capture(name: string, lines: number): Promise<string[]> {
+    if ((await this.ownedPanes(name)) === undefined) return [];
     const result = await this.run(['capture-pane', '-p', '-J', '-t', `=${name}:`, '-S', String(-lines)]);
     if (!result.ok) return [];
     const all = dropTrailingBlank(result.stdout.split('\n'));
@@ -285,19 +319,20 @@ export class TmuxSessionManager implements Runtime {
     await this.run(['kill-server']);
   }
 
-  private async run(args: string[]): Promise<TmuxResult> {
+  /** Runs one tmux client; `env` is added to its environment (see {@link start}). */
+  private async run(args: string[], env: Record<string, string> = {}): Promise<TmuxResult> {
     try {
       const result = await execa(this.bin, ['-L', this.options.socket, ...args], {
         reject: false,
         timeout: this.timeoutMs,
         stdin: 'ignore',
-        // A Maestro started inside tmux must not talk to the user's own server.
-        env: { TMUX: undefined },
+        env: { ...this.baseEnv, ...env },
       });
+      const missing = (result as { code?: string }).code === 'ENOENT';
       return {
         ok: result.exitCode === 0 && !result.timedOut,
         stdout: result.stdout,
-        stderr: result.stderr,
+        stderr: missing ? `tmux was not found (${this.bin}): install tmux, or put it on PATH` : result.stderr,
         timedOut: result.timedOut,
       };
     } catch (err) {

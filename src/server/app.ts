@@ -17,6 +17,21 @@ import type { Services } from './services.js';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
+ * How long the server waits on a client, in milliseconds, so silent or stalled connections cannot
+ * pile up (slowloris): `headersMs` for a request's headers, `requestMs` for the whole request,
+ * body included, and `idleMs` for a connection that sends nothing (between keep-alive requests).
+ * An upgraded WebSocket is not bound by them.
+ */
+export interface HttpTimeouts {
+  headersMs: number;
+  requestMs: number;
+  idleMs: number;
+}
+
+/** The defaults: 10 s for headers, 60 s for a whole request and for an idle connection (nginx's 60 s). */
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 60_000, idleMs: 60_000 };
+
+/**
  * Builds the Fastify app serving the REST API, the WebSocket event stream and the dashboard.
  * Not yet listening: call `listen()`, or `inject()` in tests. `access` defaults to no token and
  * the server's own origin only.
@@ -24,16 +39,28 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 export async function buildApp(
   services: Services,
   log: Logger,
-  access: AccessPolicy = { token: '', allowedOrigins: [] },
+  access: AccessPolicy = { token: '', allowedOrigins: [], allowedHosts: [], checkHost: true },
+  timeouts: HttpTimeouts = HTTP_TIMEOUTS,
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: Math.min(timeouts.idleMs, 72_000),
     // Lifecycle steps are logged by core with their session ids; per-request lines would drown them.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: true,
     frameworkErrors: answerFrameworkError,
   });
+  // Node checks the header and request deadlines on a timer (30 s by default): make it fine enough
+  // that a deadline holds to within a tenth of itself.
+  app.server.headersTimeout = timeouts.headersMs;
+  // (`connectionsCheckingInterval` is read when listening starts; @types/node does not declare it.)
+  (app.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.max(
+    100,
+    Math.min(timeouts.headersMs, timeouts.requestMs) / 10,
+  );
   installErrorHandlers(app);
   installAccessControl(app, access);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });

@@ -1,28 +1,83 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { verifySessionToken } from '../core/session-tokens.js';
 import { errorAnswer } from './errors.js';
 
-/** Who may call the server: the shared token (none when empty) and the browser origins allowed besides its own. */
+/**
+ * Who may call the server (docs/design.md §Access policy): the shared token (none when empty), the
+ * browser origins allowed besides its own, and the `Host` names it answers to.
+ */
 export interface AccessPolicy {
   /** `MAESTRO_TOKEN`; empty means no token is asked (loopback only, see {@link requireTokenOffLoopback}). */
   token: string;
   /** Origins (`scheme://host:port`) allowed to call from a browser besides the server's own. */
   allowedOrigins: readonly string[];
+  /** Host names (without port, lower case) accepted besides loopback ones (`MAESTRO_ALLOWED_HOSTS`). */
+  allowedHosts: readonly string[];
+  /**
+   * Whether the `Host` header is checked at all: always on a loopback bind (DNS rebinding), and
+   * off loopback only when `allowedHosts` is given (the token guards such a server).
+   */
+  checkHost: boolean;
+}
+
+/**
+ * The access policy of a server bound to `bindHost`: `allowedOrigins` and `allowedHosts` are
+ * comma-separated lists as configured (`MAESTRO_ALLOWED_ORIGINS`, `MAESTRO_ALLOWED_HOSTS`).
+ */
+export function accessPolicy(bindHost: string, token: string, allowedOrigins: string, allowedHosts: string): AccessPolicy {
+  const list = (text: string) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  const hosts = list(allowedHosts).map((h) => h.toLowerCase());
+  return {
+    token,
+    allowedOrigins: list(allowedOrigins),
+    allowedHosts: hosts,
+    checkHost: isLoopback(bindHost) || hosts.length > 0,
+  };
 }
 
 /** Paths served without a token: the dashboard's static files hold no data (the data comes from `/api`). */
 const PUBLIC_PATH = /^\/(?:$|index\.html$|assets\/|favicon)/;
 
+/** 127.0.0.0/8 and ::1; IPv4-mapped IPv6 forms (`::ffff:127.0.0.1`) are checked as IPv4. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
 /**
- * Whether `host` (a bind address or name) only accepts connections from this machine:
- * `localhost`, 127.0.0.0/8 or ::1.
+ * Whether `host` (a bind address or a host name, IPv6 with or without brackets) only accepts
+ * connections from this machine: `localhost`, 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104.
  */
 export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h === '::1';
+  const family = isIP(h);
+  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * The host name of a `Host` header (`name`, `name:port`, `[v6]`, `[v6]:port`), lower case and
+ * without brackets; `undefined` when it is none of these.
+ */
+export function hostName(header: string): string | undefined {
+  const match = /^\[([0-9a-fA-F:.]+)\](?::\d{1,5})?$/.exec(header) ?? /^([^:[\]\s/@]+)(?::\d{1,5})?$/.exec(header);
+  return match?.[1]?.toLowerCase();
+}
+
+/**
+ * Whether a request's `Host` header names this server: a loopback name or address, or one of
+ * `allowed`. After a DNS rebinding a page's requests reach 127.0.0.1 under the attacker's own name,
+ * so this, not the `Origin` check, is what refuses them (the fix of Jupyter Server and of Ollama
+ * after CVE-2024-28224). A missing or malformed header is refused.
+ */
+export function hostAllowed(header: string | undefined, allowed: readonly string[]): boolean {
+  const name = header === undefined ? undefined : hostName(header);
+  return name !== undefined && (isLoopback(name) || allowed.includes(name));
 }
 
 /**
@@ -37,12 +92,43 @@ export function requireTokenOffLoopback(host: string, token: string): void {
     );
 }
 
-/** The token a request carries: `Authorization: Bearer <token>`, or `?token=` (browsers cannot set headers on a WebSocket). */
+/** Whether `req` asks to become a WebSocket. */
+function isUpgrade(req: FastifyRequest): boolean {
+  return req.headers.upgrade?.toLowerCase() === 'websocket';
+}
+
+/**
+ * The token a request carries: `Authorization: Bearer <token>`, or `?token=` on a WebSocket
+ * upgrade only (browsers cannot set headers on a WebSocket; elsewhere a token in a URL ends up in
+ * histories and logs).
+ */
 function presentedToken(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
   const query = req.query as Record<string, unknown> | undefined;
-  return typeof query?.token === 'string' ? query.token : undefined;
+  return isUpgrade(req) && typeof query?.token === 'string' ? query.token : undefined;
+}
+
+/**
+ * The routes a session token opens, for its own session only (`:id` must be its session): what an
+ * agent reports about itself, and what it reads back. Anything else answers 403 `forbidden`.
+ */
+const SESSION_TOKEN_ROUTES: ReadonlySet<string> = new Set([
+  'GET /api/sessions/:id',
+  'PATCH /api/sessions/:id',
+  'POST /api/sessions/:id/transition',
+  'POST /api/sessions/:id/end',
+  'GET /api/sessions/:id/output',
+  'POST /api/sessions/:id/needs-input',
+  'POST /api/sessions/:id/input-given',
+  'POST /api/sessions/:id/touch',
+]);
+
+/** Whether a session token of `sessionId` may make `req`. */
+function sessionTokenAllows(req: FastifyRequest, sessionId: string): boolean {
+  const route = `${req.method} ${req.routeOptions.url ?? ''}`;
+  if (route === 'GET /api/health') return true;
+  return SESSION_TOKEN_ROUTES.has(route) && (req.params as Record<string, unknown> | undefined)?.id === sessionId;
 }
 
 /** Constant-time equality: both sides are hashed first, so neither content nor length leaks through timing. */
@@ -73,47 +159,67 @@ export function originAllowed(origin: string | undefined, host: string | undefin
  * `close()`.
  */
 function closeAfterReply(req: FastifyRequest, reply: FastifyReply): void {
-  if (req.headers.upgrade?.toLowerCase() !== 'websocket') return;
+  if (!isUpgrade(req)) return;
   reply.header('connection', 'close');
   reply.raw.once('finish', () => req.raw.socket.destroy());
 }
 
 /**
- * Checks every request, HTTP and WebSocket alike, before routing: a foreign browser origin gets
- * 403 `origin_forbidden` (cross-site requests and WebSocket hijacking); with a token configured,
- * a request without the right one gets 401 `unauthorized`, except the dashboard's static files.
+ * Checks every request, HTTP and WebSocket alike, before routing (docs/design.md §Access policy):
+ * a `Host` that does not name this server gets 403 `host_not_allowed` (DNS rebinding); a foreign
+ * browser origin 403 `origin_forbidden` (cross-site requests and WebSocket hijacking); with a token
+ * configured, a request without the right one 401 `unauthorized`, except the dashboard's static
+ * files; a session's own token (see `issueSessionToken`) opens its own session's routes only,
+ * anything else 403 `forbidden`.
  */
 export function installAccessControl(app: FastifyInstance, policy: AccessPolicy): void {
   app.addHook('onRequest', async (req, reply) => {
-    if (!originAllowed(req.headers.origin, req.headers.host, policy.allowedOrigins)) {
+    const refuse = (status: number, code: string, message: string, details: Record<string, unknown> = {}) => {
       closeAfterReply(req, reply);
-      return reply
-        .code(403)
-        .send(
-          errorAnswer(
-            'origin_forbidden',
-            `origin ${req.headers.origin} may not call this server; add it to MAESTRO_ALLOWED_ORIGINS`,
-            { origin: req.headers.origin },
-          ),
-        );
+      return reply.code(status).send(errorAnswer(code, message, details));
+    };
+    if (policy.checkHost && !hostAllowed(req.headers.host, policy.allowedHosts)) {
+      return refuse(
+        403,
+        'host_not_allowed',
+        `Host ${JSON.stringify(req.headers.host ?? '')} is not a name of this server; to reach it under another name, add the name to MAESTRO_ALLOWED_HOSTS`,
+        { host: req.headers.host ?? null },
+      );
+    }
+    if (!originAllowed(req.headers.origin, req.headers.host, policy.allowedOrigins)) {
+      return refuse(
+        403,
+        'origin_forbidden',
+        `origin ${req.headers.origin} may not call this server; add it to MAESTRO_ALLOWED_ORIGINS`,
+        { origin: req.headers.origin },
+      );
     }
     const given = presentedToken(req);
     // Checked here (or not needed); routes validate their query strictly and must not see it.
-    delete (req.query as Record<string, unknown> | undefined)?.token;
+    const query = req.query as Record<string, unknown> | undefined;
+    const inQuery = typeof query?.token === 'string';
+    delete query?.token;
     if (policy.token === '' || PUBLIC_PATH.test(req.url.split('?')[0] as string)) return;
-    if (given === undefined || !tokensEqual(given, policy.token)) {
-      closeAfterReply(req, reply);
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="maestro"')
-        .send(
-          errorAnswer(
-            'unauthorized',
-            given === undefined
-              ? 'this server requires a token: send "Authorization: Bearer <MAESTRO_TOKEN>" (WebSocket: ?token=)'
-              : 'wrong token',
-          ),
-        );
+    if (given !== undefined && tokensEqual(given, policy.token)) return;
+    const sessionId = given === undefined ? undefined : verifySessionToken(policy.token, given);
+    if (sessionId !== undefined) {
+      if (sessionTokenAllows(req, sessionId)) return;
+      return refuse(
+        403,
+        'forbidden',
+        `this token is session ${sessionId}'s own: it may report on and read that session only, not ${req.method} ${req.url.split('?')[0]}`,
+        { sessionId },
+      );
     }
+    reply.header('www-authenticate', 'Bearer realm="maestro"');
+    return refuse(
+      401,
+      'unauthorized',
+      given !== undefined
+        ? 'wrong token'
+        : inQuery
+          ? '?token= is accepted on WebSocket upgrades only: send "Authorization: Bearer <MAESTRO_TOKEN>"'
+          : 'this server requires a token: send "Authorization: Bearer <MAESTRO_TOKEN>" (WebSocket: ?token=)',
+    );
   });
 }

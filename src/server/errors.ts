@@ -5,6 +5,7 @@ import {
   LimitExceededError,
   type MaestroError,
   NotFoundError,
+  StorageError,
   toMaestroError,
   ValidationError,
 } from '../domain/index.js';
@@ -23,12 +24,20 @@ export function statusOf(err: MaestroError): number {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof InvalidTransitionError || err instanceof ConflictError) return 409;
   if (err instanceof LimitExceededError) return 429;
+  if (err instanceof StorageError) return err.code === 'storage_full' ? 507 : 503;
   return 500;
 }
 
-/** The error body for `code` and `message` (`details` default `{}`); every error answer is built by it. */
+/** A `token=` query parameter's value, wherever a message quotes a URL. */
+const TOKEN_IN_URL = /([?&;]token=)[^&#\s"']*/gi;
+
+/**
+ * The error body for `code` and `message` (`details` default `{}`); every error answer is built by
+ * it. A token a quoted URL carries is blanked out: an answer never echoes a secret back (it may be
+ * logged or shown by whatever made the request).
+ */
 export function errorAnswer(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
-  return { error: true, code, message, details };
+  return { error: true, code, message: message.replace(TOKEN_IN_URL, '$1[redacted]'), details };
 }
 
 /** Builds the error body of `err`. */
@@ -52,6 +61,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     // Fastify's own 4xx (malformed JSON, wrong content type, body too large) keep their status.
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 && !('details' in err)) {
+      // Fastify closes the connection at once on a body too large, while the client may still be
+      // writing it: the client then reads a reset, not the 413. Kept open, Node reads the rest of
+      // the body and drops it (a lingering close; the request timeout bounds how long).
+      if (err.statusCode === 413) reply.removeHeader('connection');
       const code =
         err.code?.startsWith('FST_ERR_CTP_INVALID_JSON') || err instanceof SyntaxError
           ? 'invalid_json'

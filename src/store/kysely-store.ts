@@ -4,6 +4,7 @@ import type { Engine } from './engine.js';
 import { KyselyTx } from './kysely-tx.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { namedStorageError } from './storage-errors.js';
 import type { EventListener, Leadership, Store, StoreTx } from './store.js';
 
 /**
@@ -118,7 +119,7 @@ export class KyselyStore extends KyselyTx implements Store {
       batch.forEach((job, i) => {
         const outcome = outcomes[i] as Outcome;
         if (outcome.ok) job.resolve(outcome.value);
-        else job.reject(outcome.error);
+        else job.reject(namedStorageError(outcome.error));
       });
     }
   }

@@ -5,7 +5,8 @@ import type { Services } from '../services.js';
 const ageSecs = (fromMs: number | null, toMs: number) => (fromMs === null ? null : Math.round((toMs - fromMs) / 100) / 10);
 
 /**
- * `GET /api/health`: liveness, storage engine, event sequence, session metrics (total, active,
+ * `GET /api/health`: whether all is well (`ok`, false with the `problems` named: the runtime could
+ * not be checked, a background loop fails), liveness, storage engine, event sequence, session metrics (total, active,
  * by status, oldest / newest / average age of active sessions in seconds), the runtime (host, tmux
  * socket, whether the last reconcile pass could check tmux), the last sweep, and the background loops
  * failing now (`failingLoops`: loop, since, failures in a row, last message).
@@ -20,8 +21,14 @@ export function healthRoutes(
     const now = clock.now();
     const last = sweeper.lastReport;
     const reconcile = reconciler.lastReport;
+    const failingLoops = loops.failures();
+    const problems = [
+      ...(reconcile && !reconcile.checked ? [`the runtime could not be checked: ${reconcile.error ?? 'unknown error'}`] : []),
+      ...failingLoops.map((f) => `the ${f.loop} loop is failing: ${f.message}`),
+    ];
     return {
-      ok: true,
+      ok: problems.length === 0,
+      problems,
       engine: store.engine,
       leader: election.isLeader,
       seq,
@@ -48,7 +55,7 @@ export function healthRoutes(
       lastSweep: last
         ? { at: last.at, durationMs: Math.round(last.durationMs * 100) / 100, timedOut: last.timedOut, purged: last.purged }
         : null,
-      failingLoops: loops.failures(),
+      failingLoops,
     };
   });
 }

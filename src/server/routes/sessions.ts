@@ -37,8 +37,8 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
     sessions.transition(req.params.id, req.body as TransitionInput),
   );
   app.post<IdParams>('/api/sessions/:id/end', async (req) => {
-    const { reason, exitCode } = parseInput(endInput, (req.body ?? {}) as EndInput, 'body');
-    return sessions.end(req.params.id, reason, { exitCode });
+    const { reason, exitCode, version } = parseInput(endInput, (req.body ?? {}) as EndInput, 'body');
+    return sessions.end(req.params.id, reason, { exitCode, version });
   });
   app.get<IdParams>('/api/sessions/:id/output', async (req) => {
     const { lines } = parseInput(outputQuery, req.query, 'query');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cleanup, testMaestro, until } from './helpers.js';
+import { Cleanup, testMaestro, until } from '../helpers.js';
 
 describe('security', () => {
   let cleanup: Cleanup;
