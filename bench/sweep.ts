@@ -136,8 +136,8 @@ try {
     return { ms: performance.now() - started, result };
   };
   const sweep = async () => ({
-    timeout: await time(() => sessions.expireInactive()),
-    purge: await time(() => sessions.purgeEnded()),
+    timeout: await time(() => sessions.expiry.expireInactive()),
+    purge: await time(() => sessions.expiry.purgeEnded()),
   });
 
   // Warm the statements and the page cache, then take the best of five empty sweeps.

@@ -132,7 +132,7 @@ describe('dashboard in a real Chromium', () => {
   });
 
   it('shows a failing background loop until it recovers, and on a fresh load too', async () => {
-    const spy = vi.spyOn(m.services.sessions, 'expireInactive').mockRejectedValueOnce(new Error('disk I/O error'));
+    const spy = vi.spyOn(m.services.sessions.expiry, 'expireInactive').mockRejectedValueOnce(new Error('disk I/O error'));
     await m.sweeper.stop();
     m.sweeper.start(); // its first pass runs at once, and fails
     const banner = page.getByRole('alert').filter({ hasText: 'sweeper is failing' });

@@ -49,7 +49,7 @@ describe('event contract: every event type is emitted with the data its schema (
     expect((await m.sweeper.sweep()).purged).toBeGreaterThan(0);
 
     // A background loop failing, then recovering.
-    const failing = vi.spyOn(sessions, 'expireInactive').mockRejectedValueOnce(new Error('disk I/O error'));
+    const failing = vi.spyOn(sessions.expiry, 'expireInactive').mockRejectedValueOnce(new Error('disk I/O error'));
     const loopEvents = new Promise<void>((resolve) => {
       const off = m.services.store.onEvents((batch) => {
         if (batch.some((e) => e.type === 'loop:recovered')) {

@@ -253,7 +253,7 @@ describe('HTTP API (in-process)', () => {
       ],
       ['bad query', 'GET', '/api/sessions?limit=zero', undefined, 400, 'validation_failed', 'query.limit'],
       ['unknown query field', 'GET', '/api/sessions?colour=red', undefined, 400, 'validation_failed', 'query.colour'],
-      ['link unknown task', 'POST', '/api/sessions/sess_ok/tasks/task_nope', {}, 400, 'validation_failed', 'params.taskId.0'],
+      ['link unknown task', 'POST', '/api/sessions/sess_ok/tasks/task_nope', {}, 404, 'not_found'],
       [
         'spawn with a shell string',
         'POST',

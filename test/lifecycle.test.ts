@@ -337,7 +337,7 @@ describe('lifecycle policies (injected clock)', () => {
       return metric(text, 'maestro_loop_failing{loop="sweeper"}');
     };
 
-    const spy = vi.spyOn(m.services.sessions, 'expireInactive').mockRejectedValueOnce(new Error('disk I/O error'));
+    const spy = vi.spyOn(m.services.sessions.expiry, 'expireInactive').mockRejectedValueOnce(new Error('disk I/O error'));
     const failed = loopEvent('loop:failed');
     m.sweeper.start(); // the first pass runs at once, and fails
     expect((await failed).data).toEqual({ loop: 'sweeper', message: 'disk I/O error' });

@@ -1,7 +1,15 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/index.js';
 import type { Clock } from './clock.js';
-import type { LoopReporter } from './loop-monitor.js';
+
+/**
+ * Where a loop reports how each pass went (the composition root's `LoopMonitor`). Declared here,
+ * beside the dependencies that carry it, so that the monitor and its users import one way.
+ */
+export interface LoopReporter {
+  passed(loop: string): void;
+  failed(loop: string, err: unknown): void;
+}
 
 /** What every core service needs. */
 export interface CoreDeps {

@@ -1,5 +1,5 @@
 import type { NewEvent } from '../domain/index.js';
-import type { CoreDeps } from './deps.js';
+import type { CoreDeps, LoopReporter } from './deps.js';
 
 /** A background loop whose passes fail, as {@link LoopMonitor} reports it. */
 export interface LoopFailure {
@@ -11,12 +11,6 @@ export interface LoopFailure {
   failures: number;
   /** The last error's message. */
   message: string;
-}
-
-/** Where a loop reports how each pass went (see {@link LoopMonitor}). */
-export interface LoopReporter {
-  passed(loop: string): void;
-  failed(loop: string, err: unknown): void;
 }
 
 /**

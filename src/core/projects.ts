@@ -16,7 +16,7 @@ import {
 } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
 import { requireDirectory } from './directories.js';
-import { deleteSessionInTx } from './session-sweeps.js';
+import { deleteSessionInTx } from './session-lifecycle.js';
 import type { SessionService } from './sessions.js';
 import { deleteTaskInTx } from './tasks.js';
 
@@ -182,7 +182,7 @@ export class ProjectService {
       return { sessions: deleted, tasks: taskCount };
     });
     let killed = 0;
-    for (const s of sessions) if (await this.deps.sessions.releaseRuntime(s)) killed++;
+    for (const s of sessions) if (await this.deps.sessions.lifecycle.releaseRuntime(s)) killed++;
     this.deps.log.info({ projectId: id, sessions: sessions.length, killed, tasks }, 'project deleted');
     return { id, sessions: sessions.length, killed, tasks };
   }

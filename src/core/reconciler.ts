@@ -95,7 +95,7 @@ export class Reconciler {
     this.firstPassDone = true;
 
     for (const record of before) {
-      if (sessions.isStarting(record.id)) continue;
+      if (sessions.spawner.isStarting(record.id)) continue;
       const seen = probe.sessions.get(record.tmuxSession);
       if (seen?.exitPending) {
         const since = this.exitPending.get(record.id) ?? performance.now();
@@ -128,7 +128,7 @@ export class Reconciler {
     // Sessions handled above (ended and killed by `end`) are not orphans either.
     const owned = new Set([...before, ...(await store.listActiveRuntimes(runtime.host))].map((r) => r.tmuxSession));
     for (const name of probe.sessions.keys()) {
-      if (owned.has(name) || sessions.isStartingRuntime(name)) continue;
+      if (owned.has(name) || sessions.spawner.isStartingRuntime(name)) continue;
       await runtime.kill(name);
       report.orphansKilled.push(name);
       log.info({ tmuxSession: name, reason: 'no live record' }, 'reconcile: orphaned tmux session killed');

@@ -1,7 +1,7 @@
 import { type EndReason, isAlreadyGone, type Session } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
 import type { GitInspector, Worktree } from './runtime.js';
-import { endSessionsInTx, purgeSessionsInTx } from './session-sweeps.js';
+import { endSessionsInTx, purgeSessionsInTx, type SessionEnder } from './session-lifecycle.js';
 import { type KeptWorktree, releaseWorktree, worktreeOf } from './worktrees.js';
 
 /**
@@ -48,12 +48,12 @@ export class SessionExpiry {
 
   /**
    * @param options `sessionTimeoutSecs` and `retentionSecs`, in seconds
-   * @param endOne ends one session with its runtime (output kept, tmux killed)
+   * @param lifecycle ends one session with its runtime (output kept, tmux killed)
    */
   constructor(
     private readonly deps: CoreDeps & { git: GitInspector },
     private readonly options: { sessionTimeoutSecs: number; retentionSecs: number },
-    private readonly endOne: (id: string, reason: EndReason) => Promise<unknown>,
+    private readonly lifecycle: SessionEnder,
   ) {}
 
   /**
@@ -184,7 +184,7 @@ export class SessionExpiry {
 
   private async endUnlessGone(id: string, reason: EndReason): Promise<void> {
     try {
-      await this.endOne(id, reason);
+      await this.lifecycle.end(id, reason);
     } catch (err) {
       // Ended or deleted by someone else meanwhile: the goal is reached.
       if (!isAlreadyGone(err)) throw err;

@@ -1,6 +1,7 @@
-import { type EndReason, isAlreadyGone, type Session } from '../domain/index.js';
+import { isAlreadyGone, type Session } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
 import type { Runtime } from './runtime.js';
+import type { SessionEnder } from './session-lifecycle.js';
 
 /**
  * The sessions other nodes run, as this node sees them (docs/design.md §Nodes): a node that stops
@@ -9,11 +10,11 @@ import type { Runtime } from './runtime.js';
  * it stays silent (after `nodeLostSecs`, default 300 s; by the leader's sweep).
  */
 export class SessionNodes {
-  /** @param end ends one session (no output to capture: its runtime is on the silent node) */
+  /** @param lifecycle ends the sessions of lost nodes */
   constructor(
     private readonly deps: CoreDeps & { runtime: Pick<Runtime, 'host'> },
     private readonly options: { nodeTimeoutSecs?: number; nodeLostSecs?: number },
-    private readonly end: (id: string, reason: EndReason) => Promise<unknown>,
+    private readonly lifecycle: SessionEnder,
   ) {}
 
   /** `sessions` with the live ones of silent nodes flagged `runtime.unreachable`: unreachable, not dead. */
@@ -42,7 +43,8 @@ export class SessionNodes {
       if (node.host === this.deps.runtime.host || node.heartbeatAt >= cutoff) continue;
       for (const record of await this.deps.store.listActiveRuntimes(node.host)) {
         try {
-          await this.end(record.id, 'lost');
+          // No output to capture: its runtime is on the silent node.
+          await this.lifecycle.end(record.id, 'lost', { output: [] });
           ended.push(record.id);
         } catch (err) {
           if (!isAlreadyGone(err)) throw err;

@@ -13,6 +13,7 @@ import {
   NO_INPUT_NEEDED,
   newId,
   type Session,
+  type SessionEndedData,
   type SessionRuntime,
   type Statistics,
   ValidationError,
@@ -156,4 +157,19 @@ export function requireVersion(s: Session, expected: number | undefined): Sessio
     expectedVersion: expected,
     version: s.version,
   });
+}
+
+/** The `session:ended` event data of a session that just ended: the fields a list shows, not its output. */
+export function endedData(s: SessionEndedData & Record<string, unknown>): Record<string, unknown> & SessionEndedData {
+  return {
+    id: s.id,
+    projectId: s.projectId,
+    taskIds: s.taskIds,
+    status: s.status,
+    endReason: s.endReason,
+    exitCode: s.exitCode,
+    completedAt: s.completedAt,
+    updatedAt: s.updatedAt,
+    version: s.version,
+  };
 }

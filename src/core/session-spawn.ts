@@ -1,29 +1,22 @@
-import {
-  type EndReason,
-  MaestroError,
-  newId,
-  parseInput,
-  type Session,
-  type SpawnInput,
-  spawnInput,
-  ValidationError,
-} from '../domain/index.js';
-import type { SessionRow } from '../store/index.js';
+import { MaestroError, newId, parseInput, type Session, type SpawnInput, spawnInput, ValidationError } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
 import { requireDirectory } from './directories.js';
 import type { GitInspector, Runtime } from './runtime.js';
+import type { SessionExpiry } from './session-expiry.js';
+import type { SessionEnder } from './session-lifecycle.js';
 import { newSessionRow } from './session-records.js';
 import { issueSessionToken } from './session-tokens.js';
+import type { SessionWrites } from './session-writes.js';
 import { createWorktree, releaseWorktree } from './worktrees.js';
 
-/** The session service's record writes that spawning builds on. */
-export interface SpawnRecords {
-  /** Inserts the session with its task links (limits checked). */
-  insert(row: SessionRow, taskIds: string[]): Promise<Session>;
-  /** Ends it, keeping `output`. */
-  end(id: string, reason: EndReason, options: { output: string[] }): Promise<Session>;
-  /** Records the command's process id once it runs. */
-  setPid(id: string, pid: number | null): Promise<Session>;
+/** The parts of the session service that spawning builds on. */
+export interface SpawnParts {
+  /** Inserts the session with its task links (limits checked), and records its pid. */
+  writes: Pick<SessionWrites, 'insert' | 'mutate'>;
+  /** Ends it `failed` when its command cannot start. */
+  lifecycle: SessionEnder;
+  /** Ends due sessions before the insert, so the limit never counts one that timed out. */
+  expiry: Pick<SessionExpiry, 'expireDue'>;
 }
 
 /** What spawned agents are told: where the server is, and its token when it has one. */
@@ -44,7 +37,7 @@ export class SessionSpawner {
   constructor(
     private readonly deps: CoreDeps & { runtime: Runtime; git: GitInspector },
     private readonly options: SpawnOptions,
-    private readonly records: SpawnRecords,
+    private readonly parts: SpawnParts,
   ) {}
 
   /**
@@ -77,7 +70,8 @@ export class SessionSpawner {
 
     this.starting.add(id);
     try {
-      await this.records.insert(row, data.taskIds).catch(async (err: unknown) => {
+      await this.parts.expiry.expireDue();
+      await this.parts.writes.insert(row, data.taskIds).catch(async (err: unknown) => {
         if (worktree) await releaseWorktree(this.deps.git, this.deps.log, id, worktree);
         throw err;
       });
@@ -97,7 +91,7 @@ export class SessionSpawner {
         });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        await this.records.end(id, 'failed', {
+        await this.parts.lifecycle.end(id, 'failed', {
           output: [`maestro: could not start ${JSON.stringify(data.command)}: ${message}`],
         });
         throw new MaestroError(
@@ -107,7 +101,9 @@ export class SessionSpawner {
           { cause: err },
         );
       }
-      const session = await this.records.setPid(id, started.pid);
+      const session = await this.parts.writes.mutate(id, (s) => ({ ...s, runtime: { ...s.runtime, pid: started.pid } }), {
+        activity: false,
+      });
       this.deps.log.info(
         { sessionId: id, projectId: data.projectId, tmuxSession: started.tmuxSession, pid: started.pid, command: data.command },
         'session spawned',

@@ -1,8 +1,7 @@
-import { LimitExceededError, type NewEvent, NotFoundError, newId, type Session, type SessionEndedData } from '../domain/index.js';
+import { LimitExceededError, type NewEvent, NotFoundError, type Session, type SessionEndedData } from '../domain/index.js';
 import type { StoreTx } from '../store/index.js';
 import type { CoreDeps } from './deps.js';
-import { linkEvents, type newSessionRow, requireTasks, toRow } from './session-records.js';
-import { endedData } from './session-sweeps.js';
+import { endedData, linkEvents, type newSessionRow, requireTasks, toRow } from './session-records.js';
 import { requireProject } from './tasks.js';
 
 /** Events a single-session write appends; all but `session:ended` carry the whole session. */
@@ -37,24 +36,21 @@ export interface SaveOptions {
  * version-fenced save; and the events they append.
  */
 export class SessionWrites {
-  /**
-   * @param limits `maxSessions`, and `maxSessionsPerProject` (0: none)
-   * @param expireDue ends due sessions before an insert, so the limit never counts one that timed out
-   */
+  /** @param limits `maxSessions`, and `maxSessionsPerProject` (0: none) */
   constructor(
     private readonly deps: CoreDeps,
     private readonly limits: { maxSessions: number; maxSessionsPerProject: number },
-    private readonly expireDue: () => Promise<void>,
   ) {}
 
   /**
    * Inserts a session row linked to `taskIds`, appending `session:created` and the link events.
    * With `limit: false` (an ended session imported), the active-session limits do not apply.
+   * Callers end due sessions first (`SessionExpiry.expireDue`), so the limit never counts one
+   * that timed out.
    * @throws ValidationError (unknown project or tasks); ConflictError on a duplicate id;
    *   LimitExceededError when an active-session limit is reached
    */
   async insert(row: ReturnType<typeof newSessionRow>, taskIds: string[], opts: { limit?: boolean } = {}): Promise<Session> {
-    await this.expireDue();
     const now = this.deps.clock.now();
     return this.deps.store.transaction(async (tx) => {
       await requireProject(tx, row.projectId);
@@ -153,17 +149,14 @@ export class SessionWrites {
     return session;
   }
 
-  /** Appends `session_ended` (with `reason`) to the timeline of every task of `s`; `now` in ms since the epoch. */
-  async appendEndedTimeline(tx: StoreTx, s: Session, now: number, reason: string): Promise<void> {
-    for (const taskId of s.taskIds) {
-      await tx.appendTimeline(taskId, {
-        id: newId('event'),
-        type: 'session_ended',
-        timestamp: new Date(now).toISOString(),
-        sessionId: s.id,
-        data: { reason },
-      });
-    }
+  /**
+   * One session, read outside any transaction (as it was committed last).
+   * @throws NotFoundError
+   */
+  async fetch(id: string): Promise<Session> {
+    const session = await this.deps.store.getSession(id);
+    if (!session) throw new NotFoundError('session', id);
+    return session;
   }
 
   /** @throws LimitExceededError with the limit and the current count when no session may start */

@@ -2,10 +2,8 @@ import {
   type CreateSessionInput,
   createSessionInput,
   type EndReason,
-  end as endStatus,
   importSessionInput,
   isTerminal,
-  LIMITS,
   type ListSessionsQuery,
   listSessionsQuery,
   type NeedsInputInput,
@@ -13,7 +11,6 @@ import {
   needsInputInput,
   parseInput,
   type Session,
-  type SessionStatus,
   type SpawnInput,
   sessionIdSchema,
   type TouchInput,
@@ -27,7 +24,8 @@ import {
 } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
 import type { GitInspector, Runtime } from './runtime.js';
-import { type PassResult, type PurgeOptions, SessionExpiry } from './session-expiry.js';
+import { SessionExpiry } from './session-expiry.js';
+import { type EndOptions, SessionLifecycle } from './session-lifecycle.js';
 import { SessionNodes } from './session-nodes.js';
 import {
   linkEvents,
@@ -36,14 +34,11 @@ import {
   requireLive,
   requireTasks,
   requireVersion,
-  trimOutput,
   unlinkEvents,
 } from './session-records.js';
 import { SessionSpawner } from './session-spawn.js';
-import { deleteSessionInTx } from './session-sweeps.js';
 import { SessionWrites } from './session-writes.js';
 import { TouchLog } from './touch-log.js';
-import { releaseWorktree, worktreeOf } from './worktrees.js';
 
 /** Options of the session service. */
 export interface SessionServiceOptions {
@@ -74,46 +69,36 @@ export interface SessionSnapshot {
 /** tmux activity moves `lastActivityAt` only when it is at least this much newer, in ms: the timeout is counted in minutes, and this keeps an agent printing every second from writing every second. */
 export const RUNTIME_ACTIVITY_GRANULARITY_MS = 10_000;
 
-/** How a session should end. */
-export interface EndOptions {
-  exitCode?: number | null | undefined;
-  /** Output to keep; when absent, the runtime's last lines are captured before it is killed. */
-  output?: string[] | undefined;
-  /** End only if the session is still at this version (checked in the ending write transaction). */
-  version?: number | undefined;
-  /** End as this workflow move (`completed` or `failed`), allowed from the status the write transaction reads. */
-  transitionTo?: SessionStatus | undefined;
-}
-
 /**
  * Sessions: creation, spawning in the runtime, workflow transitions, ending, activity, task links
- * and deletion with the full cascade (docs/design.md §Lifecycle guarantees).
+ * and deletion with the full cascade (docs/design.md §Lifecycle guarantees). The API of sessions;
+ * its parts are built here, each depending on the others it needs, never on this façade:
+ *
+ * - {@link SessionWrites}: inserts and version-fenced changes, with their events;
+ * - {@link SessionLifecycle}: ending, deleting and purging, one or in bulk, with the cascade;
+ * - {@link SessionExpiry}: inactivity timeouts and retention purges (the sweeper's passes);
+ * - {@link SessionNodes}: sessions of other nodes, unreachable then lost;
+ * - {@link SessionSpawner}: starting commands in the runtime.
  */
 export class SessionService {
-  /** Starts commands in the runtime. */
-  private readonly spawner: SessionSpawner;
-  /** Inactivity timeouts and retention purges. */
-  private readonly expiry: SessionExpiry;
+  readonly lifecycle: SessionLifecycle;
+  readonly expiry: SessionExpiry;
+  readonly nodes: SessionNodes;
+  readonly spawner: SessionSpawner;
+  private readonly writes: SessionWrites;
   /** Touches, logged in batches. */
   private readonly touches: TouchLog;
-  /** Inserts and version-fenced changes, with their events. */
-  private readonly writes: SessionWrites;
-  /** Sessions of other nodes: unreachable, then lost. */
-  private readonly nodes: SessionNodes;
 
   constructor(
     private readonly deps: CoreDeps & { runtime: Runtime; git: GitInspector },
-    private readonly options: SessionServiceOptions,
+    options: SessionServiceOptions,
   ) {
-    this.expiry = new SessionExpiry(deps, options, (id, reason) => this.end(id, reason));
+    this.writes = new SessionWrites(deps, options);
+    this.lifecycle = new SessionLifecycle(deps, this.writes, options);
+    this.expiry = new SessionExpiry(deps, options, this.lifecycle);
+    this.nodes = new SessionNodes(deps, options, this.lifecycle);
+    this.spawner = new SessionSpawner(deps, options, { writes: this.writes, lifecycle: this.lifecycle, expiry: this.expiry });
     this.touches = new TouchLog(deps.clock, deps.log);
-    this.writes = new SessionWrites(deps, options, () => this.expireDue());
-    this.nodes = new SessionNodes(deps, options, (id, reason) => this.end(id, reason, { output: [] }));
-    this.spawner = new SessionSpawner(deps, options, {
-      insert: (row, taskIds) => this.writes.insert(row, taskIds),
-      end: (id, reason, endOptions) => this.end(id, reason, endOptions),
-      setPid: (id, pid) => this.writes.mutate(id, (s) => ({ ...s, runtime: { ...s.runtime, pid } }), { activity: false }),
-    });
   }
 
   /** Writes the touches counted since the last batch (at shutdown). */
@@ -128,6 +113,7 @@ export class SessionService {
    */
   async create(input: CreateSessionInput): Promise<Session> {
     const data = parseInput(createSessionInput, input, 'body');
+    await this.expireDue();
     const session = await this.writes.insert(newSessionRow(data, this.deps.clock.now()), data.taskIds);
     this.deps.log.info({ sessionId: session.id, projectId: session.projectId }, 'session created');
     return session;
@@ -136,16 +122,6 @@ export class SessionService {
   /** Creates a session and starts its command in the runtime: see {@link SessionSpawner.spawn}. */
   spawn(input: SpawnInput): Promise<Session> {
     return this.spawner.spawn(input);
-  }
-
-  /** Whether the runtime of `sessionId` is being started right now. */
-  isStarting(sessionId: string): boolean {
-    return this.spawner.isStarting(sessionId);
-  }
-
-  /** Whether the runtime session named `name` belongs to a session being started right now. */
-  isStartingRuntime(name: string): boolean {
-    return this.spawner.isStartingRuntime(name);
   }
 
   /**
@@ -167,13 +143,8 @@ export class SessionService {
    */
   async get(id: string): Promise<Session> {
     await this.expireDue();
-    const [session] = await this.nodes.markUnreachable([await this.fetch(id)]);
+    const [session] = await this.nodes.markUnreachable([await this.writes.fetch(id)]);
     return session as Session;
-  }
-
-  /** See {@link SessionNodes.endSessionsOfLostNodes}. */
-  endSessionsOfLostNodes(): Promise<string[]> {
-    return this.nodes.endSessionsOfLostNodes();
   }
 
   /**
@@ -231,42 +202,9 @@ export class SessionService {
     return session;
   }
 
-  /**
-   * Ends a non-terminal session: records `endReason`, `exitCode`, `completedAt` and its last output
-   * lines, appends `session_ended` to its tasks' timelines and `session:ended`, then kills its
-   * runtime (the reconciler retries a kill that fails).
-   * @throws NotFoundError; InvalidTransitionError when it already ended
-   */
-  async end(id: string, reason: EndReason, options: EndOptions = {}): Promise<Session> {
-    const current = await this.fetch(id);
-    endStatus(id, current.status, reason, options.exitCode); // throws when it already ended
-    const tmuxSession = current.runtime.kind === 'tmux' ? current.runtime.tmuxSession : null;
-    const output = options.output ?? (tmuxSession ? await this.captureQuietly(tmuxSession) : current.output);
-    const now = this.deps.clock.now();
-    const session = await this.writes.mutate(
-      id,
-      (s, tx) => {
-        // Checked again here, in the write transaction: the reads above may be stale by now, and a
-        // concurrent writer must not make a move the state table forbids (docs/design.md §Session state machine).
-        requireVersion(s, options.version);
-        if (options.transitionTo) transitionStatus(id, s.status, options.transitionTo);
-        const exitCode = options.exitCode ?? s.runtime.exitCode;
-        return this.writes.appendEndedTimeline(tx, s, now, reason).then(() => ({
-          ...s,
-          status: endStatus(id, s.status, reason, exitCode),
-          endReason: reason,
-          completedAt: new Date(now).toISOString(),
-          runtime: { ...s.runtime, exitCode },
-          output: trimOutput(output.length > 0 ? output : s.output),
-          needsInput: { ...s.needsInput, active: false },
-        }));
-      },
-      { activity: false, eventType: 'session:ended' },
-    );
-    this.deps.log.info({ sessionId: id, reason, exitCode: session.runtime.exitCode, status: session.status }, 'session ended');
-    if (tmuxSession) await this.killQuietly(id, tmuxSession);
-    if (this.options.retentionSecs === 0) await this.delete(id, 'purged');
-    return session;
+  /** Ends a non-terminal session: see {@link SessionLifecycle.end}. */
+  end(id: string, reason: EndReason, options: EndOptions = {}): Promise<Session> {
+    return this.lifecycle.end(id, reason, options);
   }
 
   /**
@@ -279,6 +217,7 @@ export class SessionService {
    */
   async importMetadata(metadata: unknown): Promise<Session> {
     const { taskIds, ...imported } = parseInput(importSessionInput, metadata, 'body');
+    await this.expireDue();
     const row = {
       ...imported,
       runtime: { kind: 'none' as const, host: null, tmuxSession: null, pid: null, exitCode: imported.runtime.exitCode },
@@ -356,6 +295,8 @@ export class SessionService {
     parseInput(taskIdSchema, taskId, 'params.taskId');
     await this.expireDue();
     return this.writes.relink(sessionId, async (session, tx, now) => {
+      // Named in the URL: a task that does not exist is not found, like a missing session.
+      if (!(await tx.getTask(taskId))) throw new NotFoundError('task', taskId);
       await requireTasks(tx, session.projectId, [taskId], 'params.taskId');
       return linkEvents(tx, taskId, sessionId, now);
     });
@@ -375,72 +316,16 @@ export class SessionService {
   }
 
   /**
-   * Deletes a session with the full cascade (docs/design.md §Lifecycle guarantees (G1)): in one transaction the row
-   * and its task links go, each task's timeline gets `session_ended` (reason `deleted`) and
-   * `session:deleted` is appended; then its runtime is killed (the reconciler retries on failure).
-   * @throws NotFoundError
+   * Deletes a session with the full cascade: see {@link SessionLifecycle.delete}.
+   * @throws ValidationError on a malformed id; NotFoundError
    */
   async delete(id: string, reason = 'deleted'): Promise<void> {
     parseInput(sessionIdSchema, id, 'params.id');
-    const now = this.deps.clock.now();
-    const session = await this.deps.store.transaction(async (tx) => {
-      const s = await this.writes.load(tx, id);
-      await deleteSessionInTx(tx, s, reason, now);
-      return s;
-    });
-    this.deps.log.info({ sessionId: id, reason, tasks: session.taskIds.length }, 'session deleted');
-    await this.releaseRuntime(session);
-  }
-
-  /**
-   * After a session's rows are deleted: kills its tmux session when it was live (the reconciler
-   * retries a failed kill) and removes its worktree when clean and merged (else keeps it, logged).
-   * Returns whether a live runtime was killed.
-   */
-  async releaseRuntime(session: Session): Promise<boolean> {
-    const live = session.runtime.kind === 'tmux' && session.runtime.tmuxSession !== null && !isTerminal(session.status);
-    if (live) await this.killQuietly(session.id, session.runtime.tmuxSession as string);
-    const worktree = worktreeOf(session);
-    if (worktree) await releaseWorktree(this.deps.git, this.deps.log, session.id, worktree);
-    return live;
-  }
-
-  /** See {@link SessionExpiry.expireInactive}. */
-  expireInactive(options: { dryRun?: boolean } = {}): Promise<PassResult> {
-    return this.expiry.expireInactive(options);
-  }
-
-  /** See {@link SessionExpiry.purgeEnded}. */
-  purgeEnded(options: PurgeOptions = {}): Promise<PassResult> {
-    return this.expiry.purgeEnded(options);
+    await this.lifecycle.delete(id, reason);
   }
 
   /** See {@link SessionExpiry.expireDue}. */
   expireDue(): Promise<void> {
     return this.expiry.expireDue();
-  }
-
-  private async fetch(id: string): Promise<Session> {
-    const session = await this.deps.store.getSession(id);
-    if (!session) throw new NotFoundError('session', id);
-    return session;
-  }
-
-  private async captureQuietly(tmuxSession: string): Promise<string[]> {
-    try {
-      return await this.deps.runtime.capture(tmuxSession, LIMITS.outputLines);
-    } catch (err) {
-      this.deps.log.warn({ tmuxSession, err }, 'could not capture output before ending');
-      return [];
-    }
-  }
-
-  private async killQuietly(sessionId: string, tmuxSession: string): Promise<void> {
-    try {
-      await this.deps.runtime.kill(tmuxSession);
-      this.deps.log.info({ sessionId, tmuxSession }, 'runtime killed');
-    } catch (err) {
-      this.deps.log.warn({ sessionId, tmuxSession, err }, 'runtime kill failed; the reconciler will retry');
-    }
   }
 }

@@ -88,9 +88,9 @@ export class Sweeper {
     const at = new Date(clock.now()).toISOString();
     const started = performance.now();
     const dryRun = options.dryRun ?? false;
-    const timedOut = await sessions.expireInactive({ dryRun });
-    const purged = await sessions.purgeEnded({ dryRun, limit: options.purgeLimit, onProgress: options.onProgress });
-    const lostNodes = dryRun ? [] : await sessions.endSessionsOfLostNodes();
+    const timedOut = await sessions.expiry.expireInactive({ dryRun });
+    const purged = await sessions.expiry.purgeEnded({ dryRun, limit: options.purgeLimit, onProgress: options.onProgress });
+    const lostNodes = dryRun ? [] : await sessions.nodes.endSessionsOfLostNodes();
     const eventsPruned = dryRun ? 0 : await this.pruneEvents();
     const report: SweepReport = {
       at,
