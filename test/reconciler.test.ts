@@ -168,28 +168,6 @@ describe('reconciler against a real tmux', () => {
     await until(() => !pidAlive(child), 5000, 'the background child to die');
   });
 
-  it('offers the session-manager surface: alive, active list, info, anchored pattern kill', async () => {
-    cleanup = new Cleanup();
-    const socket = tmuxSocket(cleanup);
-    const dir = tempDir(cleanup);
-    const manager = new TmuxSessionManager({ socket, owner: 'inst_t' });
-    for (const id of ['sess_1', 'sess_10', 'sess_2'])
-      await manager.start({ sessionId: id, cwd: dir, command: ['sleep', '300'], env: {} });
-    await tmux(socket, 'new-session', '-d', '-s', 'maestro-sess_1x', 'sleep', '300'); // not owned
-    expect(await manager.isSessionAlive('maestro-sess_1')).toBe(true);
-    expect(await manager.isSessionAlive('maestro-nope')).toBe(false);
-    expect((await manager.getActiveSessions()).sort()).toEqual(['maestro-sess_1', 'maestro-sess_10', 'maestro-sess_2']);
-    const info = await manager.getSessionInfo('maestro-sess_1');
-    expect(info).toMatchObject({ name: 'maestro-sess_1', command: 'sleep', width: 200, height: 50, dead: false });
-    expect(info?.pid).toBeGreaterThan(1);
-    expect(await manager.getSessionInfo('maestro-sess_1x')).toBeUndefined();
-    expect(await manager.killSessionsByPattern('maestro-sess_1')).toEqual(['maestro-sess_1']);
-    expect((await manager.getActiveSessions()).sort()).toEqual(['maestro-sess_10', 'maestro-sess_2']);
-    expect((await manager.killSessionsByPattern(/maestro-sess_\d+/)).sort()).toEqual(['maestro-sess_10', 'maestro-sess_2']);
-    expect(await has(socket, 'maestro-sess_1x')).toBe(true);
-    await manager.killSession('maestro-sess_1'); // safe when absent
-  });
-
   it('re-adopts running agents after the server is killed with SIGKILL and restarted', async () => {
     cleanup = new Cleanup();
     const dir = tempDir(cleanup);

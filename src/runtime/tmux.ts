@@ -33,20 +33,6 @@ export interface TmuxOptions {
   hiddenEnv?: readonly string[];
 }
 
-/** What {@link TmuxSessionManager.getSessionInfo} reports. Times in milliseconds since the epoch. */
-export interface TmuxSessionInfo {
-  name: string;
-  createdAt: number;
-  activityAt: number;
-  pid: number | null;
-  /** The command running in the pane now (tmux's `pane_current_command`). */
-  command: string;
-  width: number;
-  height: number;
-  dead: boolean;
-  exitCode: number | null;
-}
-
 const FIELD_SEP = '\u001f';
 const PROBE_FORMAT = [
   '#{session_name}',
@@ -55,18 +41,6 @@ const PROBE_FORMAT = [
   '#{pane_dead_signal}',
   '#{pane_pid}',
   '#{session_activity}',
-  '#{@maestro_owner}',
-].join(FIELD_SEP);
-const INFO_FORMAT = [
-  '#{session_name}',
-  '#{session_created}',
-  '#{session_activity}',
-  '#{pane_pid}',
-  '#{pane_current_command}',
-  '#{pane_width}',
-  '#{pane_height}',
-  '#{pane_dead}',
-  '#{pane_dead_status}',
   '#{@maestro_owner}',
 ].join(FIELD_SEP);
 
@@ -191,65 +165,6 @@ export class TmuxSessionManager implements Runtime {
       .map((line) => line.split(FIELD_SEP));
     if (rows.length === 0 || rows.some(([owner]) => owner !== this.owner)) return undefined;
     return rows.map(([, pid]) => Number(pid)).filter((pid) => Number.isInteger(pid) && pid > 1);
-  }
-
-  /** The same as {@link kill}: kills a session, safe when it does not exist. */
-  killSession(name: string): Promise<void> {
-    return this.kill(name);
-  }
-
-  /** Whether a Maestro-owned session of this name exists with its command still running. */
-  async isSessionAlive(name: string): Promise<boolean> {
-    const probe = await this.probe();
-    if (!probe.ok) throw new Error(`tmux could not be checked: ${probe.error}`);
-    const seen = probe.sessions.get(name);
-    return seen !== undefined && !seen.dead;
-  }
-
-  /**
-   * Names of the Maestro-owned sessions whose command is still running.
-   * @throws Error when tmux cannot be checked
-   */
-  async getActiveSessions(): Promise<string[]> {
-    const probe = await this.probe();
-    if (!probe.ok) throw new Error(`tmux could not be checked: ${probe.error}`);
-    return [...probe.sessions.values()].filter((s) => !s.dead).map((s) => s.name);
-  }
-
-  /**
-   * Kills every Maestro-owned session whose whole name matches `pattern` (anchored: `maestro-sess_1`
-   * does not match `maestro-sess_10`). Returns the names killed.
-   * @throws Error when tmux cannot be checked
-   */
-  async killSessionsByPattern(pattern: RegExp | string): Promise<string[]> {
-    const source = typeof pattern === 'string' ? pattern : pattern.source;
-    const anchored = new RegExp(`^(?:${source})$`);
-    const probe = await this.probe();
-    if (!probe.ok) throw new Error(`tmux could not be checked: ${probe.error}`);
-    const names = [...probe.sessions.keys()].filter((name) => anchored.test(name));
-    for (const name of names) await this.kill(name);
-    return names;
-  }
-
-  /** Details of a Maestro-owned session, or `undefined` when there is none of this name. */
-  async getSessionInfo(name: string): Promise<TmuxSessionInfo | undefined> {
-    const result = await this.run(['list-panes', '-t', `=${name}:`, '-F', INFO_FORMAT]);
-    if (!result.ok) return undefined;
-    const [sessionName, created, activity, pid, command, width, height, dead, status, owner] = (
-      result.stdout.split('\n')[0] ?? ''
-    ).split(FIELD_SEP);
-    if (sessionName !== name || owner !== this.owner) return undefined;
-    return {
-      name,
-      createdAt: Number(created) * 1000,
-      activityAt: Number(activity) * 1000,
-      pid: pid ? Number(pid) : null,
-      command: command ?? '',
-      width: Number(width),
-      height: Number(height),
-      dead: dead === '1',
-      exitCode: dead === '1' && status ? Number(status) : null,
-    };
   }
 
   /**
