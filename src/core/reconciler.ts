@@ -3,7 +3,7 @@ import { type EndReason, isAlreadyGone } from '../domain/index.js';
 import type { CoreDeps } from './deps.js';
 import { Loop } from './loop.js';
 import type { Runtime } from './runtime.js';
-import { RUNTIME_ACTIVITY_GRANULARITY_MS, type SessionService } from './sessions.js';
+import type { SessionService } from './sessions.js';
 
 /** What one reconcile pass concluded. */
 export interface ReconcileReport {
@@ -108,7 +108,7 @@ export class Reconciler {
           report.adopted.push(record.id);
           log.info({ sessionId: record.id, tmuxSession: record.tmuxSession, pid: seen.pid }, 'reconcile: session re-adopted');
         }
-        if (seen.activityAt >= record.lastActivityAt + RUNTIME_ACTIVITY_GRANULARITY_MS) {
+        if (seen.activityAt >= record.lastActivityAt + sessions.expiry.activityGranularityMs) {
           await sessions.recordRuntimeActivity(record.id, seen.activityAt);
           report.active.push(record.id);
         }

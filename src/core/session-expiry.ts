@@ -10,6 +10,13 @@ import { type KeptWorktree, releaseWorktree, worktreeOf } from './worktrees.js';
  * lagging clock): one index seek per second at most under any load.
  */
 const DEADLINE_TRUST_MS = 1000;
+/**
+ * Runtime activity (output of a session's pane) moves `lastActivityAt` only when it is at least
+ * this much newer, in milliseconds, at most: an agent printing every second then writes once in
+ * 10 s, not every second.
+ */
+export const RUNTIME_ACTIVITY_GRANULARITY_MS = 10_000;
+
 /** Sessions handled per transaction by the bulk timeout and purge passes. */
 const BATCH = 10_000;
 /** Ids listed by a dry run, at most. */
@@ -175,6 +182,15 @@ export class SessionExpiry {
         this.expiring = undefined;
       });
     return this.expiring;
+  }
+
+  /**
+   * How much newer runtime activity must be than the recorded one to be written, in milliseconds:
+   * {@link RUNTIME_ACTIVITY_GRANULARITY_MS}, or a tenth of the inactivity timeout when that is
+   * shorter, so a working agent never comes near its deadline (docs/design.md §Lifecycle guarantees (G2)).
+   */
+  get activityGranularityMs(): number {
+    return Math.min(RUNTIME_ACTIVITY_GRANULARITY_MS, this.options.sessionTimeoutSecs * 100);
   }
 
   /** Drops the remembered earliest deadline: a live session with an older activity time was written. */

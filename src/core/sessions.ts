@@ -66,8 +66,6 @@ export interface SessionSnapshot {
   seq: number;
 }
 
-/** tmux activity moves `lastActivityAt` only when it is at least this much newer, in ms: the timeout is counted in minutes, and this keeps an agent printing every second from writing every second. */
-export const RUNTIME_ACTIVITY_GRANULARITY_MS = 10_000;
 
 /**
  * Sessions: creation, spawning in the runtime, workflow transitions, ending, activity, task links

@@ -40,7 +40,9 @@ const PROBE_FORMAT = [
   '#{pane_dead_status}',
   '#{pane_dead_signal}',
   '#{pane_pid}',
-  '#{session_activity}',
+  // The window's, not the session's: session_activity moves only on a client's key input, while
+  // window_activity moves on the pane's output, which is what an agent at work produces.
+  '#{window_activity}',
   '#{@maestro_owner}',
 ].join(FIELD_SEP);
 
