@@ -66,7 +66,6 @@ export interface SessionSnapshot {
   seq: number;
 }
 
-
 /**
  * Sessions: creation, spawning in the runtime, workflow transitions, ending, activity, task links
  * and deletion with the full cascade (docs/design.md §Lifecycle guarantees). The API of sessions;
