@@ -190,11 +190,11 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     expect(stale.exitCode).toBe(1);
     expect(stale.stderr).toContain('error (409 conflict)');
     expect((await cli('session', 'unlink', session.id, task.id)).taskIds).toEqual([]);
-    await cli('task', 'delete', task.id);
+    await cli('task', 'delete', task.id, '--yes');
     expect((await cli('project', 'get', 'proj_e2e')).name).toBe('e2e');
     await client.projects.create({ id: 'proj_short', name: 'short-lived', repoPath: repo });
     await client.tasks.create({ projectId: 'proj_short', title: 'goes with it' });
-    expect(await cli('project', 'delete', 'proj_short')).toEqual({ id: 'proj_short', sessions: 0, killed: 0, tasks: 1 });
+    expect(await cli('project', 'delete', 'proj_short', '--yes')).toEqual({ id: 'proj_short', sessions: 0, killed: 0, tasks: 1 });
 
     await seen((e) => e.type === 'task:deleted' && e.data.id === task.id);
     const ours = followed.filter((e) =>

@@ -1,20 +1,30 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { MaestroApiError } from '../client/index.js';
-import { describeError } from './program.js';
+import { describeError, flagOf } from './program.js';
 
 const URL = 'http://127.0.0.1:7420';
 
 describe('describeError (what the CLI prints on stderr)', () => {
-  it('gives an API error its status, code, message and every failing field', () => {
-    const err = new MaestroApiError(400, 'validation_failed', 'invalid input', {
+  it('names every failing field once, by the flag that sets it', () => {
+    const err = new MaestroApiError(400, 'validation_failed', 'body.name: expected a non-empty string (and 2 more)', {
       issues: [
         { path: 'body.name', message: 'expected a non-empty string' },
         { path: 'body.priority', message: 'expected an integer' },
+        { path: 'body.statistics.totalTasks', message: 'expected a number' },
       ],
     });
     expect(describeError(err, URL)).toBe(
-      'error (400 validation_failed): invalid input\n  body.name: expected a non-empty string\n  body.priority: expected an integer',
+      'error: 3 invalid values\n  --name: expected a non-empty string\n  --priority: expected an integer\n  statistics.totalTasks: expected a number',
+    );
+    const one = new MaestroApiError(400, 'validation_failed', 'body.projectId: project proj_x does not exist', {
+      issues: [{ path: 'body.projectId', message: 'project proj_x does not exist' }],
+    });
+    expect(describeError(one, URL)).toBe('error: --project: project proj_x does not exist');
+    expect(flagOf('body.env.A B')).toBe('--env A B');
+    expect(flagOf('query.limit')).toBe('--limit');
+    expect(describeError(new MaestroApiError(404, 'not_found', 'session sess_x not found', {}), URL)).toBe(
+      'error (404 not_found): session sess_x not found',
     );
   });
 

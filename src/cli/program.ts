@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { MaestroApiError } from '../client/index.js';
 import { eventCommands } from './event-commands.js';
@@ -10,6 +11,11 @@ import { serveCommand } from './serve.js';
 import { sessionCommands } from './session-commands.js';
 import { taskCommands } from './task-commands.js';
 
+/** The version in package.json (found beside `src/` and beside the `dist/cli` bundle alike). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** Builds the `maestro` program. */
 export function buildProgram(): Command {
   const program = new Command('maestro')
@@ -21,6 +27,7 @@ export function buildProgram(): Command {
       process.env.MAESTRO_TOKEN || undefined,
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
+    .version(packageVersion(), '-V, --version', 'print the version of maestro')
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   serveCommand(program);
@@ -35,11 +42,53 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Explains a failure in one or a few lines on stderr. */
+/** The CLI's word for an API field: the flag that sets it, where one does. */
+const FLAG_OF: Record<string, string> = {
+  projectId: '--project',
+  taskId: '--task',
+  taskIds: '--task',
+  name: '--name',
+  cwd: '--cwd',
+  env: '--env',
+  repoPath: '--repo',
+  title: '--title',
+  description: '--description',
+  featureRequest: '--feature-request',
+  priority: '--priority',
+  id: '--id',
+  exitCode: '--exit-code',
+  reason: '--reason',
+  message: '--message',
+  messages: '--messages',
+  lines: '--lines',
+  limit: '--limit',
+  since: '--since',
+  version: '--version',
+  branch: '--branch',
+  command: 'the command (after --)',
+  agentCommand: 'the agent command (after --)',
+};
+
+/**
+ * A failing field as the user typed it: `body.projectId` → `--project`, `body.env.A B` →
+ * `--env A B`; a field no flag sets keeps its path without the `body.`/`query.`/`params.` part.
+ */
+export function flagOf(path: string): string {
+  const [where, field, ...rest] = path.split('.');
+  if (field === undefined || !['body', 'query', 'params'].includes(where as string)) return path;
+  const flag = FLAG_OF[field];
+  if (!flag) return [field, ...rest].join('.');
+  return field === 'env' && rest.length > 0 ? `${flag} ${rest.join('.')}` : flag;
+}
+
+/** Explains a failure in one or a few lines on stderr; each failing field once, named by its flag. */
 export function describeError(err: unknown, url: string): string {
   if (err instanceof MaestroApiError) {
     const issues = (err.details.issues as { path: string; message: string }[] | undefined) ?? [];
-    return [`error (${err.status} ${err.code}): ${err.message}`, ...issues.map((i) => `  ${i.path}: ${i.message}`)].join('\n');
+    if (issues.length === 1) return `error: ${flagOf((issues[0] as { path: string }).path)}: ${issues[0]?.message}`;
+    if (issues.length > 1)
+      return [`error: ${issues.length} invalid values`, ...issues.map((i) => `  ${flagOf(i.path)}: ${i.message}`)].join('\n');
+    return `error (${err.status} ${err.code}): ${err.message}`;
   }
   const cause = (err as { cause?: { code?: string } } | null)?.cause;
   if (cause?.code === 'ECONNREFUSED') return `error: cannot reach Maestro at ${url}; is \`maestro serve\` running?`;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { confirm } from './confirm.js';
 import { clientFor, globals } from './context.js';
 import { emit, prettyProject, prettyProjects } from './output.js';
 
@@ -54,7 +55,9 @@ export function projectCommands(program: Command): void {
   project
     .command('delete <id>')
     .description('delete a project with all its sessions (their tmux sessions killed) and tasks')
-    .action(async (id: string, _opts, cmd: Command) => {
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (id: string, opts: { yes?: boolean }, cmd: Command) => {
+      await confirm(`delete project ${id} with all its sessions (running ones killed) and tasks?`, opts.yes);
       const gone = await clientFor(cmd).projects.delete(id);
       emit(
         globals(cmd).output,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { QueueView } from '../client/index.js';
+import { confirm } from './confirm.js';
 import { clientFor, globals } from './context.js';
 import { emit, prettyProject, table } from './output.js';
 
@@ -36,9 +37,13 @@ export function queueCommands(program: Command): void {
   queue
     .command('remove <projectId>')
     .description('take a project out of the queue (cancels it; a running one is stopped with its sessions)')
-    .action(async (id: string, _opts, cmd: Command) =>
-      emit(globals(cmd).output, await clientFor(cmd).projects.cancel(id), prettyProject),
-    );
+    .option('-y, --yes', 'do not ask for confirmation when the project is running')
+    .action(async (id: string, opts: { yes?: boolean }, cmd: Command) => {
+      const client = clientFor(cmd);
+      if ((await client.projects.get(id)).status === 'running')
+        await confirm(`project ${id} is running: stop it and kill its sessions?`, opts.yes);
+      emit(globals(cmd).output, await client.projects.cancel(id), prettyProject);
+    });
 
   queue
     .command('pause')

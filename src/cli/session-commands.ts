@@ -11,6 +11,7 @@ import {
   type SessionPhase,
   type SessionStatus,
 } from '../domain/index.js';
+import { confirm } from './confirm.js';
 import { clientFor, collect, globals, intOption } from './context.js';
 import { drawScreen, watchView } from './live-view.js';
 import { emit, prettySession, prettySessions } from './output.js';
@@ -242,7 +243,9 @@ export function sessionCommands(program: Command): void {
   session
     .command('delete <id>')
     .description('delete a session with its task links, and kill its tmux session')
-    .action(async (id: string, _opts, cmd: Command) => {
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (id: string, opts: { yes?: boolean }, cmd: Command) => {
+      await confirm(`delete session ${id} (its tmux session killed if running)?`, opts.yes);
       await clientFor(cmd).sessions.delete(id);
       emit(globals(cmd).output, { deleted: id }, () => `deleted ${id}`);
     });

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { TASK_STATUSES } from '../domain/index.js';
+import { confirm } from './confirm.js';
 import { clientFor, globals, intOption } from './context.js';
 import { emit, prettyTask, prettyTasks } from './output.js';
 
@@ -58,7 +59,9 @@ export function taskCommands(program: Command): void {
   task
     .command('delete <id>')
     .description('delete a task; its sessions stay, unlinked from it')
-    .action(async (id: string, _opts, cmd: Command) => {
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (id: string, opts: { yes?: boolean }, cmd: Command) => {
+      await confirm(`delete task ${id}?`, opts.yes);
       await clientFor(cmd).tasks.delete(id);
       emit(globals(cmd).output, { deleted: id }, () => `deleted ${id}`);
     });

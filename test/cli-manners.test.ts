@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MaestroClient } from '../src/client/index.js';
+import { BIN, Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
+
+/** The CLI's manners (issue #22.3), run as a user would: a real server, the real `maestro`, no terminal. */
+describe('CLI manners', () => {
+  const cleanup = new Cleanup();
+  let url: string;
+  let client: MaestroClient;
+  beforeAll(async () => {
+    const dir = tempDir(cleanup);
+    ({ url } = await startServer(cleanup, ['--port', '0', '--db', `${dir}/m.db`, '--tmux-socket', tmuxSocket(cleanup)]));
+    client = new MaestroClient({ baseUrl: url });
+    await client.projects.create({ id: 'proj_manners', name: 'manners', repoPath: dir });
+  });
+  afterAll(() => cleanup.run());
+
+  const maestro = (...args: string[]) =>
+    execa(process.execPath, [BIN, '--url', url, ...args], { reject: false, stdin: 'ignore' });
+
+  it('prints its version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const answer = await maestro('--version');
+    expect(answer.stdout.trim()).toBe(version);
+    expect(answer.exitCode).toBe(0);
+  });
+
+  it('refuses a destructive command off a terminal without --yes, and changes nothing', async () => {
+    for (const args of [
+      ['project', 'delete', 'proj_manners'],
+      ['queue', 'remove', 'proj_manners'],
+    ]) {
+      const refused = await maestro(...args);
+      expect(refused.exitCode, args.join(' ')).toBe(1);
+      expect(refused.stderr).toContain('refused: not on a terminal, pass --yes to confirm');
+    }
+    expect((await client.projects.get('proj_manners')).status).toBe('running');
+    const task = await client.tasks.create({ projectId: 'proj_manners', title: 'short-lived' });
+    expect((await maestro('task', 'delete', task.id)).exitCode).toBe(1);
+    expect((await maestro('task', 'delete', task.id, '--yes')).exitCode).toBe(0);
+    await expect(client.tasks.get(task.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('names a bad value by its flag, once', async () => {
+    const answer = await maestro('session', 'spawn', '-p', 'proj_nope', '--', 'true');
+    expect(answer.exitCode).toBe(1);
+    expect(answer.stderr.trim()).toBe('error: --project: project proj_nope does not exist');
+  });
+
+  it('ends quietly when its output pipe closes (`maestro events | head -1`)', async () => {
+    const piped = execa('sh', ['-c', `"${process.execPath}" "${BIN}" --url "${url}" events --since 0 | head -1`], {
+      reject: false,
+      timeout: 20_000,
+    });
+    let out = '';
+    piped.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    await until(() => out.includes('project:created'), 15_000, 'the first event');
+    // head has exited: the next event makes `maestro events` write into the closed pipe.
+    await client.tasks.create({ projectId: 'proj_manners', title: 'one more event' });
+    const done = await piped;
+    // Its status line ("following events…") is all it says: no EPIPE, no stack.
+    expect(done.stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(done.exitCode).toBe(0);
+  });
+});
