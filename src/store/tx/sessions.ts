@@ -1,0 +1,293 @@
+import { type Kysely, sql } from 'kysely';
+import { ConflictError, isTerminal, newId, type Session, type TimelineEntry } from '../../domain/index.js';
+import { ms, type RefRow, refFromRow, sessionFromRow, sessionToRow, timelineToRow } from '../rows.js';
+import type { Database } from '../schema.js';
+import type { SessionReads, SessionRef, SessionWrites } from '../store.js';
+import { ACTIVE, CHUNK, COUNT, chunks, groupBy, INACTIVE, insertUnique } from './shared.js';
+
+const REF_COLUMNS = ['id', 'project_id', 'status', 'runtime_kind', 'exit_code', 'branch', 'version'] as const;
+
+/** Task ids linked to each of `sessionIds`, in link order. */
+async function taskIdsOf(db: Kysely<Database>, sessionIds: string[]): Promise<Map<string, string[]>> {
+  const links: { task_id: string; session_id: string }[] = [];
+  for (const part of chunks(sessionIds)) {
+    links.push(
+      ...(await db
+        .selectFrom('task_sessions')
+        .select(['task_id', 'session_id'])
+        .where('session_id', 'in', part)
+        .orderBy('created_at')
+        .orderBy('task_id')
+        .execute()),
+    );
+  }
+  return groupBy(
+    links,
+    (l) => l.session_id,
+    (l) => l.task_id,
+  );
+}
+
+/** {@link SessionReads} over `db` (the root database or a transaction). */
+export function sessionReads(db: Kysely<Database>): SessionReads {
+  async function loadSessions(query: { execute(): Promise<Parameters<typeof sessionFromRow>[0][]> }): Promise<Session[]> {
+    const rows = await query.execute();
+    if (rows.length === 0) return [];
+    const taskIds = await taskIdsOf(
+      db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => sessionFromRow(r, taskIds.get(r.id) ?? []));
+  }
+
+  async function loadRefs(query: { execute(): Promise<RefRow[]> }): Promise<SessionRef[]> {
+    const rows = await query.execute();
+    const taskIds = await taskIdsOf(
+      db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => refFromRow(r, taskIds.get(r.id) ?? []));
+  }
+
+  return {
+    async getSession(id) {
+      const [session] = await loadSessions(db.selectFrom('sessions').selectAll().where('id', '=', id));
+      return session;
+    },
+
+    listSessions(filter) {
+      let q = db.selectFrom('sessions').selectAll();
+      if (filter.status) q = q.where('status', '=', filter.status);
+      if (filter.projectId) q = q.where('project_id', '=', filter.projectId);
+      if (filter.branch) q = q.where('branch', '=', filter.branch);
+      if (filter.created_after) q = q.where('created_at', '>', ms(filter.created_after));
+      if (filter.created_before) q = q.where('created_at', '<', ms(filter.created_before));
+      if (filter.active !== undefined) q = q.where('active', '=', filter.active ? ACTIVE : INACTIVE);
+      const taskId = filter.taskId;
+      if (taskId) {
+        q = q.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('task_sessions')
+              .select('task_sessions.session_id')
+              .whereRef('task_sessions.session_id', '=', 'sessions.id')
+              .where('task_sessions.task_id', '=', taskId),
+          ),
+        );
+      }
+      return loadSessions(
+        q
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(filter.recent ?? filter.limit),
+      );
+    },
+
+    async listActiveRuntimes(host) {
+      const rows = await db
+        .selectFrom('sessions')
+        .select(['id', 'tmux_session', 'last_activity_at'])
+        .where('active', '=', ACTIVE)
+        .where('runtime_kind', '=', 'tmux')
+        .where('host', '=', host)
+        .where('tmux_session', 'is not', null)
+        .orderBy('created_at')
+        .execute();
+      return rows.map((r) => ({ id: r.id, tmuxSession: r.tmux_session as string, lastActivityAt: Number(r.last_activity_at) }));
+    },
+
+    async oldestActivity() {
+      const row = await db
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.min('last_activity_at').as('at'))
+        .where('active', '=', ACTIVE)
+        .executeTakeFirst();
+      return row?.at == null ? undefined : Number(row.at);
+    },
+
+    listInactiveSessions(cutoffMs, limit) {
+      return loadRefs(
+        db
+          .selectFrom('sessions')
+          .select(REF_COLUMNS)
+          .where('active', '=', ACTIVE)
+          .where('last_activity_at', '<', cutoffMs)
+          .orderBy('last_activity_at')
+          .limit(limit),
+      );
+    },
+
+    listEndedBy(cutoffMs, limit) {
+      return loadRefs(
+        db
+          .selectFrom('sessions')
+          .select(REF_COLUMNS)
+          .where('completed_at', 'is not', null)
+          .where('completed_at', '<=', cutoffMs)
+          .orderBy('completed_at')
+          .limit(limit),
+      );
+    },
+
+    async countInactiveSessions(cutoffMs) {
+      const row = await db
+        .selectFrom('sessions')
+        .select(COUNT.as('n'))
+        .where('active', '=', ACTIVE)
+        .where('last_activity_at', '<', cutoffMs)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async countEndedBy(cutoffMs) {
+      const row = await db
+        .selectFrom('sessions')
+        .select(COUNT.as('n'))
+        .where('completed_at', 'is not', null)
+        .where('completed_at', '<=', cutoffMs)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async countActiveSessions(projectId) {
+      let q = db.selectFrom('sessions').select(COUNT.as('n')).where('active', '=', ACTIVE);
+      if (projectId) q = q.where('project_id', '=', projectId);
+      const row = await q.executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async sessionStats() {
+      const [byStatusRows, active] = await Promise.all([
+        db
+          .selectFrom('sessions')
+          .select(['status', COUNT.as('n')])
+          .groupBy('status')
+          .execute(),
+        db
+          .selectFrom('sessions')
+          .select([
+            COUNT.as('n'),
+            sql<number | string | null>`min(created_at)`.as('oldest'),
+            sql<number | string | null>`max(created_at)`.as('newest'),
+            sql<number | string | null>`avg(created_at)`.as('mean'),
+          ])
+          .where('active', '=', ACTIVE)
+          .executeTakeFirstOrThrow(),
+      ]);
+      const byStatus = Object.fromEntries(byStatusRows.map((r) => [r.status, Number(r.n)]));
+      const orNull = (v: number | string | null) => (v === null ? null : Number(v));
+      return {
+        total: Object.values(byStatus).reduce((a, b) => a + b, 0),
+        byStatus,
+        active: Number(active.n),
+        oldestActiveCreatedAt: orNull(active.oldest),
+        newestActiveCreatedAt: orNull(active.newest),
+        meanActiveCreatedAt: active.mean === null ? null : Math.round(Number(active.mean)),
+      };
+    },
+  };
+}
+
+/** {@link SessionWrites} inside the transaction `db`. */
+export function sessionWrites(db: Kysely<Database>): SessionWrites {
+  async function appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void> {
+    for (const part of chunks(entries, CHUNK / 2)) {
+      await db
+        .insertInto('task_timeline')
+        .values(part.map(({ taskId, entry }) => timelineToRow(taskId, entry)))
+        .execute();
+    }
+  }
+
+  return {
+    async insertSession(session) {
+      await insertUnique('session', session.id, () =>
+        db
+          .insertInto('sessions')
+          .values(sessionToRow(session, isTerminal(session.status)))
+          .execute(),
+      );
+    },
+
+    async updateSession(session, expectedVersion) {
+      const { id, ...rest } = sessionToRow(session, isTerminal(session.status));
+      const result = await db
+        .updateTable('sessions')
+        .set(rest)
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) {
+        throw new ConflictError(`session ${id} was changed by another writer (expected version ${expectedVersion})`, {
+          sessionId: id,
+          expectedVersion,
+        });
+      }
+    },
+
+    async deleteSession(id) {
+      await db.deleteFrom('task_sessions').where('session_id', '=', id).execute();
+      await db.deleteFrom('sessions').where('id', '=', id).execute();
+    },
+
+    async endSessions(end) {
+      let ended = 0;
+      for (const ids of chunks(end.ids)) {
+        const result = await db
+          .updateTable('sessions')
+          .set((eb) => ({
+            status: end.status,
+            end_reason: end.endReason,
+            active: 0,
+            completed_at: end.at,
+            updated_at: end.at,
+            version: eb('version', '+', 1),
+          }))
+          .where('id', 'in', ids)
+          .where('active', '=', ACTIVE)
+          .executeTakeFirst();
+        ended += Number(result.numUpdatedRows);
+      }
+      return ended;
+    },
+
+    async deleteSessions(ids) {
+      for (const part of chunks(ids)) {
+        await db.deleteFrom('task_sessions').where('session_id', 'in', part).execute();
+        await db.deleteFrom('sessions').where('id', 'in', part).execute();
+      }
+    },
+
+    appendTimelineEntries,
+
+    async appendSessionEnded(sessionIds, atMs, data) {
+      const links = await taskIdsOf(db, sessionIds);
+      const timestamp = new Date(atMs).toISOString();
+      await appendTimelineEntries(
+        [...links].flatMap(([sessionId, taskIds]) =>
+          taskIds.map((taskId) => ({
+            taskId,
+            entry: { id: newId('event'), type: 'session_ended' as const, timestamp, sessionId, data },
+          })),
+        ),
+      );
+    },
+
+    async linkTaskSession(taskId, sessionId, at) {
+      const result = await db
+        .insertInto('task_sessions')
+        .values({ task_id: taskId, session_id: sessionId, created_at: at })
+        .onConflict((oc) => oc.columns(['task_id', 'session_id']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+
+    async unlinkTaskSession(taskId, sessionId) {
+      const result = await db
+        .deleteFrom('task_sessions')
+        .where('task_id', '=', taskId)
+        .where('session_id', '=', sessionId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+  };
+}
