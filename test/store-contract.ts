@@ -176,7 +176,7 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
         await tx.linkTaskSession('task_1', 'sess_1', T0);
         await tx.linkTaskSession('task_1', 'sess_2', T0);
         await tx.appendTimeline('task_1', { id: 'evt_t1', type: 'created', timestamp: at(1) });
-        await tx.deleteSession('sess_1');
+        await tx.deleteSessions(['sess_1']);
       });
       expect(await store.getSession('sess_1')).toBeUndefined();
       expect((await store.getTask('task_1'))?.sessionIds).toEqual(['sess_2']);

@@ -1,7 +1,7 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { MaestroEvent } from '../domain/index.js';
-import { type RefRow, refFromRow, timelineToRow } from './rows.js';
+import { type RefRow, refFromRow } from './rows.js';
 import type { Database } from './schema.js';
 import type { SessionRef, StoreTx } from './store.js';
 import { kyselyTx } from './tx/index.js';
@@ -16,7 +16,6 @@ export class SqliteBulkStatements {
   readonly endSessions: SqliteDatabase.Statement;
   readonly deleteLinks: SqliteDatabase.Statement;
   readonly deleteSessions: SqliteDatabase.Statement;
-  readonly insertTimeline: SqliteDatabase.Statement;
   readonly listInactive: SqliteDatabase.Statement;
   readonly sessionEnded: SqliteDatabase.Statement;
   readonly listEndedBy: SqliteDatabase.Statement;
@@ -28,9 +27,6 @@ export class SqliteBulkStatements {
     );
     this.deleteLinks = database.prepare(`DELETE FROM task_sessions WHERE session_id IN (${ids})`);
     this.deleteSessions = database.prepare(`DELETE FROM sessions WHERE id IN (${ids})`);
-    this.insertTimeline = database.prepare(
-      'INSERT INTO task_timeline (id, task_id, type, at, session_id, data) VALUES (?, ?, ?, ?, ?, ?)',
-    );
     // One statement for all links; the ids are random (unique), entries sort by time first.
     this.sessionEnded = database.prepare(
       `INSERT INTO task_timeline (id, task_id, type, at, session_id, data)
@@ -70,12 +66,6 @@ export function sqliteTx(trx: Kysely<Database>, onAppend: (events: MaestroEvent[
     },
     async appendSessionEnded(sessionIds, atMs, data) {
       bulk.sessionEnded.run(atMs, JSON.stringify(data), JSON.stringify(sessionIds));
-    },
-    async appendTimelineEntries(entries) {
-      for (const { taskId, entry } of entries) {
-        const row = timelineToRow(taskId, entry);
-        bulk.insertTimeline.run(row.id, row.task_id, row.type, row.at, row.session_id, row.data);
-      }
     },
   };
 }

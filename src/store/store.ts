@@ -148,17 +148,13 @@ export interface SessionWrites {
    * @throws ConflictError when the stored version differs (another writer got there first)
    */
   updateSession(session: SessionRow, expectedVersion: number): Promise<void>;
-  /** Deletes a session and its task links. */
-  deleteSession(id: string): Promise<void>;
   /**
    * Ends many non-terminal sessions in one statement per chunk (version bumped, `active` cleared).
    * Sessions already ended are left alone. Returns how many were ended.
    */
   endSessions(end: BulkEnd): Promise<number>;
-  /** Deletes many sessions and their task links. */
+  /** Deletes sessions (one or many) and their task links. */
   deleteSessions(ids: string[]): Promise<void>;
-  /** Appends many timeline entries. */
-  appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void>;
   /**
    * Appends `session_ended` (with `data`) at `atMs` (ms since the epoch) to the timeline of every
    * task linked to each of `sessionIds`, reading the links itself.

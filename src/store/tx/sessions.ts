@@ -224,11 +224,6 @@ export function sessionWrites(db: Kysely<Database>): SessionWrites {
       }
     },
 
-    async deleteSession(id) {
-      await db.deleteFrom('task_sessions').where('session_id', '=', id).execute();
-      await db.deleteFrom('sessions').where('id', '=', id).execute();
-    },
-
     async endSessions(end) {
       let ended = 0;
       for (const ids of chunks(end.ids)) {
@@ -256,8 +251,6 @@ export function sessionWrites(db: Kysely<Database>): SessionWrites {
         await db.deleteFrom('sessions').where('id', 'in', part).execute();
       }
     },
-
-    appendTimelineEntries,
 
     async appendSessionEnded(sessionIds, atMs, data) {
       const links = await taskIdsOf(db, sessionIds);
