@@ -5,6 +5,7 @@ import { type RefRow, refFromRow } from './rows.js';
 import type { Database } from './schema.js';
 import type { SessionRef, StoreTx } from './store.js';
 import { kyselyTx } from './tx/index.js';
+import { type LinkRow, sessionEndedIds } from './tx/sessions.js';
 
 /** A ref row with its task ids as a JSON array (`json_group_array`). */
 type RefRowWithTasks = RefRow & { task_ids: string };
@@ -17,6 +18,7 @@ export class SqliteBulkStatements {
   readonly deleteLinks: SqliteDatabase.Statement;
   readonly deleteSessions: SqliteDatabase.Statement;
   readonly listInactive: SqliteDatabase.Statement;
+  readonly links: SqliteDatabase.Statement;
   readonly sessionEnded: SqliteDatabase.Statement;
   readonly listEndedBy: SqliteDatabase.Statement;
 
@@ -27,11 +29,13 @@ export class SqliteBulkStatements {
     );
     this.deleteLinks = database.prepare(`DELETE FROM task_sessions WHERE session_id IN (${ids})`);
     this.deleteSessions = database.prepare(`DELETE FROM sessions WHERE id IN (${ids})`);
-    // One statement for all links; the ids are random (unique), entries sort by time first.
+    this.links = database.prepare(
+      `SELECT task_id, session_id FROM task_sessions WHERE session_id IN (${ids}) ORDER BY created_at, task_id`,
+    );
+    // One statement for all entries, their [id, task_id, session_id] bound as one JSON array.
     this.sessionEnded = database.prepare(
       `INSERT INTO task_timeline (id, task_id, type, at, session_id, data)
-       SELECT 'evt_' || upper(hex(randomblob(13))), ts.task_id, 'session_ended', ?, ts.session_id, ?
-       FROM task_sessions ts WHERE ts.session_id IN (${ids})`,
+       SELECT value ->> 0, value ->> 1, 'session_ended', ?, value ->> 2, ? FROM json_each(?)`,
     );
     // The task ids come along in the same statement (one JSON array per session), in link order.
     const ref = `SELECT s.id, s.project_id, s.status, s.runtime_kind, s.exit_code, s.branch, s.version,
@@ -65,7 +69,9 @@ export function sqliteTx(trx: Kysely<Database>, onAppend: (events: MaestroEvent[
       bulk.deleteSessions.run(list);
     },
     async appendSessionEnded(sessionIds, atMs, data) {
-      bulk.sessionEnded.run(atMs, JSON.stringify(data), JSON.stringify(sessionIds));
+      // The ids are made here (time-sortable, like every timeline entry's), not by SQL.
+      const entries = sessionEndedIds(bulk.links.all(JSON.stringify(sessionIds)) as LinkRow[]);
+      bulk.sessionEnded.run(atMs, JSON.stringify(data), JSON.stringify(entries));
     },
   };
 }

@@ -1,15 +1,21 @@
 import { type Kysely, sql } from 'kysely';
-import { ConflictError, isTerminal, newId, type Session, type TimelineEntry } from '../../domain/index.js';
-import { ms, type RefRow, refFromRow, sessionFromRow, sessionToRow, timelineToRow } from '../rows.js';
+import { ConflictError, isTerminal, newId, type Session } from '../../domain/index.js';
+import { ms, type RefRow, refFromRow, sessionFromRow, sessionToRow } from '../rows.js';
 import type { Database } from '../schema.js';
 import type { SessionReads, SessionRef, SessionWrites } from '../store.js';
 import { ACTIVE, CHUNK, COUNT, chunks, groupBy, INACTIVE, insertUnique } from './shared.js';
 
 const REF_COLUMNS = ['id', 'project_id', 'status', 'runtime_kind', 'exit_code', 'branch', 'version'] as const;
 
-/** Task ids linked to each of `sessionIds`, in link order. */
-async function taskIdsOf(db: Kysely<Database>, sessionIds: string[]): Promise<Map<string, string[]>> {
-  const links: { task_id: string; session_id: string }[] = [];
+/** A task–session link. */
+export interface LinkRow {
+  task_id: string;
+  session_id: string;
+}
+
+/** The task links of `sessionIds`, in link order. */
+async function linksOf(db: Kysely<Database>, sessionIds: string[]): Promise<LinkRow[]> {
+  const links: LinkRow[] = [];
   for (const part of chunks(sessionIds)) {
     links.push(
       ...(await db
@@ -21,11 +27,25 @@ async function taskIdsOf(db: Kysely<Database>, sessionIds: string[]): Promise<Ma
         .execute()),
     );
   }
+  return links;
+}
+
+/** Task ids linked to each of `sessionIds`, in link order. */
+async function taskIdsOf(db: Kysely<Database>, sessionIds: string[]): Promise<Map<string, string[]>> {
   return groupBy(
-    links,
+    await linksOf(db, sessionIds),
     (l) => l.session_id,
     (l) => l.task_id,
   );
+}
+
+/**
+ * The `session_ended` timeline entries of `links` as `[id, taskId, sessionId]`, each id a fresh
+ * time-sortable `evt_` id from `newId` like every other timeline entry's (docs/design.md §Wire
+ * conventions).
+ */
+export function sessionEndedIds(links: LinkRow[]): [string, string, string][] {
+  return links.map((l) => [newId('event'), l.task_id, l.session_id]);
 }
 
 /** {@link SessionReads} over `db` (the root database or a transaction). */
@@ -189,15 +209,6 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
 
 /** {@link SessionWrites} inside the transaction `db`. */
 export function sessionWrites(db: Kysely<Database>): SessionWrites {
-  async function appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void> {
-    for (const part of chunks(entries, CHUNK / 2)) {
-      await db
-        .insertInto('task_timeline')
-        .values(part.map(({ taskId, entry }) => timelineToRow(taskId, entry)))
-        .execute();
-    }
-  }
-
   return {
     async insertSession(session) {
       await insertUnique('session', session.id, () =>
@@ -253,16 +264,16 @@ export function sessionWrites(db: Kysely<Database>): SessionWrites {
     },
 
     async appendSessionEnded(sessionIds, atMs, data) {
-      const links = await taskIdsOf(db, sessionIds);
-      const timestamp = new Date(atMs).toISOString();
-      await appendTimelineEntries(
-        [...links].flatMap(([sessionId, taskIds]) =>
-          taskIds.map((taskId) => ({
-            taskId,
-            entry: { id: newId('event'), type: 'session_ended' as const, timestamp, sessionId, data },
-          })),
-        ),
-      );
+      const json = JSON.stringify(data);
+      const rows = sessionEndedIds(await linksOf(db, sessionIds)).map(([id, taskId, sessionId]) => ({
+        id,
+        task_id: taskId,
+        type: 'session_ended',
+        at: atMs,
+        session_id: sessionId,
+        data: json,
+      }));
+      for (const part of chunks(rows, CHUNK / 2)) await db.insertInto('task_timeline').values(part).execute();
     },
 
     async linkTaskSession(taskId, sessionId, at) {
