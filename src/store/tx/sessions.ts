@@ -69,6 +69,14 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
     return rows.map((r) => refFromRow(r, taskIds.get(r.id) ?? []));
   }
 
+  // The sweeps' two sets, each listed and counted.
+  /** Non-terminal sessions last active before `cutoffMs` (partial index on live sessions). */
+  const inactiveBefore = (cutoffMs: number) =>
+    db.selectFrom('sessions').where('active', '=', ACTIVE).where('last_activity_at', '<', cutoffMs);
+  /** Sessions that ended at or before `cutoffMs` (partial index on ended sessions). */
+  const endedBy = (cutoffMs: number) =>
+    db.selectFrom('sessions').where('completed_at', 'is not', null).where('completed_at', '<=', cutoffMs);
+
   return {
     async getSession(id) {
       const [session] = await loadSessions(db.selectFrom('sessions').selectAll().where('id', '=', id));
@@ -125,47 +133,19 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
     },
 
     listInactiveSessions(cutoffMs, limit) {
-      return loadRefs(
-        db
-          .selectFrom('sessions')
-          .select(REF_COLUMNS)
-          .where('active', '=', ACTIVE)
-          .where('last_activity_at', '<', cutoffMs)
-          .orderBy('last_activity_at')
-          .limit(limit),
-      );
+      return loadRefs(inactiveBefore(cutoffMs).select(REF_COLUMNS).orderBy('last_activity_at').limit(limit));
     },
 
     listEndedBy(cutoffMs, limit) {
-      return loadRefs(
-        db
-          .selectFrom('sessions')
-          .select(REF_COLUMNS)
-          .where('completed_at', 'is not', null)
-          .where('completed_at', '<=', cutoffMs)
-          .orderBy('completed_at')
-          .limit(limit),
-      );
+      return loadRefs(endedBy(cutoffMs).select(REF_COLUMNS).orderBy('completed_at').limit(limit));
     },
 
     async countInactiveSessions(cutoffMs) {
-      const row = await db
-        .selectFrom('sessions')
-        .select(COUNT.as('n'))
-        .where('active', '=', ACTIVE)
-        .where('last_activity_at', '<', cutoffMs)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+      return Number((await inactiveBefore(cutoffMs).select(COUNT.as('n')).executeTakeFirstOrThrow()).n);
     },
 
     async countEndedBy(cutoffMs) {
-      const row = await db
-        .selectFrom('sessions')
-        .select(COUNT.as('n'))
-        .where('completed_at', 'is not', null)
-        .where('completed_at', '<=', cutoffMs)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+      return Number((await endedBy(cutoffMs).select(COUNT.as('n')).executeTakeFirstOrThrow()).n);
     },
 
     async countActiveSessions(projectId) {
