@@ -1,9 +1,11 @@
+import { decodeTime } from 'ulid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newSessionRow } from '../src/core/session-records.js';
 import {
   ConflictError,
   type MaestroEvent,
   type NewEvent,
+  newId,
   newProject,
   type Project,
   type SessionFilter,
@@ -176,7 +178,7 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
         await tx.linkTaskSession('task_1', 'sess_1', T0);
         await tx.linkTaskSession('task_1', 'sess_2', T0);
         await tx.appendTimeline('task_1', { id: 'evt_t1', type: 'created', timestamp: at(1) });
-        await tx.deleteSession('sess_1');
+        await tx.deleteSessions(['sess_1']);
       });
       expect(await store.getSession('sess_1')).toBeUndefined();
       expect((await store.getTask('task_1'))?.sessionIds).toEqual(['sess_2']);
@@ -218,6 +220,35 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
         { id: 'evt_2', type: 'session_started', timestamp: at(5), sessionId: 'sess_1' },
         { id: 'evt_3', type: 'session_ended', timestamp: at(9), sessionId: 'sess_1', data: { reason: 'deleted' } },
       ]);
+    });
+
+    it('appends session_ended in bulk to every linked task, with time-sortable ids like every other entry', async () => {
+      const earlier = newId('event');
+      const startedMs = Date.now();
+      await store.transaction(async (tx) => {
+        await tx.insertTask(task('task_1'));
+        await tx.insertTask(task('task_2'));
+        await tx.insertSession(session('sess_1', 1));
+        await tx.insertSession(session('sess_2', 2));
+        await tx.linkTaskSession('task_1', 'sess_1', T0);
+        await tx.linkTaskSession('task_2', 'sess_1', T0);
+        await tx.linkTaskSession('task_1', 'sess_2', T0);
+        await tx.appendSessionEnded(['sess_1', 'sess_2'], T0 + 9000, { reason: 'timed_out' });
+      });
+      const t1 = (await store.getTask('task_1'))?.timeline ?? [];
+      const t2 = (await store.getTask('task_2'))?.timeline ?? [];
+      expect(t1.map((e) => e.sessionId).sort()).toEqual(['sess_1', 'sess_2']);
+      expect(t2.map((e) => e.sessionId)).toEqual(['sess_1']);
+      const entries = [...t1, ...t2];
+      for (const e of entries) {
+        expect(e).toMatchObject({ type: 'session_ended', timestamp: at(9), data: { reason: 'timed_out' } });
+        // A ULID made during the transaction, after one made before it: time-sortable, not random.
+        expect(e.id).toMatch(/^evt_[0-9A-HJKMNP-TV-Z]{26}$/);
+        expect(decodeTime(e.id.slice(4))).toBeGreaterThanOrEqual(startedMs);
+        expect(decodeTime(e.id.slice(4))).toBeLessThanOrEqual(Date.now());
+        expect(e.id > earlier).toBe(true);
+      }
+      expect(new Set(entries.map((e) => e.id)).size).toBe(3);
     });
 
     it('fences session writes by version', async () => {

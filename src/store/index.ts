@@ -3,8 +3,8 @@ import { openSqliteStore } from './sqlite.js';
 import { claimSqliteFile, type SqliteClaim } from './sqlite-claim.js';
 import type { Store } from './store.js';
 
+export type { EngineCapabilities } from './capabilities.js';
 export type { Engine } from './engine.js';
-export { KyselyStore } from './kysely-store.js';
 export { openPostgresStore } from './postgres.js';
 export { openSqliteStore } from './sqlite.js';
 export { type ClaimHolder, claimSqliteFile, DatabaseInUseError, type SqliteClaim } from './sqlite-claim.js';

@@ -1,11 +1,11 @@
 import { type Kysely, Migrator, sql } from 'kysely';
 import type { MaestroEvent } from '../domain/index.js';
-import type { Engine } from './engine.js';
-import { KyselyTx } from './kysely-tx.js';
+import type { EngineCapabilities } from './capabilities.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { namedStorageError } from './storage-errors.js';
 import type { EventListener, Leadership, Store, StoreTx } from './store.js';
+import { kyselyReads } from './tx/index.js';
 
 /**
  * Follows an event log that other processes append to as well, delivering every event once and in
@@ -19,10 +19,72 @@ export interface EventTailer {
   stop(): Promise<void>;
 }
 
-/** Transactions sharing one SQLite commit, at most. */
-const MAX_GROUP = 64;
+/** What {@link openKyselyStore} assembles a store from. */
+export interface StoreParts {
+  /** The root database. */
+  kysely: Kysely<Database>;
+  /** How this engine differs (`sqlite.ts`, `postgres.ts` build it). */
+  capabilities: EngineCapabilities;
+  /**
+   * When given, events reach listeners from the shared log (written by every node) instead of
+   * straight from this process's commits.
+   */
+  tailer?: EventTailer;
+  /** This node's claim on leadership; default: always the leader. */
+  leadership?: Leadership;
+}
 
-/** A queued {@link KyselyStore.transaction} call. */
+/**
+ * Applies every pending migration to `kysely`.
+ * @throws Error when a migration fails (the failing one is rolled back)
+ */
+async function migrate(kysely: Kysely<Database>, capabilities: EngineCapabilities): Promise<void> {
+  const migrationTableSchema = await capabilities.migrationTableSchema(kysely);
+  const migrator = new Migrator({
+    db: kysely,
+    provider: migrationProvider(capabilities.engine),
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw new Error('database migration failed', { cause: error });
+}
+
+/**
+ * Migrates the database, starts following its shared event log (when `parts.tailer` is given, from
+ * its current end) and assembles the {@link Store}: the engine-neutral reads over the root database
+ * (`tx/index.ts`), plus a {@link TransactionQueue} for `transaction`, `onEvents` and `close`. The
+ * store has no write method: writes exist only on the handle a transaction hands its function.
+ *
+ * The returned object also keeps the root handle as `db`, outside the `Store` type: the
+ * fault-injection test sets SQLite pragmas (`max_page_count`, `query_only`) on the store's own
+ * connection through it (test/security/faults.test.ts).
+ * @throws Error when a migration fails or the tailer cannot start (the store is closed again)
+ */
+export async function openKyselyStore(parts: StoreParts): Promise<Store> {
+  const { kysely, capabilities, tailer } = parts;
+  const leadership = parts.leadership ?? { tryLead: async () => true, release: async () => undefined };
+  const queue = new TransactionQueue(kysely, capabilities, tailer, leadership);
+  const reads = kyselyReads(kysely);
+  const store = {
+    ...reads,
+    engine: capabilities.engine,
+    leadership,
+    db: kysely,
+    transaction: <T>(fn: (tx: StoreTx) => Promise<T>) => queue.run(fn),
+    onEvents: (listener: EventListener) => queue.onEvents(listener),
+    close: () => queue.close(),
+  };
+  try {
+    await migrate(kysely, capabilities);
+    await tailer?.start(await reads.lastSeq(), (events) => queue.deliver(events));
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+/** A queued {@link Store.transaction} call. */
 interface Job {
   fn: (tx: StoreTx) => Promise<unknown>;
   resolve: (value: unknown) => void;
@@ -33,60 +95,26 @@ interface Job {
 type Outcome = { ok: true; value: unknown; appended: MaestroEvent[] } | { ok: false; error: unknown };
 
 /**
- * A {@link Store} over any Kysely dialect. Write transactions run one at a time in this process,
- * and each one's events are delivered to listeners after it commits and before the next one
- * starts, so listeners see events in sequence order without gaps.
+ * The write side of a store over any Kysely dialect. Write transactions run one at a time in this
+ * process, and each one's events are delivered to listeners after it commits and before the next
+ * one starts, so listeners see events in sequence order without gaps.
  */
-export class KyselyStore extends KyselyTx implements Store {
+class TransactionQueue {
   private readonly listeners = new Set<EventListener>();
   /** Transactions waiting for the running batch to finish. */
   private readonly pending: Job[] = [];
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  /**
-   * @param engine which engine `kysely` talks to
-   * @param makeTx builds the handle of one transaction (an engine may supply faster bulk writes)
-   * @param tailer when given, events reach listeners from the shared log (written by every node)
-   *   instead of straight from this process's commits
-   */
   constructor(
-    readonly engine: Engine,
     private readonly kysely: Kysely<Database>,
-    private readonly makeTx: (trx: Kysely<Database>, onAppend: (events: MaestroEvent[]) => void) => KyselyTx = (trx, onAppend) =>
-      new KyselyTx(trx, onAppend),
-    private readonly tailer?: EventTailer,
-    readonly leadership: Leadership = { tryLead: async () => true, release: async () => undefined },
-  ) {
-    super(kysely);
-  }
+    private readonly capabilities: EngineCapabilities,
+    private readonly tailer: EventTailer | undefined,
+    private readonly leadership: Leadership,
+  ) {}
 
-  /** Starts following the shared event log, from its current end. */
-  async startTailing(): Promise<void> {
-    await this.tailer?.start(await this.lastSeq(), (events) => this.deliver(events));
-  }
-
-  /**
-   * Applies every pending migration.
-   * @throws Error when a migration fails (the failing one is rolled back)
-   */
-  async migrate(): Promise<void> {
-    // On PostgreSQL, name the schema: without it Kysely takes migration tables found in any schema
-    // of the database (another Maestro's, another application's) for ours.
-    const migrationTableSchema =
-      this.engine === 'postgres'
-        ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(this.kysely)).rows[0]?.schema
-        : undefined;
-    const migrator = new Migrator({
-      db: this.kysely,
-      provider: migrationProvider(this.engine),
-      ...(migrationTableSchema ? { migrationTableSchema } : {}),
-    });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw new Error('database migration failed', { cause: error });
-  }
-
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  /** {@link Store.transaction}. */
+  run<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject } as Job);
@@ -98,18 +126,17 @@ export class KyselyStore extends KyselyTx implements Store {
   }
 
   /**
-   * Runs every transaction queued so far. On SQLite they share one database transaction — group
-   * commit: each runs inside its own savepoint (a failure rolls back only its own writes) and one
-   * durable COMMIT, one fsync, covers them all. Nobody is answered before that commit, so every
-   * acknowledged write is on disk; under load, one fsync serves many requests instead of one each.
-   * On PostgreSQL each runs in its own transaction (commits are the server's business there).
+   * Runs every transaction queued so far, up to `maxGroup` sharing one database transaction — group
+   * commit (SQLite): each runs inside its own savepoint (a failure rolls back only its own writes)
+   * and one durable COMMIT, one fsync, covers them all. Nobody is answered before that commit, so
+   * every acknowledged write is on disk; under load, one fsync serves many requests instead of one
+   * each. With `maxGroup` 1 (PostgreSQL) each runs in its own transaction (commits are the
+   * server's business there).
    */
   private async runPending(): Promise<void> {
     while (this.pending.length > 0) {
-      // One turn of the event loop first: requests that arrived during the last (synchronous)
-      // commit get parsed and join this batch instead of each waiting for a commit of its own.
-      if (this.engine === 'sqlite') await new Promise((resolve) => setImmediate(resolve));
-      const batch = this.pending.splice(0, this.engine === 'sqlite' ? MAX_GROUP : 1);
+      await this.capabilities.batchDelay();
+      const batch = this.pending.splice(0, this.capabilities.maxGroup);
       const outcomes = await this.runBatch(batch);
       const appended = outcomes.flatMap((o) => (o.ok ? o.appended : []));
       if (appended.length > 0) {
@@ -129,14 +156,12 @@ export class KyselyStore extends KyselyTx implements Store {
     const grouped = batch.length > 1;
     try {
       return await this.kysely.connection().execute(async (conn) => {
-        // SQLite: take the write lock up front (BEGIN IMMEDIATE), so two connections never both
-        // read under a shared lock and then deadlock upgrading it; they queue on busy_timeout.
-        await sql.raw(this.engine === 'sqlite' ? 'begin immediate' : 'begin').execute(conn);
+        await sql.raw(this.capabilities.beginSql).execute(conn);
         const outcomes: Outcome[] = [];
         try {
           for (const job of batch) {
             let appended: MaestroEvent[] = [];
-            const tx = this.makeTx(conn, (events) => {
+            const tx = this.capabilities.makeTx(conn, (events) => {
               appended = appended.concat(events);
             });
             if (grouped) await sql.raw('savepoint maestro_tx').execute(conn);
@@ -166,11 +191,13 @@ export class KyselyStore extends KyselyTx implements Store {
     }
   }
 
+  /** {@link Store.onEvents}. */
   onEvents(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** {@link Store.close}. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -181,7 +208,8 @@ export class KyselyStore extends KyselyTx implements Store {
     await this.kysely.destroy();
   }
 
-  private deliver(events: MaestroEvent[]): void {
+  /** Hands committed `events` to every listener. */
+  deliver(events: MaestroEvent[]): void {
     for (const listener of this.listeners) {
       try {
         listener(events);

@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import type { MaestroEvent, NewEvent } from '../domain/index.js';
+import type { MaestroEvent } from '../domain/index.js';
 import type { EventTailer } from './kysely-store.js';
-import { KyselyTx } from './kysely-tx.js';
 import type { Database } from './schema.js';
+import type { StoreTx } from './store.js';
+import { kyselyTx } from './tx/index.js';
 
 /** Advisory lock key that serialises event appends across nodes (so commit order = sequence order). */
 const EVENT_LOCK = 7_420_001;
@@ -12,27 +13,24 @@ const SAFETY_POLL_MS = 1000;
 const PAGE = 1000;
 
 /**
- * A PostgreSQL transaction handle whose event appends hold a transaction-level advisory lock until
- * commit: sequence numbers are then committed in order on every node, so a reader following
- * `seq > last` never skips one committed late. Each append notifies `channel` with the newest
- * sequence (PostgreSQL delivers it at commit).
+ * The handle of one PostgreSQL transaction over `trx`: the engine-neutral one, whose event appends
+ * hold a transaction-level advisory lock until commit, so sequence numbers are committed in order on
+ * every node and a reader following `seq > last` never skips one committed late. Each append
+ * notifies `channel` with the newest sequence (PostgreSQL delivers it at commit).
+ * @param onAppend told of every event appended through it
  */
-export class PostgresTx extends KyselyTx {
-  constructor(
-    db: Kysely<Database>,
-    onAppend: (events: MaestroEvent[]) => void,
-    private readonly channel: string,
-  ) {
-    super(db, onAppend);
-  }
-
-  override async appendEvents(events: NewEvent[], at: number): Promise<MaestroEvent[]> {
-    if (events.length === 0) return [];
-    await sql`select pg_advisory_xact_lock(${EVENT_LOCK})`.execute(this.db);
-    const appended = await super.appendEvents(events, at);
-    await sql`select pg_notify(${this.channel}, ${String(appended.at(-1)?.seq ?? 0)})`.execute(this.db);
-    return appended;
-  }
+export function postgresTx(trx: Kysely<Database>, onAppend: (events: MaestroEvent[]) => void, channel: string): StoreTx {
+  const tx = kyselyTx(trx, onAppend);
+  return {
+    ...tx,
+    async appendEvents(events, at) {
+      if (events.length === 0) return [];
+      await sql`select pg_advisory_xact_lock(${EVENT_LOCK})`.execute(trx);
+      const appended = await tx.appendEvents(events, at);
+      await sql`select pg_notify(${channel}, ${String(appended.at(-1)?.seq ?? 0)})`.execute(trx);
+      return appended;
+    },
+  };
 }
 
 /**

@@ -1,9 +1,11 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { KyselyStore } from './kysely-store.js';
-import { KyselyTx } from './kysely-tx.js';
-import { PgEventTailer, PgLeadership, PostgresTx } from './postgres-events.js';
+import type { EngineCapabilities } from './capabilities.js';
+import { openKyselyStore } from './kysely-store.js';
+import { PgEventTailer, PgLeadership, postgresTx } from './postgres-events.js';
 import type { Database } from './schema.js';
+import type { Store } from './store.js';
+import { eventReads } from './tx/events.js';
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresOptions {
@@ -18,7 +20,7 @@ export interface PostgresOptions {
  * pending migrations — the same migrations as SQLite, a few column types chosen per engine.
  * @throws Error when the database cannot be reached or a migration fails
  */
-export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<KyselyStore> {
+export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<Store> {
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
   const pool = new pg.Pool({
@@ -29,22 +31,17 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const channel = `maestro_events_${schema ?? 'public'}`;
-  // The tailer reads through a plain handle on the same pool.
-  const reader = new KyselyTx(kysely);
-  const tailer = new PgEventTailer(url, channel, (after, limit) => reader.listEvents(after, limit));
-  const store = new KyselyStore(
-    'postgres',
-    kysely,
-    (trx, onAppend) => new PostgresTx(trx, onAppend, channel),
-    tailer,
-    new PgLeadership(url),
-  );
-  try {
-    await store.migrate();
-    await store.startTailing();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  return store;
+  const capabilities: EngineCapabilities = {
+    engine: 'postgres',
+    beginSql: 'begin',
+    // Each transaction commits alone: commits are the server's business here.
+    maxGroup: 1,
+    batchDelay: async () => undefined,
+    migrationTableSchema: async (db) =>
+      (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema,
+    makeTx: (trx, onAppend) => postgresTx(trx, onAppend, channel),
+  };
+  // The tailer reads through the root handle (the same pool).
+  const tailer = new PgEventTailer(url, channel, eventReads(kysely).listEvents);
+  return openKyselyStore({ kysely, capabilities, tailer, leadership: new PgLeadership(url) });
 }

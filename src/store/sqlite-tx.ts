@@ -1,10 +1,11 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import type { MaestroEvent, TimelineEntry } from '../domain/index.js';
-import { KyselyTx } from './kysely-tx.js';
-import { type RefRow, refFromRow, timelineToRow } from './rows.js';
+import type { MaestroEvent } from '../domain/index.js';
+import { type RefRow, refFromRow } from './rows.js';
 import type { Database } from './schema.js';
-import type { BulkEnd, SessionRef } from './store.js';
+import type { SessionRef, StoreTx } from './store.js';
+import { kyselyTx } from './tx/index.js';
+import { type LinkRow, sessionEndedIds } from './tx/sessions.js';
 
 /** A ref row with its task ids as a JSON array (`json_group_array`). */
 type RefRowWithTasks = RefRow & { task_ids: string };
@@ -16,8 +17,8 @@ export class SqliteBulkStatements {
   readonly endSessions: SqliteDatabase.Statement;
   readonly deleteLinks: SqliteDatabase.Statement;
   readonly deleteSessions: SqliteDatabase.Statement;
-  readonly insertTimeline: SqliteDatabase.Statement;
   readonly listInactive: SqliteDatabase.Statement;
+  readonly links: SqliteDatabase.Statement;
   readonly sessionEnded: SqliteDatabase.Statement;
   readonly listEndedBy: SqliteDatabase.Statement;
 
@@ -28,14 +29,13 @@ export class SqliteBulkStatements {
     );
     this.deleteLinks = database.prepare(`DELETE FROM task_sessions WHERE session_id IN (${ids})`);
     this.deleteSessions = database.prepare(`DELETE FROM sessions WHERE id IN (${ids})`);
-    this.insertTimeline = database.prepare(
-      'INSERT INTO task_timeline (id, task_id, type, at, session_id, data) VALUES (?, ?, ?, ?, ?, ?)',
+    this.links = database.prepare(
+      `SELECT task_id, session_id FROM task_sessions WHERE session_id IN (${ids}) ORDER BY created_at, task_id`,
     );
-    // One statement for all links; the ids are random (unique), entries sort by time first.
+    // One statement for all entries, their [id, task_id, session_id] bound as one JSON array.
     this.sessionEnded = database.prepare(
       `INSERT INTO task_timeline (id, task_id, type, at, session_id, data)
-       SELECT 'evt_' || upper(hex(randomblob(13))), ts.task_id, 'session_ended', ?, ts.session_id, ?
-       FROM task_sessions ts WHERE ts.session_id IN (${ids})`,
+       SELECT value ->> 0, value ->> 1, 'session_ended', ?, value ->> 2, ? FROM json_each(?)`,
     );
     // The task ids come along in the same statement (one JSON array per session), in link order.
     const ref = `SELECT s.id, s.project_id, s.status, s.runtime_kind, s.exit_code, s.branch, s.version,
@@ -51,45 +51,27 @@ export class SqliteBulkStatements {
 }
 
 /**
- * A SQLite transaction handle whose bulk writes (sweeps over thousands of sessions) run as
- * prepared statements on the same connection — inside the open transaction — instead of
- * statements rebuilt by the query builder for every chunk.
+ * The handle of one SQLite transaction over `trx`: the engine-neutral one, whose bulk writes (sweeps
+ * over thousands of sessions) run as `bulk`'s prepared statements on the same connection — inside
+ * the open transaction — instead of statements rebuilt by the query builder for every chunk.
+ * @param onAppend told of every event appended through it
  */
-export class SqliteTx extends KyselyTx {
-  constructor(
-    db: Kysely<Database>,
-    onAppend: (events: MaestroEvent[]) => void,
-    private readonly bulk: SqliteBulkStatements,
-  ) {
-    super(db, onAppend);
-  }
-
-  override async listInactiveSessions(cutoffMs: number, limit: number): Promise<SessionRef[]> {
-    return (this.bulk.listInactive.all(cutoffMs, limit) as RefRowWithTasks[]).map(refWithTasks);
-  }
-
-  override async listEndedBy(cutoffMs: number, limit: number): Promise<SessionRef[]> {
-    return (this.bulk.listEndedBy.all(cutoffMs, limit) as RefRowWithTasks[]).map(refWithTasks);
-  }
-
-  override async endSessions(end: BulkEnd): Promise<number> {
-    return this.bulk.endSessions.run(end.status, end.endReason, end.at, end.at, JSON.stringify(end.ids)).changes;
-  }
-
-  override async deleteSessions(ids: string[]): Promise<void> {
-    const list = JSON.stringify(ids);
-    this.bulk.deleteLinks.run(list);
-    this.bulk.deleteSessions.run(list);
-  }
-
-  override async appendSessionEnded(sessionIds: string[], atMs: number, data: Record<string, unknown>): Promise<void> {
-    this.bulk.sessionEnded.run(atMs, JSON.stringify(data), JSON.stringify(sessionIds));
-  }
-
-  override async appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void> {
-    for (const { taskId, entry } of entries) {
-      const row = timelineToRow(taskId, entry);
-      this.bulk.insertTimeline.run(row.id, row.task_id, row.type, row.at, row.session_id, row.data);
-    }
-  }
+export function sqliteTx(trx: Kysely<Database>, onAppend: (events: MaestroEvent[]) => void, bulk: SqliteBulkStatements): StoreTx {
+  return {
+    ...kyselyTx(trx, onAppend),
+    listInactiveSessions: async (cutoffMs, limit) =>
+      (bulk.listInactive.all(cutoffMs, limit) as RefRowWithTasks[]).map(refWithTasks),
+    listEndedBy: async (cutoffMs, limit) => (bulk.listEndedBy.all(cutoffMs, limit) as RefRowWithTasks[]).map(refWithTasks),
+    endSessions: async (end) => bulk.endSessions.run(end.status, end.endReason, end.at, end.at, JSON.stringify(end.ids)).changes,
+    async deleteSessions(ids) {
+      const list = JSON.stringify(ids);
+      bulk.deleteLinks.run(list);
+      bulk.deleteSessions.run(list);
+    },
+    async appendSessionEnded(sessionIds, atMs, data) {
+      // The ids are made here (time-sortable, like every timeline entry's), not by SQL.
+      const entries = sessionEndedIds(bulk.links.all(JSON.stringify(sessionIds)) as LinkRow[]);
+      bulk.sessionEnded.run(atMs, JSON.stringify(data), JSON.stringify(entries));
+    },
+  };
 }

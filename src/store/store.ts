@@ -66,21 +66,57 @@ export interface BulkEnd {
   at: number;
 }
 
-/** Reads available inside and outside a transaction. Every method returns domain objects. */
-export interface StoreReads {
+// The contract is cut by area (projects, tasks, sessions, events, nodes), each with its reads and
+// its writes: `src/store/tx/<area>.ts` implements one area, and the store and its transactions are
+// assembled from those parts. Only a transaction handle ({@link StoreTx}) carries the writes.
+
+/** Projects and the project queue. */
+export interface ProjectReads {
   getProject(id: string): Promise<Project | undefined>;
   /** Projects in any of `statuses`, highest priority first, then queued longest. */
   listProjectsByStatus(statuses: readonly Project['status'][]): Promise<Project[]>;
   /** Running projects the scheduler started. */
   countScheduledRunning(): Promise<number>;
-  /** A value of the database's own settings (`meta` table), or undefined. */
-  getMeta(key: string): Promise<string | undefined>;
   /** All projects, highest priority first, then oldest first. */
   listProjects(): Promise<Project[]>;
+}
+
+/** Writes of {@link ProjectReads}' area. */
+export interface ProjectWrites {
+  /** @throws ConflictError when the id exists */
+  insertProject(project: Project): Promise<void>;
+  /** Writes a project whole. */
+  updateProject(project: Project): Promise<void>;
+  /** Deletes a project row; its tasks and sessions must be gone first (they reference it). */
+  deleteProject(id: string): Promise<void>;
+  /**
+   * Atomically takes the next queued project — highest priority, then queued longest — and marks
+   * it running, started by the scheduler at `nowMs` (ms since the epoch). One statement: two
+   * schedulers never take the same project. Undefined when the queue is empty.
+   */
+  dequeueProject(nowMs: number): Promise<Project | undefined>;
+}
+
+/** Tasks and their timelines. */
+export interface TaskReads {
   /** A task with its `sessionIds` (from the link table) and its `timeline`, oldest entry first. */
   getTask(id: string): Promise<Task | undefined>;
   /** Tasks matching `filter`, newest first. */
   listTasks(filter: TaskFilter): Promise<Task[]>;
+}
+
+/** Writes of {@link TaskReads}' area. */
+export interface TaskWrites {
+  /** @throws ConflictError when the id exists */
+  insertTask(task: TaskRow): Promise<void>;
+  updateTask(task: TaskRow): Promise<void>;
+  /** Deletes a task with its session links and its timeline. */
+  deleteTask(id: string): Promise<void>;
+  appendTimeline(taskId: string, entry: TimelineEntry): Promise<void>;
+}
+
+/** Sessions and their task links. */
+export interface SessionReads {
   /** A session with its `taskIds` (from the link table). */
   getSession(id: string): Promise<Session | undefined>;
   /** Sessions matching `filter`, newest first; `recent` overrides `limit`. */
@@ -101,41 +137,10 @@ export interface StoreReads {
   sessionStats(): Promise<SessionStats>;
   /** Non-terminal sessions, in all or in one project. */
   countActiveSessions(projectId?: string): Promise<number>;
-  /** Events with `seq > afterSeq`, in sequence order, at most `limit`. */
-  listEvents(afterSeq: number, limit: number): Promise<MaestroEvent[]>;
-  /** Every node that ever heartbeated, with its last heartbeat in ms since the epoch. */
-  listNodes(): Promise<{ host: string; heartbeatAt: number }[]>;
-  /** This database's id, made once when it was created; tags the runtime sessions it owns. */
-  instanceId(): Promise<string>;
-  /** The newest event's sequence number, 0 when the log is empty. */
-  lastSeq(): Promise<number>;
-  /** The oldest retained event's sequence number, or `null` when the log is empty. */
-  firstSeq(): Promise<number | null>;
 }
 
-/** Reads and writes inside one transaction. */
-export interface StoreTx extends StoreReads {
-  /** @throws ConflictError when the id exists */
-  insertProject(project: Project): Promise<void>;
-  /** Writes a project whole. */
-  updateProject(project: Project): Promise<void>;
-  /** Deletes a project row; its tasks and sessions must be gone first (they reference it). */
-  deleteProject(id: string): Promise<void>;
-  /**
-   * Atomically takes the next queued project — highest priority, then queued longest — and marks
-   * it running, started by the scheduler at `nowMs` (ms since the epoch). One statement: two
-   * schedulers never take the same project. Undefined when the queue is empty.
-   */
-  dequeueProject(nowMs: number): Promise<Project | undefined>;
-  /** Records that node `host` is alive at `nowMs` (ms since the epoch). */
-  heartbeat(host: string, nowMs: number): Promise<void>;
-  /** Sets a value of the database's own settings. */
-  setMeta(key: string, value: string): Promise<void>;
-  /** @throws ConflictError when the id exists */
-  insertTask(task: TaskRow): Promise<void>;
-  updateTask(task: TaskRow): Promise<void>;
-  deleteTask(id: string): Promise<void>;
-  appendTimeline(taskId: string, entry: TimelineEntry): Promise<void>;
+/** Writes of {@link SessionReads}' area. */
+export interface SessionWrites {
   /** @throws ConflictError when the id exists */
   insertSession(session: SessionRow): Promise<void>;
   /**
@@ -143,17 +148,13 @@ export interface StoreTx extends StoreReads {
    * @throws ConflictError when the stored version differs (another writer got there first)
    */
   updateSession(session: SessionRow, expectedVersion: number): Promise<void>;
-  /** Deletes a session and its task links. */
-  deleteSession(id: string): Promise<void>;
   /**
    * Ends many non-terminal sessions in one statement per chunk (version bumped, `active` cleared).
    * Sessions already ended are left alone. Returns how many were ended.
    */
   endSessions(end: BulkEnd): Promise<number>;
-  /** Deletes many sessions and their task links. */
+  /** Deletes sessions (one or many) and their task links. */
   deleteSessions(ids: string[]): Promise<void>;
-  /** Appends many timeline entries. */
-  appendTimelineEntries(entries: { taskId: string; entry: TimelineEntry }[]): Promise<void>;
   /**
    * Appends `session_ended` (with `data`) at `atMs` (ms since the epoch) to the timeline of every
    * task linked to each of `sessionIds`, reading the links itself.
@@ -163,6 +164,20 @@ export interface StoreTx extends StoreReads {
   linkTaskSession(taskId: string, sessionId: string, at: number): Promise<boolean>;
   /** Unlinks a task and a session; returns false when they were not linked. */
   unlinkTaskSession(taskId: string, sessionId: string): Promise<boolean>;
+}
+
+/** The event log. */
+export interface EventReads {
+  /** Events with `seq > afterSeq`, in sequence order, at most `limit`. */
+  listEvents(afterSeq: number, limit: number): Promise<MaestroEvent[]>;
+  /** The newest event's sequence number, 0 when the log is empty. */
+  lastSeq(): Promise<number>;
+  /** The oldest retained event's sequence number, or `null` when the log is empty. */
+  firstSeq(): Promise<number | null>;
+}
+
+/** Writes of {@link EventReads}' area. */
+export interface EventWrites {
   /**
    * Appends events to the log; they get increasing sequence numbers and are delivered to
    * {@link Store.onEvents} listeners once the transaction commits. `at` is in ms since the epoch.
@@ -174,6 +189,30 @@ export interface StoreTx extends StoreReads {
    */
   pruneEvents(throughSeq: number): Promise<number>;
 }
+
+/** The database itself: its settings (`meta` table), its id and the nodes serving it. */
+export interface NodeReads {
+  /** A value of the database's own settings (`meta` table), or undefined. */
+  getMeta(key: string): Promise<string | undefined>;
+  /** This database's id, made once when it was created; tags the runtime sessions it owns. */
+  instanceId(): Promise<string>;
+  /** Every node that ever heartbeated, with its last heartbeat in ms since the epoch. */
+  listNodes(): Promise<{ host: string; heartbeatAt: number }[]>;
+}
+
+/** Writes of {@link NodeReads}' area. */
+export interface NodeWrites {
+  /** Sets a value of the database's own settings. */
+  setMeta(key: string, value: string): Promise<void>;
+  /** Records that node `host` is alive at `nowMs` (ms since the epoch). */
+  heartbeat(host: string, nowMs: number): Promise<void>;
+}
+
+/** Reads available inside and outside a transaction. Every method returns domain objects. */
+export interface StoreReads extends ProjectReads, TaskReads, SessionReads, EventReads, NodeReads {}
+
+/** Reads and writes inside one transaction: the only handle that writes. */
+export interface StoreTx extends StoreReads, ProjectWrites, TaskWrites, SessionWrites, EventWrites, NodeWrites {}
 
 /**
  * Exclusive leadership among the nodes sharing a store: the sweeper and the scheduler run on the
@@ -191,9 +230,11 @@ export type EventListener = (events: MaestroEvent[]) => void;
 
 /**
  * The storage contract every engine implements (SQLite embedded, PostgreSQL shared).
- * Reads outside {@link Store.transaction} see committed data only.
+ * Reads outside {@link Store.transaction} see committed data only; there are no writes outside
+ * it — every write goes through a {@link StoreTx}, so it commits with its events or not at all.
  */
 export interface Store extends StoreReads {
+  /** Which engine this store runs on (health reports it). */
   readonly engine: Engine;
   /**
    * Runs `fn` in one transaction: every row it writes and every event it appends commit together
