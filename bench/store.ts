@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import SqliteDatabase from 'better-sqlite3';
-import { newSessionRow } from '../src/core/session-records.js';
+import { newSessionRow } from '../src/core/sessions/session-records.js';
 import { newId, newProject } from '../src/domain/index.js';
 import { openSqliteStore } from '../src/store/index.js';
 import { sessionToRow } from '../src/store/rows.js';

@@ -19,7 +19,7 @@ import SqliteDatabase from 'better-sqlite3';
 import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
 import type { Runtime } from '../src/core/runtime.js';
-import { SessionService } from '../src/core/sessions.js';
+import { SessionService } from '../src/core/sessions/sessions.js';
 import { DEFAULT_CONFIGURATION, EMPTY_STATISTICS } from '../src/domain/index.js';
 import { GitCli } from '../src/runtime/git.js';
 import { openSqliteStore } from '../src/store/index.js';

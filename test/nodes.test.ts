@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { newSessionRow } from '../src/core/session-records.js';
+import { newSessionRow } from '../src/core/sessions/session-records.js';
 import { Cleanup, testMaestro } from './helpers.js';
 
 describe('nodes that stop heartbeating', () => {

@@ -1,6 +1,6 @@
 import { decodeTime } from 'ulid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newSessionRow } from '../src/core/session-records.js';
+import { newSessionRow } from '../src/core/sessions/session-records.js';
 import {
   ConflictError,
   type MaestroEvent,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newSessionRow } from '../core/session-records.js';
+import { newSessionRow } from '../core/sessions/session-records.js';
 import type { Session } from '../domain/index.js';
 import { prettySessions } from './output.js';
 

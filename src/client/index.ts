@@ -1,5 +1,5 @@
-import type { LoopFailure } from '../core/loop-monitor.js';
-import type { SweepReport } from '../core/sweeper.js';
+import type { LoopFailure } from '../core/loops/loop-monitor.js';
+import type { SweepReport } from '../core/loops/sweeper.js';
 import type {
   CreateProjectInput,
   CreateSessionInput,
@@ -18,7 +18,7 @@ import type {
 } from '../domain/index.js';
 import { MaestroApiError } from './errors.js';
 
-export type { LoopFailure } from '../core/loop-monitor.js';
+export type { LoopFailure } from '../core/loops/loop-monitor.js';
 export type * from '../domain/index.js';
 export { MaestroApiError } from './errors.js';
 

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { verifySessionToken } from '../core/session-tokens.js';
+import { verifySessionToken } from '../core/sessions/session-tokens.js';
 import { errorAnswer } from './errors.js';
 
 /**

@@ -1,8 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { LoopMonitor } from '../core/loop-monitor.js';
-import type { Reconciler } from '../core/reconciler.js';
-import type { SessionService } from '../core/sessions.js';
-import type { Sweeper } from '../core/sweeper.js';
+import type { LoopMonitor } from '../core/loops/loop-monitor.js';
+import type { Reconciler } from '../core/loops/reconciler.js';
+import type { Sweeper } from '../core/loops/sweeper.js';
+import type { SessionService } from '../core/sessions/sessions.js';
 import { SESSION_STATUSES } from '../domain/index.js';
 import type { SessionStats, Store } from '../store/index.js';
 

@@ -1,11 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import type { EventStream } from '../core/event-stream.js';
-import type { LoopMonitor } from '../core/loop-monitor.js';
-import type { ProjectService } from '../core/projects.js';
-import type { Reconciler } from '../core/reconciler.js';
-import type { SessionService } from '../core/sessions.js';
-import type { Sweeper } from '../core/sweeper.js';
-import type { TaskService } from '../core/tasks.js';
+import type { LoopMonitor } from '../core/loops/loop-monitor.js';
+import type { Reconciler } from '../core/loops/reconciler.js';
+import type { Sweeper } from '../core/loops/sweeper.js';
+import type { ProjectService } from '../core/projects/projects.js';
+import type { TaskService } from '../core/projects/tasks.js';
+import type { SessionService } from '../core/sessions/sessions.js';
 import type { Store } from '../store/index.js';
 import type { Metrics } from './metrics.js';
 

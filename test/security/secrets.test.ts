@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { issueSessionToken, verifySessionToken } from '../../src/core/session-tokens.js';
+import { issueSessionToken, verifySessionToken } from '../../src/core/sessions/session-tokens.js';
 import { TmuxSessionManager } from '../../src/runtime/tmux.js';
 import { Cleanup, tempDir, testMaestro, tmuxSocket, until } from '../helpers.js';
 import { rawRequest } from './http.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../../src/client/index.js';
-import { newSessionRow } from '../../src/core/session-records.js';
+import { newSessionRow } from '../../src/core/sessions/session-records.js';
 import { prune, RECENT_ENDED } from './live.js';
 
 const T0 = Date.parse('2026-05-01T00:00:00Z');

@@ -21,9 +21,9 @@ import {
   transition as transitionStatus,
   type UpdateSessionInput,
   updateSessionInput,
-} from '../domain/index.js';
-import type { CoreDeps } from './deps.js';
-import type { GitInspector, Runtime } from './runtime.js';
+} from '../../domain/index.js';
+import type { CoreDeps } from '../deps.js';
+import type { GitInspector, Runtime } from '../runtime.js';
 import { SessionExpiry } from './session-expiry.js';
 import { type EndOptions, SessionLifecycle } from './session-lifecycle.js';
 import { SessionNodes } from './session-nodes.js';

@@ -10,9 +10,9 @@ import {
   type UpdateTaskInput,
   updateTaskInput,
   ValidationError,
-} from '../domain/index.js';
-import type { StoreTx } from '../store/index.js';
-import type { CoreDeps } from './deps.js';
+} from '../../domain/index.js';
+import type { StoreTx } from '../../store/index.js';
+import type { CoreDeps } from '../deps.js';
 
 /** Tasks of a project, with their timelines and linked sessions. */
 export class TaskService {

@@ -17,8 +17,8 @@ import {
   type SessionRuntime,
   type Statistics,
   ValidationError,
-} from '../domain/index.js';
-import type { SessionRow, StoreTx } from '../store/index.js';
+} from '../../domain/index.js';
+import type { SessionRow, StoreTx } from '../../store/index.js';
 
 /** Fields a new session starts with beyond what the client gave. */
 export interface NewSessionExtras {

@@ -1,5 +1,5 @@
-import type { NewEvent } from '../domain/index.js';
-import type { CoreDeps, LoopReporter } from './deps.js';
+import type { NewEvent } from '../../domain/index.js';
+import type { CoreDeps, LoopReporter } from '../deps.js';
 
 /** A background loop whose passes fail, as {@link LoopMonitor} reports it. */
 export interface LoopFailure {

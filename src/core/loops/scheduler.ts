@@ -4,11 +4,11 @@ import {
   LimitExceededError,
   type MaestroEvent,
   type Project,
-} from '../domain/index.js';
-import type { CoreDeps } from './deps.js';
+} from '../../domain/index.js';
+import type { CoreDeps } from '../deps.js';
+import type { ProjectService } from '../projects/projects.js';
+import type { SessionService } from '../sessions/sessions.js';
 import { Loop } from './loop.js';
-import type { ProjectService } from './projects.js';
-import type { SessionService } from './sessions.js';
 
 /** Options of the {@link Scheduler}. */
 export interface SchedulerOptions {

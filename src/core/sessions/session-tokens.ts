@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { isId } from '../domain/index.js';
+import { isId } from '../../domain/index.js';
 
 /** What every session token starts with, so a token's kind shows without parsing it further. */
 const PREFIX = 'mst1';

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { ValidationError } from '../domain/index.js';
+import { ValidationError } from '../../domain/index.js';
 
 /**
  * Checks that `path` is an existing directory, before anything is written that would start a

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { type EndReason, isAlreadyGone } from '../domain/index.js';
-import type { CoreDeps } from './deps.js';
+import { type EndReason, isAlreadyGone } from '../../domain/index.js';
+import type { CoreDeps } from '../deps.js';
+import type { Runtime } from '../runtime.js';
+import type { SessionService } from '../sessions/sessions.js';
 import { Loop } from './loop.js';
-import type { Runtime } from './runtime.js';
-import type { SessionService } from './sessions.js';
 
 /** What one reconcile pass concluded. */
 export interface ReconcileReport {

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import type { CoreDeps } from './deps.js';
+import type { CoreDeps } from '../deps.js';
+import type { SessionService } from '../sessions/sessions.js';
+import type { KeptWorktree } from '../sessions/worktrees.js';
 import { Loop } from './loop.js';
-import type { SessionService } from './sessions.js';
-import type { KeptWorktree } from './worktrees.js';
 
 /** What one sweep did (or, with `dryRun`, would do). */
 export interface SweepReport {

@@ -1,6 +1,6 @@
-import { isAlreadyGone, type Session } from '../domain/index.js';
-import type { CoreDeps } from './deps.js';
-import type { Runtime } from './runtime.js';
+import { isAlreadyGone, type Session } from '../../domain/index.js';
+import type { CoreDeps } from '../deps.js';
+import type { Runtime } from '../runtime.js';
 import type { SessionEnder } from './session-lifecycle.js';
 
 /**

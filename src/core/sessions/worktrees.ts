@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { type GitContext, ValidationError } from '../domain/index.js';
-import type { GitInspector, Worktree } from './runtime.js';
+import { type GitContext, ValidationError } from '../../domain/index.js';
+import type { GitInspector, Worktree } from '../runtime.js';
 
 /** A worktree kept at clean-up, and why. */
 export interface KeptWorktree {

@@ -1,6 +1,6 @@
-import { type EndReason, isAlreadyGone, type Session } from '../domain/index.js';
-import type { CoreDeps } from './deps.js';
-import type { GitInspector, Worktree } from './runtime.js';
+import { type EndReason, isAlreadyGone, type Session } from '../../domain/index.js';
+import type { CoreDeps } from '../deps.js';
+import type { GitInspector, Worktree } from '../runtime.js';
 import { endSessionsInTx, purgeSessionsInTx, type SessionEnder } from './session-lifecycle.js';
 import { type KeptWorktree, releaseWorktree, worktreeOf } from './worktrees.js';
 

@@ -1,5 +1,5 @@
-import type { Leadership } from '../store/index.js';
-import type { CoreDeps } from './deps.js';
+import type { Leadership } from '../../store/index.js';
+import type { CoreDeps } from '../deps.js';
 import { Loop } from './loop.js';
 
 /** Something that runs on the leader only. */

@@ -13,11 +13,11 @@ import {
   newProject,
   type Project,
   parseInput,
-} from '../domain/index.js';
-import type { CoreDeps } from './deps.js';
-import { requireDirectory } from './directories.js';
-import { deleteSessionInTx } from './session-lifecycle.js';
-import type { SessionService } from './sessions.js';
+} from '../../domain/index.js';
+import type { CoreDeps } from '../deps.js';
+import { requireDirectory } from '../sessions/directories.js';
+import { deleteSessionInTx } from '../sessions/session-lifecycle.js';
+import type { SessionService } from '../sessions/sessions.js';
 import { deleteTaskInTx } from './tasks.js';
 
 const PAUSED_KEY = 'queue_paused';

@@ -1,8 +1,8 @@
-import { LimitExceededError, type NewEvent, NotFoundError, type Session, type SessionEndedData } from '../domain/index.js';
-import type { StoreTx } from '../store/index.js';
-import type { CoreDeps } from './deps.js';
+import { LimitExceededError, type NewEvent, NotFoundError, type Session, type SessionEndedData } from '../../domain/index.js';
+import type { StoreTx } from '../../store/index.js';
+import type { CoreDeps } from '../deps.js';
+import { requireProject } from '../projects/tasks.js';
 import { endedData, linkEvents, type newSessionRow, requireTasks, toRow } from './session-records.js';
-import { requireProject } from './tasks.js';
 
 /** Events a single-session write appends; all but `session:ended` carry the whole session. */
 export type SessionEventType = 'session:updated' | 'session:ended' | 'session:needs_input' | 'session:input_given';

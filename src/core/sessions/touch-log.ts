@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 /**
  * Logs touches in batches (docs/design.md §Lifecycle guarantees (G8)): heartbeats can arrive many times a second per

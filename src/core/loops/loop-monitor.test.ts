@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MaestroEvent } from '../domain/index.js';
-import { openSqliteStore, type Store } from '../store/index.js';
-import { ManualClock } from './clock.js';
+import type { MaestroEvent } from '../../domain/index.js';
+import { openSqliteStore, type Store } from '../../store/index.js';
+import { ManualClock } from '../clock.js';
 import { LoopMonitor } from './loop-monitor.js';
 
 describe('LoopMonitor', () => {

@@ -9,10 +9,10 @@ import {
   type SessionEndedData,
   type SessionStatus,
   transition as transitionStatus,
-} from '../domain/index.js';
-import type { SessionRef, StoreTx } from '../store/index.js';
-import type { CoreDeps } from './deps.js';
-import type { GitInspector, Runtime } from './runtime.js';
+} from '../../domain/index.js';
+import type { SessionRef, StoreTx } from '../../store/index.js';
+import type { CoreDeps } from '../deps.js';
+import type { GitInspector, Runtime } from '../runtime.js';
 import { requireVersion, trimOutput } from './session-records.js';
 import type { SessionWrites } from './session-writes.js';
 import { releaseWorktree, worktreeOf } from './worktrees.js';

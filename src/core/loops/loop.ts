@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { LoopReporter } from './deps.js';
+import type { LoopReporter } from '../deps.js';
 
 /**
  * A background loop: runs `pass` every `intervalMs` milliseconds, never overlapping itself and

@@ -1,7 +1,15 @@
-import { MaestroError, newId, parseInput, type Session, type SpawnInput, spawnInput, ValidationError } from '../domain/index.js';
-import type { CoreDeps } from './deps.js';
+import {
+  MaestroError,
+  newId,
+  parseInput,
+  type Session,
+  type SpawnInput,
+  spawnInput,
+  ValidationError,
+} from '../../domain/index.js';
+import type { CoreDeps } from '../deps.js';
+import type { GitInspector, Runtime } from '../runtime.js';
 import { requireDirectory } from './directories.js';
-import type { GitInspector, Runtime } from './runtime.js';
 import type { SessionExpiry } from './session-expiry.js';
 import type { SessionEnder } from './session-lifecycle.js';
 import { newSessionRow } from './session-records.js';
