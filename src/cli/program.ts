@@ -12,14 +12,16 @@ import { sessionCommands } from './session-commands.js';
 import { taskCommands } from './task-commands.js';
 
 /** The version in package.json (found beside `src/` and beside the `dist/cli` bundle alike). */
-function packageVersion(): string {
+export function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** Builds the `maestro` program. */
 export function buildProgram(): Command {
   const program = new Command('maestro')
-    .description('Session lifecycle server for AI coding agents: projects → tasks → sessions, run in tmux')
+    .description(
+      'Session lifecycle server for AI coding agents: projects → tasks → sessions, run in tmux (maestro --version: its version)',
+    )
     .option('--url <url>', 'Maestro server URL (env MAESTRO_URL)', process.env.MAESTRO_URL ?? 'http://127.0.0.1:7420')
     .option(
       '--token <secret>',
@@ -27,7 +29,6 @@ export function buildProgram(): Command {
       process.env.MAESTRO_TOKEN || undefined,
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
-    .version(packageVersion(), '-V, --version', 'print the version of maestro')
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   serveCommand(program);
