@@ -1,26 +1,14 @@
-import type { LoopFailure } from '../core/loops/loop-monitor.js';
-import type { SweepReport } from '../core/loops/sweeper.js';
-import type {
-  CreateProjectInput,
-  CreateSessionInput,
-  CreateTaskInput,
-  EndReason,
-  Project,
-  Session,
-  SpawnInput,
-  Task,
-  TimelineEntry,
-  TouchInput,
-  TransitionInput,
-  TypedEvent,
-  UpdateSessionInput,
-  UpdateTaskInput,
-} from '../domain/index.js';
-import { MaestroApiError } from './errors.js';
+import type { API, ApiRouteKey, Health, TypedEvent } from '../domain/index.js';
+import { callRoute, type RouteBody, type RouteInput, type RouteOutput, type RouteQuery, type Transport } from './http.js';
 
-export type { LoopFailure } from '../core/loops/loop-monitor.js';
+// The client imports the domain only (never core): the routes it calls, their schemas and the wire
+// types are all declared there (src/domain/api.ts, src/domain/wire.ts), so the dashboard, which
+// imports this module only, gets the same types and the transition table from here. The schemas
+// are imported as types only: routes are called by key, and the dashboard bundles no zod.
 export type * from '../domain/index.js';
+export { SESSION_TRANSITIONS } from '../domain/session-state.js';
 export { MaestroApiError } from './errors.js';
+export type { RouteBody, RouteInput, RouteOutput, RouteQuery } from './http.js';
 
 /** Options of {@link MaestroClient}. */
 export interface ClientOptions {
@@ -85,79 +73,14 @@ export interface StreamHandle {
   close(): void;
 }
 
-/** A list of sessions and the event sequence it is consistent with. */
-export interface SessionList {
-  sessions: Session[];
-  seq: number;
-}
-
-/** Server health (`GET /api/health`). Ages are in seconds, of sessions not yet ended. */
-export interface Health {
-  /** False when something needs a person: then `problems` says what, in words. */
-  ok: boolean;
-  problems: string[];
-  engine: string;
-  /** Whether this node leads (runs the sweeper and the scheduler). */
-  leader: boolean;
-  seq: number;
-  sessions: {
-    total: number;
-    active: number;
-    byStatus: Record<string, number>;
-    oldestAgeSecs: number | null;
-    newestAgeSecs: number | null;
-    averageAgeSecs: number | null;
-  };
-  runtime: {
-    kind: 'tmux';
-    host: string;
-    tmuxSocket: string;
-    lastReconcile: { checked: boolean; error: string | null; durationMs: number } | null;
-  };
-  lastSweep: { at: string; durationMs: number; timedOut: number; purged: number } | null;
-  /** Background loops failing now: since when (ISO 8601), how many passes in a row, the last message. */
-  failingLoops: LoopFailure[];
-}
-
 /** What a cleanup did, or in a dry run would do. `durationMs` in milliseconds. */
-export type CleanupReport = SweepReport;
-
-type Query = Record<string, string | number | boolean | undefined>;
+export type CleanupReport = RouteOutput<(typeof API)['POST /api/maintenance/cleanup']>;
 
 /** Filters of {@link MaestroClient.sessions}`.list`; timestamps are ISO-8601. */
-export interface SessionQuery {
-  status?: Session['status'];
-  projectId?: string;
-  taskId?: string;
-  branch?: string;
-  created_after?: string;
-  created_before?: string;
-  /** Only non-terminal sessions (true) or only ended ones (false). */
-  active?: boolean;
-  /** The N most recently created. */
-  recent?: number;
-  limit?: number;
-}
-
-/** A session's last output lines; `live` when read from its running tmux session. */
-export interface SessionOutput {
-  live: boolean;
-  lines: string[];
-}
-
-/** The project queue: running projects, then queued ones in the order they will start. */
-export interface QueueView {
-  paused: boolean;
-  running: Project[];
-  queued: Project[];
-}
+export type SessionQuery = RouteQuery<(typeof API)['GET /api/sessions']>;
 
 /** Filters of {@link MaestroClient.tasks}`.list`. */
-export interface TaskQuery {
-  projectId?: string;
-  status?: Task['status'];
-  limit?: number;
-}
+export type TaskQuery = RouteQuery<(typeof API)['GET /api/tasks']>;
 
 /**
  * The typed Maestro API client, used by the CLI, the dashboard and integrations.
@@ -165,94 +88,103 @@ export interface TaskQuery {
  */
 export class MaestroClient {
   private readonly baseUrl: string;
-  private readonly fetchImpl: typeof fetch;
+  private readonly transport: Transport;
 
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.transport = {
+      baseUrl: this.baseUrl,
+      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      headers: () => this.authHeader(),
+    };
+  }
+
+  /**
+   * Calls the route declared in the domain's `API` under `key` (`METHOD /path`) with `input`; every
+   * method below is one such call.
+   * @throws MaestroApiError when the server answers with an error
+   */
+  call<K extends ApiRouteKey>(key: K, input: RouteInput<(typeof API)[K]>): Promise<RouteOutput<(typeof API)[K]>> {
+    return callRoute(this.transport, key, input);
   }
 
   readonly projects = {
-    create: (input: CreateProjectInput) => this.request<Project>('POST', '/api/projects', input),
-    list: async () => (await this.request<{ projects: Project[] }>('GET', '/api/projects')).projects,
-    get: (id: string) => this.request<Project>('GET', `/api/projects/${enc(id)}`),
+    create: (input: Body<'POST /api/projects'>) => this.call('POST /api/projects', { body: input }),
+    list: async () => (await this.call('GET /api/projects', {})).projects,
+    get: (id: string) => this.call('GET /api/projects/:id', { params: { id } }),
     /** Puts a project in the queue (again), optionally with a new priority. */
-    enqueue: (id: string, input: { priority?: number } = {}) =>
-      this.request<Project>('POST', `/api/projects/${enc(id)}/enqueue`, input),
+    enqueue: (id: string, input: Body<'POST /api/projects/:id/enqueue'> = {}) =>
+      this.call('POST /api/projects/:id/enqueue', { params: { id }, body: input }),
     /** Completes (or with `success: false`, fails) a project, ending its sessions. Idempotent. */
-    complete: (id: string, input: { success?: boolean; reason?: string } = {}) =>
-      this.request<Project>('POST', `/api/projects/${enc(id)}/complete`, input),
+    complete: (id: string, input: Body<'POST /api/projects/:id/complete'> = {}) =>
+      this.call('POST /api/projects/:id/complete', { params: { id }, body: input }),
     /** Cancels a project: out of the queue, or stopped with its sessions. Idempotent. */
-    cancel: (id: string) => this.request<Project>('POST', `/api/projects/${enc(id)}/cancel`, {}),
+    cancel: (id: string) => this.call('POST /api/projects/:id/cancel', { params: { id } }),
     /** Deletes a project with its sessions (full cascade, tmux sessions killed) and tasks; answers how many went. */
-    delete: (id: string) =>
-      this.request<{ id: string; sessions: number; killed: number; tasks: number }>('DELETE', `/api/projects/${enc(id)}`),
+    delete: (id: string) => this.call('DELETE /api/projects/:id', { params: { id } }),
   };
 
   readonly queue = {
-    list: () => this.request<QueueView>('GET', '/api/queue'),
-    pause: () => this.request<QueueView>('POST', '/api/queue/pause', {}),
-    resume: () => this.request<QueueView>('POST', '/api/queue/resume', {}),
+    list: () => this.call('GET /api/queue', {}),
+    pause: () => this.call('POST /api/queue/pause', {}),
+    resume: () => this.call('POST /api/queue/resume', {}),
   };
 
   readonly tasks = {
-    create: (input: CreateTaskInput) => this.request<Task>('POST', '/api/tasks', input),
-    list: async (query: TaskQuery = {}) =>
-      (await this.request<{ tasks: Task[] }>('GET', '/api/tasks', undefined, { ...query })).tasks,
-    get: (id: string) => this.request<Task>('GET', `/api/tasks/${enc(id)}`),
-    timeline: async (id: string) =>
-      (await this.request<{ timeline: TimelineEntry[] }>('GET', `/api/tasks/${enc(id)}/timeline`)).timeline,
-    update: (id: string, input: UpdateTaskInput) => this.request<Task>('PATCH', `/api/tasks/${enc(id)}`, input),
-    delete: (id: string) => this.request<void>('DELETE', `/api/tasks/${enc(id)}`),
+    create: (input: Body<'POST /api/tasks'>) => this.call('POST /api/tasks', { body: input }),
+    list: async (query: TaskQuery = {}) => (await this.call('GET /api/tasks', { query })).tasks,
+    get: (id: string) => this.call('GET /api/tasks/:id', { params: { id } }),
+    timeline: async (id: string) => (await this.call('GET /api/tasks/:id/timeline', { params: { id } })).timeline,
+    update: (id: string, input: Body<'PATCH /api/tasks/:id'>) =>
+      this.call('PATCH /api/tasks/:id', { params: { id }, body: input }),
+    delete: (id: string) => this.call('DELETE /api/tasks/:id', { params: { id } }),
   };
 
   readonly sessions = {
-    create: (input: CreateSessionInput) => this.request<Session>('POST', '/api/sessions', input),
-    spawn: (input: SpawnInput) => this.request<Session>('POST', '/api/sessions/spawn', input),
+    create: (input: Body<'POST /api/sessions'>) => this.call('POST /api/sessions', { body: input }),
+    spawn: (input: Body<'POST /api/sessions/spawn'>) => this.call('POST /api/sessions/spawn', { body: input }),
     /** Imports exported session metadata (what `get` returns) as a session record. */
-    import: (metadata: Session) => this.request<Session>('POST', '/api/sessions/import', metadata),
-    list: (query: SessionQuery = {}) => this.request<SessionList>('GET', '/api/sessions', undefined, { ...query }),
-    get: (id: string) => this.request<Session>('GET', `/api/sessions/${enc(id)}`),
-    update: (id: string, input: UpdateSessionInput) => this.request<Session>('PATCH', `/api/sessions/${enc(id)}`, input),
-    transition: (id: string, input: TransitionInput) =>
-      this.request<Session>('POST', `/api/sessions/${enc(id)}/transition`, input),
-    end: (id: string, input: { reason?: EndReason; exitCode?: number | null; version?: number } = {}) =>
-      this.request<Session>('POST', `/api/sessions/${enc(id)}/end`, input),
+    import: (metadata: Body<'POST /api/sessions/import'>) => this.call('POST /api/sessions/import', { body: metadata }),
+    list: (query: SessionQuery = {}) => this.call('GET /api/sessions', { query }),
+    get: (id: string) => this.call('GET /api/sessions/:id', { params: { id } }),
+    update: (id: string, input: Body<'PATCH /api/sessions/:id'>) =>
+      this.call('PATCH /api/sessions/:id', { params: { id }, body: input }),
+    transition: (id: string, input: Body<'POST /api/sessions/:id/transition'>) =>
+      this.call('POST /api/sessions/:id/transition', { params: { id }, body: input }),
+    end: (id: string, input: Body<'POST /api/sessions/:id/end'> = {}) =>
+      this.call('POST /api/sessions/:id/end', { params: { id }, body: input }),
     /** Marks the session as waiting for its user. */
-    needsInput: (id: string, input: { reason: 'permission' | 'question' | 'idle'; message?: string }) =>
-      this.request<Session>('POST', `/api/sessions/${enc(id)}/needs-input`, input),
+    needsInput: (id: string, input: Body<'POST /api/sessions/:id/needs-input'>) =>
+      this.call('POST /api/sessions/:id/needs-input', { params: { id }, body: input }),
     /** Clears the session's wait for input. */
-    inputGiven: (id: string) => this.request<Session>('POST', `/api/sessions/${enc(id)}/input-given`, {}),
+    inputGiven: (id: string) => this.call('POST /api/sessions/:id/input-given', { params: { id } }),
     /** The last `lines` output lines: live from tmux while it runs, else those kept when it ended. */
-    output: (id: string, lines?: number) =>
-      this.request<SessionOutput>('GET', `/api/sessions/${enc(id)}/output`, undefined, { lines }),
-    touch: (id: string, input: TouchInput = {}) => this.request<Session>('POST', `/api/sessions/${enc(id)}/touch`, input),
-    linkTask: (id: string, taskId: string) => this.request<Session>('POST', `/api/sessions/${enc(id)}/tasks/${enc(taskId)}`),
-    unlinkTask: (id: string, taskId: string) => this.request<Session>('DELETE', `/api/sessions/${enc(id)}/tasks/${enc(taskId)}`),
-    delete: (id: string) => this.request<void>('DELETE', `/api/sessions/${enc(id)}`),
+    output: (id: string, lines?: number) => this.call('GET /api/sessions/:id/output', { params: { id }, query: { lines } }),
+    touch: (id: string, input: Body<'POST /api/sessions/:id/touch'> = {}) =>
+      this.call('POST /api/sessions/:id/touch', { params: { id }, body: input }),
+    linkTask: (id: string, taskId: string) => this.call('POST /api/sessions/:id/tasks/:taskId', { params: { id, taskId } }),
+    unlinkTask: (id: string, taskId: string) => this.call('DELETE /api/sessions/:id/tasks/:taskId', { params: { id, taskId } }),
+    delete: (id: string) => this.call('DELETE /api/sessions/:id', { params: { id } }),
   };
 
   /** Server health and session metrics. */
   health(): Promise<Health> {
-    return this.request<Health>('GET', '/api/health');
+    return this.call('GET /api/health', {});
   }
 
   /** The OpenAPI 3.1 document of the API. */
   openApi(): Promise<Record<string, unknown>> {
-    return this.request<Record<string, unknown>>('GET', '/api/openapi.json');
+    return this.call('GET /api/openapi.json', {});
   }
 
   /** The Prometheus metrics, as text. */
-  async metrics(): Promise<string> {
-    const response = await this.fetchImpl(`${this.baseUrl}/metrics`, { headers: this.authHeader() });
-    if (!response.ok) throw new MaestroApiError(response.status, 'http_error', `GET /metrics answered ${response.status}`);
-    return response.text();
+  metrics(): Promise<string> {
+    return this.call('GET /metrics', {});
   }
 
   readonly maintenance = {
     /** Runs a sweep now: times out idle sessions, purges expired ones (at most `limit`). */
-    cleanup: (input: { dryRun?: boolean; limit?: number } = {}) =>
-      this.request<CleanupReport>('POST', '/api/maintenance/cleanup', input),
+    cleanup: (input: Body<'POST /api/maintenance/cleanup'> = {}) => this.call('POST /api/maintenance/cleanup', { body: input }),
   };
 
   /**
@@ -364,34 +296,7 @@ export class MaestroClient {
   private authHeader(): Record<string, string> {
     return this.options.token ? { authorization: `Bearer ${this.options.token}` } : {};
   }
-
-  private async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
-    const url = new URL(this.baseUrl + path);
-    for (const [key, value] of Object.entries(query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    const response = await this.fetchImpl(url, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...this.authHeader(),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    const data = text ? JSON.parse(text) : undefined;
-    if (!response.ok) {
-      const err = (data ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
-      throw new MaestroApiError(
-        response.status,
-        err.code ?? 'http_error',
-        err.message ?? `${method} ${path} answered ${response.status}`,
-        err.details,
-      );
-    }
-    return data as T;
-  }
 }
 
-const enc = encodeURIComponent;
+/** The body route `N` takes, as the caller writes it (fields with defaults may be left out). */
+type Body<K extends ApiRouteKey> = RouteBody<(typeof API)[K]>;

@@ -1,3 +1,4 @@
+export * from './api.js';
 export * from './command.js';
 export * from './errors.js';
 export * from './event.js';
@@ -6,7 +7,9 @@ export * from './json-schema.js';
 export * from './limits.js';
 export * from './output.js';
 export * from './project.js';
+export * from './route-spec.js';
 export * from './session.js';
 export * from './session-state.js';
 export * from './task.js';
 export * from './validate.js';
+export * from './wire.js';

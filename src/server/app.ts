@@ -3,15 +3,20 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import { type AccessPolicy, installAccessControl } from './auth.js';
 import { answerFrameworkError, installErrorHandlers } from './errors.js';
+import { registerApiDocs } from './openapi.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { maintenanceRoutes, metricsRoutes } from './routes/maintenance.js';
+import { installZodCompilers } from './routes/mount.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { projectRoutes } from './routes/projects.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { taskRoutes } from './routes/tasks.js';
 import type { Services } from './services.js';
+
+/** The API's version, as the OpenAPI document states it. */
+const API_VERSION = '0.1.0';
 
 /** Largest accepted request body, in bytes. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -64,6 +69,8 @@ export async function buildApp(
   installErrorHandlers(app);
   installAccessControl(app, access);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  installZodCompilers(app);
+  await registerApiDocs(app, API_VERSION);
   for (const routes of [
     healthRoutes,
     openApiRoutes,

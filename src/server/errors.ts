@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConflictError,
+  type ErrorBody,
   InvalidTransitionError,
   LimitExceededError,
   type MaestroError,
@@ -10,13 +11,8 @@ import {
   ValidationError,
 } from '../domain/index.js';
 
-/** The one JSON shape of every error answer (docs/design.md §Wire conventions). */
-export interface ErrorBody {
-  error: true;
-  code: string;
-  message: string;
-  details: Record<string, unknown>;
-}
+/** The one JSON shape of every error answer (docs/design.md §Wire conventions), declared in the domain. */
+export type { ErrorBody } from '../domain/index.js';
 
 /** The single place mapping error classes to HTTP statuses (docs/design.md §Errors; §Conventions, convention 2). */
 export function statusOf(err: MaestroError): number {

@@ -1,23 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../../src/client/index.js';
-import { newSessionRow } from '../../src/core/sessions/session-records.js';
 import { prune, RECENT_ENDED } from './live.js';
 
 const T0 = Date.parse('2026-05-01T00:00:00Z');
-const session = (i: number, endedSecs: number | null): Session => ({
-  ...newSessionRow(
-    { id: `sess_${i}`, projectId: 'proj_x', featureRequest: '', phase: null, prdReference: null, taskIds: [] },
-    T0 + i,
-  ),
-  taskIds: [],
-  ...(endedSecs === null
-    ? {}
-    : {
-        status: 'completed' as const,
-        completedAt: new Date(T0 + endedSecs * 1000).toISOString(),
-        endReason: 'completed' as const,
-      }),
-});
+/** A session as far as `prune` reads one (its id and when it ended); web/ imports only the client, so no core builder. */
+const session = (i: number, endedSecs: number | null): Session =>
+  ({
+    id: `sess_${i}`,
+    status: endedSecs === null ? 'running' : 'completed',
+    createdAt: new Date(T0 + i).toISOString(),
+    completedAt: endedSecs === null ? null : new Date(T0 + endedSecs * 1000).toISOString(),
+  }) as Session;
 
 describe('dashboard cache bound', () => {
   it('keeps every active session and only the most recently ended ones', () => {

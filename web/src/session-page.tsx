@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import { MaestroApiError, type Session, type Task } from '../../src/client/index.js';
-import { SESSION_TRANSITIONS, type SessionStatus } from '../../src/domain/session-state.js';
+import { MaestroApiError, SESSION_TRANSITIONS, type Session, type SessionStatus, type Task } from '../../src/client/index.js';
 import { age, statusClass } from './format.js';
 import type { Live } from './live.js';
 

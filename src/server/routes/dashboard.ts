@@ -27,6 +27,6 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   if (existsSync(`${DASHBOARD_DIR}/index.html`)) {
     await app.register(fastifyStatic, { root: DASHBOARD_DIR, prefix: '/', index: 'index.html', wildcard: false });
   } else {
-    app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(MISSING));
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(MISSING));
   }
 }

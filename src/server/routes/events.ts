@@ -1,16 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
-import { parseInput } from '../../domain/index.js';
 import { errorAnswer } from '../errors.js';
 import type { Services } from '../services.js';
+import { mount } from './mount.js';
 
 /** Close code sent with a `resync` answer (like HTTP 410 Gone). */
 export const RESYNC_CLOSE_CODE = 4410;
 /** Bytes a client may have queued before it is dropped with a resync, so a slow client never grows memory without bound. */
 export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-
-const eventsQuery = z.strictObject({ since: z.coerce.number().int().min(0).optional() });
 
 /**
  * `GET /api/events` (WebSocket): every event as `{type, seq, id, at, data}` in sequence order.
@@ -18,41 +15,41 @@ const eventsQuery = z.strictObject({ since: z.coerce.number().int().min(0).optio
  * A cursor the log cannot serve gets `{type: "resync", ...}` and close code 4410.
  */
 export function eventRoutes(app: FastifyInstance, { events }: Services): void {
-  app.route({
-    method: 'GET',
-    url: '/api/events',
-    preValidation: async (req) => {
-      parseInput(eventsQuery, req.query, 'query');
-    },
-    // A plain GET (no upgrade) learns what the route wants instead of an empty 404.
-    handler: async (_req, reply) =>
+  // A plain GET (no upgrade) learns what the route wants instead of an empty 404.
+  mount(
+    app,
+    'GET /api/events',
+    async (_req, reply) =>
       reply
         .code(426)
         .header('upgrade', 'websocket')
         .send(errorAnswer('upgrade_required', 'GET /api/events is a WebSocket: connect with Upgrade: websocket')),
-    wsHandler: async (socket: WebSocket, req) => {
-      const { since } = eventsQuery.parse(req.query);
-      const send = (message: object): void => {
-        if (socket.readyState !== socket.OPEN) return;
-        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-          socket.send(JSON.stringify({ type: 'resync', reason: 'slow_consumer' }));
-          socket.close(RESYNC_CLOSE_CODE, 'resync');
-          subscription?.close();
-          return;
-        }
-        socket.send(JSON.stringify(message));
-      };
-      let subscription: { close(): void } | undefined;
-      socket.on('close', () => subscription?.close());
-      subscription = await events.subscribe(since, {
-        onEvent: (event) => send(event),
-        onReady: (seq) => send({ type: 'ready', seq }),
-        onResync: (info) => {
-          send({ type: 'resync', reason: 'cursor_unavailable', ...info });
-          socket.close(RESYNC_CLOSE_CODE, 'resync');
-        },
-      });
-      if (socket.readyState !== socket.OPEN) subscription.close();
+    {
+      wsHandler: async (socket: WebSocket, req) => {
+        // Validated (and coerced) by the route's query schema before the upgrade.
+        const { since } = req.query as { since?: number };
+        const send = (message: object): void => {
+          if (socket.readyState !== socket.OPEN) return;
+          if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+            socket.send(JSON.stringify({ type: 'resync', reason: 'slow_consumer' }));
+            socket.close(RESYNC_CLOSE_CODE, 'resync');
+            subscription?.close();
+            return;
+          }
+          socket.send(JSON.stringify(message));
+        };
+        let subscription: { close(): void } | undefined;
+        socket.on('close', () => subscription?.close());
+        subscription = await events.subscribe(since, {
+          onEvent: (event) => send(event),
+          onReady: (seq) => send({ type: 'ready', seq }),
+          onResync: (info) => {
+            send({ type: 'resync', reason: 'cursor_unavailable', ...info });
+            socket.close(RESYNC_CLOSE_CODE, 'resync');
+          },
+        });
+        if (socket.readyState !== socket.OPEN) subscription.close();
+      },
     },
-  });
+  );
 }

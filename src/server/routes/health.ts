@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
+import { mount } from './mount.js';
 
 /** Seconds between `fromMs` and `toMs` (both ms since the epoch), rounded to 0.1 s; null when `fromMs` is null. */
 const ageSecs = (fromMs: number | null, toMs: number) => (fromMs === null ? null : Math.round((toMs - fromMs) / 100) / 10);
@@ -15,7 +16,7 @@ export function healthRoutes(
   app: FastifyInstance,
   { store, sessions, sweeper, reconciler, loops, election, runtimeInfo, clock }: Services,
 ): void {
-  app.get('/api/health', async () => {
+  mount(app, 'GET /api/health', async () => {
     await sessions.expireDue();
     const [stats, seq] = [await store.sessionStats(), await store.lastSeq()];
     const now = clock.now();

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { openApiDocument } from '../openapi.js';
+import { mount } from './mount.js';
 
-/** `GET /api/openapi.json`: the OpenAPI 3.1 document, built once from the zod schemas. */
+/** `GET /api/openapi.json`: the OpenAPI 3.1 document `@fastify/swagger` derives from the declared routes. */
 export function openApiRoutes(app: FastifyInstance): void {
-  const document = openApiDocument('0.1.0');
-  app.get('/api/openapi.json', async () => document);
+  mount(app, 'GET /api/openapi.json', async () => app.swagger() as unknown as Record<string, unknown>);
 }

@@ -1,23 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import type { CompleteProjectInput, CreateProjectInput, EnqueueProjectInput } from '../../domain/index.js';
 import type { Services } from '../services.js';
-
-type IdParams = { Params: { id: string } };
+import { mount } from './mount.js';
 
 /** `/api/projects` (create, list, get, enqueue, complete, cancel, delete) and `/api/queue` (view, pause, resume). */
 export function projectRoutes(app: FastifyInstance, { projects }: Services): void {
-  app.post('/api/projects', async (req, reply) => reply.status(201).send(await projects.create(req.body as CreateProjectInput)));
-  app.get('/api/projects', async () => ({ projects: await projects.list() }));
-  app.get<IdParams>('/api/projects/:id', async (req) => projects.get(req.params.id));
-  app.post<IdParams>('/api/projects/:id/enqueue', async (req) =>
-    projects.enqueue(req.params.id, (req.body ?? {}) as EnqueueProjectInput),
-  );
-  app.post<IdParams>('/api/projects/:id/complete', async (req) =>
-    projects.complete(req.params.id, (req.body ?? {}) as CompleteProjectInput),
-  );
-  app.post<IdParams>('/api/projects/:id/cancel', async (req) => projects.cancel(req.params.id));
-  app.delete<IdParams>('/api/projects/:id', async (req) => projects.delete(req.params.id));
-  app.get('/api/queue', async () => projects.queue());
-  app.post('/api/queue/pause', async () => projects.setPaused(true));
-  app.post('/api/queue/resume', async () => projects.setPaused(false));
+  mount(app, 'POST /api/projects', ({ body }) => projects.create(body));
+  mount(app, 'GET /api/projects', async () => ({ projects: await projects.list() }));
+  mount(app, 'GET /api/projects/:id', ({ params }) => projects.get(params.id));
+  mount(app, 'POST /api/projects/:id/enqueue', ({ params, body }) => projects.enqueue(params.id, body));
+  mount(app, 'POST /api/projects/:id/complete', ({ params, body }) => projects.complete(params.id, body));
+  mount(app, 'POST /api/projects/:id/cancel', ({ params }) => projects.cancel(params.id));
+  mount(app, 'DELETE /api/projects/:id', ({ params }) => projects.delete(params.id));
+  mount(app, 'GET /api/queue', () => projects.queue());
+  mount(app, 'POST /api/queue/pause', () => projects.setPaused(true));
+  mount(app, 'POST /api/queue/resume', () => projects.setPaused(false));
 }

@@ -1,58 +1,24 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import type {
-  CreateSessionInput,
-  EndInput,
-  ListSessionsQuery,
-  NeedsInputInput,
-  SpawnInput,
-  TouchInput,
-  TransitionInput,
-  UpdateSessionInput,
-} from '../../domain/index.js';
-import { endInput, LIMITS, parseInput } from '../../domain/index.js';
 import type { Services } from '../services.js';
+import { mount } from './mount.js';
 
-const outputQuery = z.strictObject({
-  lines: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(LIMITS.outputLines * 10)
-    .default(LIMITS.outputLines),
-});
-
-type IdParams = { Params: { id: string } };
-type LinkParams = { Params: { id: string; taskId: string } };
-
-/** `/api/sessions`: create, spawn, list, get, update, transition, end, touch, task links, delete. */
+/** `/api/sessions`: create, spawn, import, list, get, update, transition, end, touch, input, output, task links, delete. */
 export function sessionRoutes(app: FastifyInstance, { sessions }: Services): void {
-  app.post('/api/sessions', async (req, reply) => reply.status(201).send(await sessions.create(req.body as CreateSessionInput)));
-  app.post('/api/sessions/import', async (req, reply) => reply.status(201).send(await sessions.importMetadata(req.body)));
-  app.post('/api/sessions/spawn', async (req, reply) => reply.status(201).send(await sessions.spawn(req.body as SpawnInput)));
-  app.get('/api/sessions', async (req) => sessions.list(req.query as ListSessionsQuery));
-  app.get<IdParams>('/api/sessions/:id', async (req) => sessions.get(req.params.id));
-  app.patch<IdParams>('/api/sessions/:id', async (req) => sessions.update(req.params.id, req.body as UpdateSessionInput));
-  app.post<IdParams>('/api/sessions/:id/transition', async (req) =>
-    sessions.transition(req.params.id, req.body as TransitionInput),
+  mount(app, 'POST /api/sessions', ({ body }) => sessions.create(body));
+  mount(app, 'POST /api/sessions/import', ({ body }) => sessions.importMetadata(body));
+  mount(app, 'POST /api/sessions/spawn', ({ body }) => sessions.spawn(body));
+  mount(app, 'GET /api/sessions', ({ query }) => sessions.list(query));
+  mount(app, 'GET /api/sessions/:id', ({ params }) => sessions.get(params.id));
+  mount(app, 'PATCH /api/sessions/:id', ({ params, body }) => sessions.update(params.id, body));
+  mount(app, 'POST /api/sessions/:id/transition', ({ params, body }) => sessions.transition(params.id, body));
+  mount(app, 'POST /api/sessions/:id/end', ({ params, body: { reason, exitCode, version } }) =>
+    sessions.end(params.id, reason, { exitCode, version }),
   );
-  app.post<IdParams>('/api/sessions/:id/end', async (req) => {
-    const { reason, exitCode, version } = parseInput(endInput, (req.body ?? {}) as EndInput, 'body');
-    return sessions.end(req.params.id, reason, { exitCode, version });
-  });
-  app.get<IdParams>('/api/sessions/:id/output', async (req) => {
-    const { lines } = parseInput(outputQuery, req.query, 'query');
-    return sessions.output(req.params.id, lines);
-  });
-  app.post<IdParams>('/api/sessions/:id/needs-input', async (req) =>
-    sessions.needsInput(req.params.id, (req.body ?? {}) as NeedsInputInput),
-  );
-  app.post<IdParams>('/api/sessions/:id/input-given', async (req) => sessions.inputGiven(req.params.id));
-  app.post<IdParams>('/api/sessions/:id/touch', async (req) => sessions.touch(req.params.id, (req.body ?? {}) as TouchInput));
-  app.post<LinkParams>('/api/sessions/:id/tasks/:taskId', async (req) => sessions.linkTask(req.params.id, req.params.taskId));
-  app.delete<LinkParams>('/api/sessions/:id/tasks/:taskId', async (req) => sessions.unlinkTask(req.params.id, req.params.taskId));
-  app.delete<IdParams>('/api/sessions/:id', async (req, reply) => {
-    await sessions.delete(req.params.id);
-    return reply.status(204).send();
-  });
+  mount(app, 'GET /api/sessions/:id/output', ({ params, query }) => sessions.output(params.id, query.lines));
+  mount(app, 'POST /api/sessions/:id/needs-input', ({ params, body }) => sessions.needsInput(params.id, body));
+  mount(app, 'POST /api/sessions/:id/input-given', ({ params }) => sessions.inputGiven(params.id));
+  mount(app, 'POST /api/sessions/:id/touch', ({ params, body }) => sessions.touch(params.id, body));
+  mount(app, 'POST /api/sessions/:id/tasks/:taskId', ({ params }) => sessions.linkTask(params.id, params.taskId));
+  mount(app, 'DELETE /api/sessions/:id/tasks/:taskId', ({ params }) => sessions.unlinkTask(params.id, params.taskId));
+  mount(app, 'DELETE /api/sessions/:id', ({ params }) => sessions.delete(params.id));
 }

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+import { projectSchema } from './project.js';
+import { sessionSchema } from './session.js';
+import { timelineEntrySchema } from './task.js';
+
+// The shapes the API answers with besides the records themselves (docs/design.md §Wire conventions).
+// They are the routes' response schemas (src/domain/api.ts), so the server serialises through them
+// and the client's types are inferred from them: one definition for both ends.
+
+/** The one JSON shape of every error answer: `details.issues` lists `{path, message}` for validation errors. */
+export const errorBodySchema = z.object({
+  error: z.literal(true),
+  code: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type ErrorBody = z.output<typeof errorBodySchema>;
+
+/** A background loop failing now: since when (ISO 8601), how many passes in a row, the last message. */
+export const loopFailureSchema = z.object({
+  /** The loop's name: `sweeper`, `scheduler`, `reconciler`, `leader election`. */
+  loop: z.string(),
+  /** When its first failing pass in a row ended (ISO 8601, from the injected clock). */
+  since: z.string(),
+  /** Failing passes in a row. */
+  failures: z.number().int(),
+  /** The last error's message. */
+  message: z.string(),
+});
+export type LoopFailure = z.output<typeof loopFailureSchema>;
+
+const ageSecs = z.number().nullable();
+
+/** Server health (`GET /api/health`). Ages are in seconds, of sessions not yet ended; durations in milliseconds. */
+export const healthSchema = z.object({
+  /** False when something needs a person: then `problems` says what, in words. */
+  ok: z.boolean(),
+  problems: z.array(z.string()),
+  engine: z.string(),
+  /** Whether this node leads (runs the sweeper and the scheduler). */
+  leader: z.boolean(),
+  seq: z.number().int(),
+  sessions: z.object({
+    total: z.number().int(),
+    active: z.number().int(),
+    byStatus: z.record(z.string(), z.number().int()),
+    oldestAgeSecs: ageSecs,
+    newestAgeSecs: ageSecs,
+    averageAgeSecs: ageSecs,
+  }),
+  runtime: z.object({
+    kind: z.literal('tmux'),
+    host: z.string(),
+    tmuxSocket: z.string(),
+    /** The last reconcile pass: whether it could check tmux, and why not. */
+    lastReconcile: z.object({ checked: z.boolean(), error: z.string().nullable(), durationMs: z.number() }).nullable(),
+  }),
+  lastSweep: z
+    .object({ at: z.string(), durationMs: z.number(), timedOut: z.number().int(), purged: z.number().int() })
+    .nullable(),
+  /** Background loops failing now. */
+  failingLoops: z.array(loopFailureSchema),
+});
+export type Health = z.output<typeof healthSchema>;
+
+/** A worktree kept when its session was purged, because it held uncommitted or unmerged work. */
+export const keptWorktreeSchema = z.object({ sessionId: z.string(), path: z.string(), reason: z.string() });
+export type KeptWorktree = z.output<typeof keptWorktreeSchema>;
+
+/** What a sweep did, or in a dry run would do (`POST /api/maintenance/cleanup`). */
+export const sweepReportSchema = z.object({
+  /** When the sweep started (ISO-8601, from the injected clock). */
+  at: z.string(),
+  /** How long it took, in milliseconds (wall time). */
+  durationMs: z.number(),
+  dryRun: z.boolean(),
+  /** Sessions ended for inactivity. */
+  timedOut: z.number().int(),
+  /** Ended sessions purged after their retention. */
+  purged: z.number().int(),
+  /** Their ids (at most 1000 each in a dry run). */
+  timedOutIds: z.array(z.string()),
+  purgedIds: z.array(z.string()),
+  worktreesKept: z.array(keptWorktreeSchema),
+  /** Sessions of nodes silent past the node-lost timeout, ended as lost. */
+  lostNodeSessions: z.array(z.string()),
+  /** Events pruned from the log (beyond its retention). */
+  eventsPruned: z.number().int(),
+});
+export type SweepReport = z.output<typeof sweepReportSchema>;
+
+/** Body of `POST /api/maintenance/cleanup`: a dry run changes nothing; `limit` caps the purge of this call. */
+export const cleanupInput = z.strictObject({
+  dryRun: z.boolean().default(false),
+  /** Purge at most this many ended sessions in this call. */
+  limit: z.number().int().min(1).max(1_000_000).optional(),
+});
+export type CleanupInput = z.input<typeof cleanupInput>;
+
+/** The project queue (`GET /api/queue`): running projects, highest priority first, then queued ones in start order. */
+export const queueViewSchema = z.object({
+  paused: z.boolean(),
+  running: z.array(projectSchema),
+  queued: z.array(projectSchema),
+});
+export type QueueView = z.output<typeof queueViewSchema>;
+
+/** What deleting a project removed (`DELETE /api/projects/:id`). */
+export const projectDeletionSchema = z.object({
+  id: z.string(),
+  /** Its sessions, deleted with the full cascade. */
+  sessions: z.number().int(),
+  /** Of those, the live ones whose tmux session was killed. */
+  killed: z.number().int(),
+  /** Its tasks, with their timelines. */
+  tasks: z.number().int(),
+});
+export type ProjectDeletion = z.output<typeof projectDeletionSchema>;
+
+/** A list of sessions and the event sequence it is consistent with (watch from `seq` to stay current). */
+export const sessionListSchema = z.object({ sessions: z.array(sessionSchema), seq: z.number().int() });
+export type SessionList = z.output<typeof sessionListSchema>;
+
+/** A session's last output lines; `live` when read from its running tmux session. */
+export const sessionOutputSchema = z.object({ live: z.boolean(), lines: z.array(z.string()) });
+export type SessionOutput = z.output<typeof sessionOutputSchema>;
+
+/** Query of `GET /api/sessions/:id/output`: how many lines, newest last. */
+export const outputQuery = z.strictObject({
+  lines: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(LIMITS.outputLines * 10)
+    .default(LIMITS.outputLines),
+});
+
+/** Query of the `GET /api/events` WebSocket: replay every event after `since` first. */
+export const eventsQuery = z.strictObject({ since: z.coerce.number().int().min(0).optional() });
+
+/** A task's timeline (`GET /api/tasks/:id/timeline`), oldest first. */
+export const timelineSchema = z.object({ timeline: z.array(timelineEntrySchema) });
+
+/** Path parameters of a route on one record. */
+export const idParams = z.strictObject({ id: z.string() });
+/** Path parameters of a session's link to a task. */
+export const linkParams = z.strictObject({ id: z.string(), taskId: z.string() });
+
+/** The response of a 204: no body. */
+export const noContent = z.undefined();
