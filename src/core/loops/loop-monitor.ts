@@ -1,17 +1,5 @@
-import type { NewEvent } from '../../domain/index.js';
+import type { LoopFailure, NewEvent } from '../../domain/index.js';
 import type { CoreDeps, LoopReporter } from '../deps.js';
-
-/** A background loop whose passes fail, as {@link LoopMonitor} reports it. */
-export interface LoopFailure {
-  /** The loop's name: `sweeper`, `scheduler`, `reconciler`, `leader election`. */
-  loop: string;
-  /** When its first failing pass in a row ended (ISO 8601, from the injected clock). */
-  since: string;
-  /** Failing passes in a row. */
-  failures: number;
-  /** The last error's message. */
-  message: string;
-}
 
 /**
  * Watches the background loops' passes, so that a failing sweeper, scheduler or reconciler shows

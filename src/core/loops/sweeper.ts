@@ -1,30 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import type { SweepReport } from '../../domain/index.js';
 import type { CoreDeps } from '../deps.js';
-import type { SessionService } from '../sessions/sessions.js';
-import type { KeptWorktree } from '../sessions/worktrees.js';
-import { Loop } from './loop.js';
 
-/** What one sweep did (or, with `dryRun`, would do). */
-export interface SweepReport {
-  /** When the sweep started (ISO-8601, from the injected clock). */
-  at: string;
-  /** How long it took, in milliseconds (wall time). */
-  durationMs: number;
-  dryRun: boolean;
-  /** Sessions ended for inactivity. */
-  timedOut: number;
-  /** Ended sessions purged after their retention. */
-  purged: number;
-  /** Their ids (at most 1000 each in a dry run). */
-  timedOutIds: string[];
-  purgedIds: string[];
-  /** Worktrees of purged sessions kept because they held uncommitted or unmerged work. */
-  worktreesKept: KeptWorktree[];
-  /** Sessions of nodes silent past the node-lost timeout, ended as lost. */
-  lostNodeSessions: string[];
-  /** Events pruned from the log (beyond its retention). */
-  eventsPruned: number;
-}
+import type { SessionService } from '../sessions/sessions.js';
+import { Loop } from './loop.js';
 
 /** Options of one sweep. */
 export interface SweepOptions {

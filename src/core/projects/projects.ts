@@ -12,7 +12,9 @@ import {
   newId,
   newProject,
   type Project,
+  type ProjectDeletion,
   parseInput,
+  type QueueView,
 } from '../../domain/index.js';
 import type { CoreDeps } from '../deps.js';
 import { requireDirectory } from '../sessions/directories.js';
@@ -22,30 +24,10 @@ import { deleteTaskInTx } from './tasks.js';
 
 const PAUSED_KEY = 'queue_paused';
 
-/** The project queue as `GET /api/queue` shows it. */
-export interface QueueView {
-  paused: boolean;
-  /** Running projects, highest priority first. */
-  running: Project[];
-  /** Queued projects in the order the scheduler will start them. */
-  queued: Project[];
-}
-
 type FinishedStatus = 'completed' | 'failed' | 'cancelled';
 
 /** Rows read per step while a project's sessions and tasks are deleted. */
 const DELETE_BATCH = 1000;
-
-/** What deleting a project removed. */
-export interface ProjectDeletion {
-  id: string;
-  /** Its sessions, deleted with the full cascade. */
-  sessions: number;
-  /** Of those, the live ones whose tmux session was killed. */
-  killed: number;
-  /** Its tasks, with their timelines. */
-  tasks: number;
-}
 
 /** Projects: the top of projects → tasks → sessions, and the queue the scheduler drains. */
 export class ProjectService {

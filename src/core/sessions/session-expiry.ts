@@ -1,8 +1,8 @@
-import { type EndReason, isAlreadyGone, type Session } from '../../domain/index.js';
+import { type EndReason, isAlreadyGone, type KeptWorktree, type Session } from '../../domain/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Worktree } from '../runtime.js';
 import { endSessionsInTx, purgeSessionsInTx, type SessionEnder } from './session-lifecycle.js';
-import { type KeptWorktree, releaseWorktree, worktreeOf } from './worktrees.js';
+import { releaseWorktree, worktreeOf } from './worktrees.js';
 
 /**
  * How long a remembered earliest deadline is trusted, in milliseconds. Bounds how late a read on

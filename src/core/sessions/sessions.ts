@@ -11,6 +11,7 @@ import {
   needsInputInput,
   parseInput,
   type Session,
+  type SessionList,
   type SpawnInput,
   sessionIdSchema,
   type TouchInput,
@@ -58,12 +59,6 @@ export interface SessionServiceOptions {
   publicUrl: string;
   /** The server's token, given to spawned agents as `MAESTRO_TOKEN` so their hooks can report; empty for none. */
   token?: string;
-}
-
-/** A list of sessions and the event sequence it is consistent with (watch from `seq` to stay current). */
-export interface SessionSnapshot {
-  sessions: Session[];
-  seq: number;
 }
 
 /**
@@ -148,7 +143,7 @@ export class SessionService {
    * Sessions matching the query (newest first) and the event sequence the list is consistent with.
    * @throws ValidationError on a bad query
    */
-  async list(query: ListSessionsQuery = {}): Promise<SessionSnapshot> {
+  async list(query: ListSessionsQuery = {}): Promise<SessionList> {
     const filter = parseInput(listSessionsQuery, query, 'query');
     await this.expireDue();
     const snapshot = await this.deps.store.transaction(async (tx) => {

@@ -1,13 +1,7 @@
 import type { Logger } from 'pino';
-import { type GitContext, ValidationError } from '../../domain/index.js';
-import type { GitInspector, Worktree } from '../runtime.js';
+import { type GitContext, type KeptWorktree, ValidationError } from '../../domain/index.js';
 
-/** A worktree kept at clean-up, and why. */
-export interface KeptWorktree {
-  sessionId: string;
-  path: string;
-  reason: string;
-}
+import type { GitInspector, Worktree } from '../runtime.js';
 
 /**
  * Creates the worktree of a spawned session in the repository containing `dir`.
