@@ -69,6 +69,13 @@ export class ConflictError extends MaestroError {
   }
 }
 
+/** A spawn names a program that cannot run: not on `PATH`, or not an executable file (400). */
+export class CommandNotFoundError extends MaestroError {
+  constructor(program: string, why: string) {
+    super('command_not_found', `cannot start "${program}": ${why}`, { program });
+  }
+}
+
 /**
  * The database cannot take writes: `storage_full` (the disk or the database's size limit is full)
  * or `storage_read_only` (the file, its directory or the server is read-only). Reads still work.

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  CommandNotFoundError,
   ConflictError,
   type ErrorBody,
   InvalidTransitionError,
@@ -16,7 +17,7 @@ export type { ErrorBody } from '../domain/index.js';
 
 /** The single place mapping error classes to HTTP statuses (docs/design.md §Errors; §Conventions, convention 2). */
 export function statusOf(err: MaestroError): number {
-  if (err instanceof ValidationError) return 400;
+  if (err instanceof ValidationError || err instanceof CommandNotFoundError) return 400;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof InvalidTransitionError || err instanceof ConflictError) return 409;
   if (err instanceof LimitExceededError) return 429;

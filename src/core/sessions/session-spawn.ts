@@ -10,6 +10,7 @@ import {
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
 import { requireDirectory } from './directories.js';
+import { requireProgram } from './programs.js';
 import type { SessionExpiry } from './session-expiry.js';
 import type { SessionEnder } from './session-lifecycle.js';
 import { newSessionRow } from './session-records.js';
@@ -53,7 +54,8 @@ export class SessionSpawner {
    * repo), with `MAESTRO_SESSION_ID`, `MAESTRO_URL` (and, when the server has a token, the
    * session's own as `MAESTRO_TOKEN`, see `issueSessionToken`) in its environment. Captures the git context of the directory first. If the runtime cannot
    * start, the session is ended `failed` and the error rethrown.
-   * @throws ValidationError on bad input or a missing directory; ConflictError; LimitExceededError;
+   * @throws ValidationError on bad input or a missing directory; CommandNotFoundError when the
+   *   program cannot run; ConflictError; LimitExceededError;
    *   MaestroError `spawn_failed` when the runtime refuses
    */
   async spawn(input: SpawnInput): Promise<Session> {
@@ -62,6 +64,7 @@ export class SessionSpawner {
     if (!project) throw new ValidationError([{ path: 'body.projectId', message: `project ${data.projectId} does not exist` }]);
     let cwd = data.cwd ?? project.repoPath;
     await requireDirectory(cwd, data.cwd ? 'body.cwd' : 'body.projectId');
+    await requireProgram(data.command[0] as string, cwd, data.env.PATH ?? process.env.PATH);
 
     const id = data.id ?? newId('session');
     const worktree = data.worktree ? await createWorktree(this.deps.git, cwd, id) : undefined;
