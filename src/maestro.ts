@@ -75,6 +75,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       maxSessions: config.maxSessions,
       maxSessionsPerProject: config.maxSessionsPerProject,
       sessionTimeoutSecs: config.sessionTimeoutSecs,
+      sessionTimeoutWarningSecs: config.sessionTimeoutWarningSecs,
       nodeTimeoutSecs: config.nodeTimeoutSecs,
       nodeLostSecs: config.nodeLostSecs,
       retentionSecs: config.retentionSecs,

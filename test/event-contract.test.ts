@@ -41,6 +41,12 @@ describe('event contract: every event type is emitted with the data its schema (
     await sessions.delete((await sessions.create({ projectId: 'proj_hand' })).id);
     await tasks.delete(other.id);
 
+    // A live agent near its inactivity timeout is warned first (the reconcile pass of its node).
+    const agent = await sessions.spawn({ projectId: 'proj_hand', command: ['sleep', '300'] });
+    m.clock.advance((TIMEOUT_SECS - 60) * 1000);
+    expect((await m.reconciler.reconcile()).warned).toEqual([agent.id]);
+    await sessions.end(agent.id, 'killed');
+
     // Sweeps: one idle session timed out in bulk, then purged after the retention.
     await sessions.create({ projectId: 'proj_hand', taskIds: [task.id] });
     m.clock.advance((TIMEOUT_SECS + 1) * 1000);

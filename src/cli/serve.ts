@@ -12,6 +12,12 @@ const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: str
   ['db', '--db <path-or-url>', 'SQLite file or postgres:// URL'],
   ['tmuxSocket', '--tmux-socket <name>', 'tmux socket name (-L)'],
   ['sessionTimeoutSecs', '--session-timeout <seconds>', 'inactivity timeout', ' s'],
+  [
+    'sessionTimeoutWarningSecs',
+    '--timeout-warning <seconds>',
+    'warn (session:timeout_warning) this long before a timeout; 0 = never',
+    ' s',
+  ],
   ['maxSessions', '--max-sessions <n>', 'most active sessions'],
   ['maxSessionsPerProject', '--max-sessions-per-project <n>', 'most active sessions in one project; 0 = no limit'],
   ['cleanupIntervalSecs', '--cleanup-interval <seconds>', 'sweeper interval', ' s'],

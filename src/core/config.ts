@@ -11,6 +11,8 @@ export interface MaestroConfig {
   tmuxSocket: string;
   /** Inactivity timeout, in seconds. */
   sessionTimeoutSecs: number;
+  /** How long before an inactivity timeout `session:timeout_warning` goes out, in seconds; 0: none. */
+  sessionTimeoutWarningSecs: number;
   /** At most this many non-terminal sessions. */
   maxSessions: number;
   /** At most this many non-terminal sessions in one project; 0 means no per-project limit. */
@@ -55,6 +57,7 @@ export const DEFAULTS: MaestroConfig = {
   db: '.maestro/maestro.db',
   tmuxSocket: 'maestro',
   sessionTimeoutSecs: 3600,
+  sessionTimeoutWarningSecs: 300,
   maxSessions: 100,
   maxSessionsPerProject: 0,
   cleanupIntervalSecs: 300,
@@ -80,6 +83,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   db: 'MAESTRO_DB',
   tmuxSocket: 'MAESTRO_TMUX_SOCKET',
   sessionTimeoutSecs: 'SESSION_TIMEOUT_SECS',
+  sessionTimeoutWarningSecs: 'SESSION_TIMEOUT_WARNING_SECS',
   maxSessions: 'SESSION_MAX_CONCURRENT',
   maxSessionsPerProject: 'SESSION_MAX_PER_PROJECT',
   cleanupIntervalSecs: 'SESSION_CLEANUP_INTERVAL',
@@ -101,6 +105,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
 const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'port',
   'sessionTimeoutSecs',
+  'sessionTimeoutWarningSecs',
   'maxSessions',
   'maxSessionsPerProject',
   'cleanupIntervalSecs',

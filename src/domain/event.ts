@@ -26,6 +26,7 @@ export const EVENT_TYPES = [
   'session:task_removed',
   'session:needs_input',
   'session:input_given',
+  'session:timeout_warning',
   'sessions:ended',
   'sessions:purged',
   'loop:failed',
@@ -90,6 +91,8 @@ export const EVENT_DATA = {
   'session:task_removed': linkData,
   'session:needs_input': sessionSchema,
   'session:input_given': sessionSchema,
+  /** The session will time out for inactivity at `at` (ISO-8601) unless it shows activity first. */
+  'session:timeout_warning': z.strictObject({ id: idString, at: z.string() }),
   'sessions:ended': z.strictObject({ reason: z.enum(END_REASONS), sessions: z.array(sessionEndedData) }),
   'sessions:purged': z.strictObject({
     reason: z.literal('purged'),

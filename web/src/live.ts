@@ -189,6 +189,9 @@ export class Live {
       case 'loop:recovered':
         failingLoops.delete(event.data.loop);
         break;
+      case 'session:timeout_warning':
+        // Changes no state: the session's deadline follows from its last activity.
+        break;
       default:
         // Every other project event carries the project after the change.
         projects.set(event.data.id, event.data);

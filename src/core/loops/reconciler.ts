@@ -20,6 +20,8 @@ export interface ReconcileReport {
   adopted: string[];
   /** Live sessions whose tmux activity moved their `lastActivityAt` forward. */
   active: string[];
+  /** Live sessions warned that their inactivity timeout is near (`session:timeout_warning`). */
+  warned: string[];
 }
 
 /**
@@ -85,7 +87,15 @@ export class Reconciler {
     await store.transaction((tx) => tx.heartbeat(runtime.host, this.deps.clock.now()));
     const before = await store.listActiveRuntimes(runtime.host);
     const probe = await runtime.probe();
-    const report: ReconcileReport = { checked: probe.ok, durationMs: 0, ended: [], orphansKilled: [], adopted: [], active: [] };
+    const report: ReconcileReport = {
+      checked: probe.ok,
+      durationMs: 0,
+      ended: [],
+      orphansKilled: [],
+      adopted: [],
+      active: [],
+      warned: [],
+    };
     if (!probe.ok) {
       report.error = probe.error;
       log.warn({ error: probe.error }, 'reconcile skipped: could not check the runtime');
@@ -124,6 +134,11 @@ export class Reconciler {
         report.ended.push({ sessionId: record.id, ...verdict });
       }
     }
+
+    // Live ones near their inactivity timeout are warned (this node's; once per activity time).
+    report.warned = await sessions.expiry.warnDue(
+      before.filter((r) => !report.ended.some((e) => e.sessionId === r.id) && !report.active.includes(r.id)),
+    );
 
     // Sessions handled above (ended and killed by `end`) are not orphans either.
     const owned = new Set([...before, ...(await store.listActiveRuntimes(runtime.host))].map((r) => r.tmuxSession));

@@ -52,6 +52,8 @@ export class SessionExpiry {
   /** No live session can be due before this time (ms since the epoch), as read at {@link noneDueCheckedAt}. */
   private noneDueBefore = Number.NEGATIVE_INFINITY;
   private noneDueCheckedAt = Number.POSITIVE_INFINITY;
+  /** Sessions warned of their timeout, with the activity time they were warned at. */
+  private readonly warned = new Map<string, number>();
 
   /**
    * @param options `sessionTimeoutSecs` and `retentionSecs`, in seconds
@@ -59,7 +61,7 @@ export class SessionExpiry {
    */
   constructor(
     private readonly deps: CoreDeps & { git: GitInspector },
-    private readonly options: { sessionTimeoutSecs: number; retentionSecs: number },
+    private readonly options: { sessionTimeoutSecs: number; sessionTimeoutWarningSecs?: number; retentionSecs: number },
     private readonly lifecycle: SessionEnder,
   ) {}
 
@@ -191,6 +193,38 @@ export class SessionExpiry {
    */
   get activityGranularityMs(): number {
     return Math.min(RUNTIME_ACTIVITY_GRANULARITY_MS, this.options.sessionTimeoutSecs * 100);
+  }
+
+  /**
+   * Appends `session:timeout_warning {id, at}` for each of `sessions` (live ones, with their last
+   * activity in ms since the epoch) whose inactivity deadline `at` is less than
+   * `sessionTimeoutWarningSecs` away, once per activity time: a session that shows activity and
+   * falls idle again is warned again (docs/design.md §Lifecycle guarantees (G3)). Sessions no
+   * longer listed are forgotten. Returns the ids warned.
+   */
+  async warnDue(sessions: readonly { id: string; lastActivityAt: number }[]): Promise<string[]> {
+    const warningMs = (this.options.sessionTimeoutWarningSecs ?? 0) * 1000;
+    const listed = new Set(sessions.map((s) => s.id));
+    for (const id of this.warned.keys()) if (!listed.has(id)) this.warned.delete(id);
+    if (warningMs === 0) return [];
+    const now = this.deps.clock.now();
+    const timeoutMs = this.options.sessionTimeoutSecs * 1000;
+    const due = sessions.filter((s) => {
+      const deadline = s.lastActivityAt + timeoutMs;
+      return now >= deadline - warningMs && now < deadline && this.warned.get(s.id) !== s.lastActivityAt;
+    });
+    if (due.length === 0) return [];
+    await this.deps.store.transaction((tx) =>
+      tx.appendEvents(
+        due.map((s) => ({
+          type: 'session:timeout_warning' as const,
+          data: { id: s.id, at: new Date(s.lastActivityAt + timeoutMs).toISOString() },
+        })),
+        now,
+      ),
+    );
+    for (const s of due) this.warned.set(s.id, s.lastActivityAt);
+    return due.map((s) => s.id);
   }
 
   /** Drops the remembered earliest deadline: a live session with an older activity time was written. */

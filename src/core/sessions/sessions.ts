@@ -49,6 +49,8 @@ export interface SessionServiceOptions {
   maxSessionsPerProject: number;
   /** Inactivity timeout, in seconds (docs/design.md §Lifecycle guarantees (G3)). */
   sessionTimeoutSecs: number;
+  /** How long before an inactivity timeout `session:timeout_warning` goes out, in seconds; 0 or absent: never. */
+  sessionTimeoutWarningSecs?: number;
   /** A node silent this long is down: its live sessions read as `runtime.unreachable`, in seconds. Default 30. */
   nodeTimeoutSecs?: number;
   /** The live sessions of a node down this long are ended as lost by the sweep, in seconds. Default 300. */
