@@ -110,6 +110,7 @@ try {
     start: async () => {
       throw new Error('no runtime in this benchmark');
     },
+    sendInput: async () => false,
     kill: async () => undefined,
     capture: async () => [],
     probe: async () => ({ ok: true, sessions: new Map() }),

@@ -24,6 +24,7 @@ const recordingRuntime: Runtime = {
   sessionName: (id) => `maestro-${id}`,
   start: async (spec) => ({ tmuxSession: `maestro-${spec.sessionId}`, pid: null }),
   kill: async () => undefined,
+  sendInput: async () => false,
   capture: async () => [],
   probe: async () => ({ ok: true, sessions: new Map() }),
 };

@@ -67,6 +67,8 @@ const FLAG_OF: Record<string, string> = {
   version: '--version',
   branch: '--branch',
   command: 'the command (after --)',
+  keys: '--key',
+  text: 'the text',
   agentCommand: 'the agent command (after --)',
 };
 

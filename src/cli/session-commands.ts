@@ -5,6 +5,8 @@ import { execa } from 'execa';
 import {
   END_REASONS,
   type EndReason,
+  INPUT_KEYS,
+  type InputKey,
   SESSION_PHASES,
   SESSION_STATUSES,
   type Session,
@@ -159,6 +161,23 @@ export function sessionCommands(program: Command): void {
     .option('-m, --messages <n>', 'messages to count (default 1; 0 for a bare heartbeat)', intOption('--messages'))
     .action(async (id: string, opts, cmd: Command) => {
       emit(globals(cmd).output, await clientFor(cmd).sessions.touch(id, { messages: opts.messages }), prettySession);
+    });
+
+  session
+    .command('send <id> [text]')
+    .description('type into a live session: TEXT literally, then each --key, then Enter (unless --no-submit)')
+    .addOption(
+      new Option('-k, --key <name>', 'press a named key after the text (repeatable)').choices(INPUT_KEYS).argParser(collect),
+    )
+    .option('--no-submit', 'do not press Enter after the text')
+    .action(async (id: string, text: string | undefined, opts: { key?: InputKey[]; submit: boolean }, cmd: Command) => {
+      const sent = await clientFor(cmd).sessions.sendInput(id, { text, keys: opts.key, submit: opts.submit });
+      emit(
+        globals(cmd).output,
+        sent,
+        () =>
+          `sent ${text?.length ?? 0} characters${opts.key?.length ? ` and ${opts.key.join(', ')}` : ''}${opts.submit ? ', then Enter' : ''} to ${id}`,
+      );
     });
 
   session

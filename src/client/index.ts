@@ -160,6 +160,9 @@ export class MaestroClient {
     inputGiven: (id: string) => this.call('POST /api/sessions/:id/input-given', { params: { id } }),
     /** The last `lines` output lines: live from tmux while it runs, else those kept when it ended. */
     output: (id: string, lines?: number) => this.call('GET /api/sessions/:id/output', { params: { id }, query: { lines } }),
+    /** Types into a live session: `text` literally, then `keys`, then Enter unless `submit: false`. */
+    sendInput: (id: string, input: Body<'POST /api/sessions/:id/input'>) =>
+      this.call('POST /api/sessions/:id/input', { params: { id }, body: input }),
     touch: (id: string, input: Body<'POST /api/sessions/:id/touch'> = {}) =>
       this.call('POST /api/sessions/:id/touch', { params: { id }, body: input }),
     linkTask: (id: string, taskId: string) => this.call('POST /api/sessions/:id/tasks/:taskId', { params: { id, taskId } }),

@@ -51,6 +51,11 @@ export interface Runtime {
   sessionName(sessionId: string): string;
   /** Starts `spec.command`. @throws Error when the runtime cannot start it */
   start(spec: StartSpec): Promise<StartedRuntime>;
+  /**
+   * Types into a runtime session: `text` literally (never read as key names, formats or commands),
+   * then each named key. Returns false when the session does not exist or is not Maestro's.
+   */
+  sendInput(name: string, text: string, keys: readonly string[]): Promise<boolean>;
   /** Kills a runtime session and its processes; resolves quietly when it does not exist. */
   kill(name: string): Promise<void>;
   /** The last `lines` lines of a session's output, oldest first; `[]` when it does not exist. */

@@ -27,6 +27,7 @@ export const EVENT_TYPES = [
   'session:needs_input',
   'session:input_given',
   'session:timeout_warning',
+  'session:input_sent',
   'sessions:ended',
   'sessions:purged',
   'loop:failed',
@@ -93,6 +94,8 @@ export const EVENT_DATA = {
   'session:input_given': sessionSchema,
   /** The session will time out for inactivity at `at` (ISO-8601) unless it shows activity first. */
   'session:timeout_warning': z.strictObject({ id: idString, at: z.string() }),
+  /** Someone typed into the session (`length` characters, and keys); the text itself is in its transcript, not here. */
+  'session:input_sent': z.strictObject({ id: idString, length: z.number().int(), keys: z.number().int() }),
   'sessions:ended': z.strictObject({ reason: z.enum(END_REASONS), sessions: z.array(sessionEndedData) }),
   'sessions:purged': z.strictObject({
     reason: z.literal('purged'),

@@ -220,6 +220,49 @@ export const endInput = z.strictObject({
 });
 export type EndInput = z.input<typeof endInput>;
 
+/**
+ * Named keys `POST /api/sessions/:id/input` may press, as tmux names them (tmux(1), KEY
+ * BINDINGS): a fixed list, so no text is ever read as a key name.
+ */
+export const INPUT_KEYS = [
+  'Enter',
+  'Escape',
+  'Tab',
+  'BTab',
+  'Space',
+  'BSpace',
+  'Up',
+  'Down',
+  'Left',
+  'Right',
+  'Home',
+  'End',
+  'PageUp',
+  'PageDown',
+  'C-c',
+  'C-d',
+  'C-z',
+  'C-l',
+  'C-u',
+  'C-r',
+] as const;
+export type InputKey = (typeof INPUT_KEYS)[number];
+
+/**
+ * Body of `POST /api/sessions/:id/input`: `text` typed literally, then the named `keys` in order,
+ * then Enter when `submit` (default true).
+ */
+export const sessionInputBody = z
+  .strictObject({
+    text: z.string().max(LIMITS.text).optional(),
+    keys: z.array(z.enum(INPUT_KEYS)).max(LIMITS.listItems).optional(),
+    submit: z.boolean().default(true),
+  })
+  .refine((b) => (b.text ?? '') !== '' || (b.keys?.length ?? 0) > 0 || b.submit, {
+    message: 'expected text, keys or submit: nothing to send',
+  });
+export type SessionInputBody = z.input<typeof sessionInputBody>;
+
 /** Body of `POST /api/sessions/:id/touch`: `messages` is how many messages to count (default 1; 0 for a bare heartbeat). */
 export const touchInput = z.strictObject({
   messages: z.number().int().min(0).max(1_000_000).default(1),

@@ -170,6 +170,27 @@ export class TmuxSessionManager implements Runtime {
   }
 
   /**
+   * Types into the session's pane: `text` with `send-keys -l` (literal: no key names), after
+   * `--` (a leading `-` is text) and escaped for tmux's command parser (a trailing `;`), then each
+   * named key; one tmux invocation. Checks the owner tag first; false when the session is not
+   * Maestro's or does not exist.
+   * @throws Error when tmux fails otherwise
+   */
+  async sendInput(name: string, text: string, keys: readonly string[]): Promise<boolean> {
+    if ((await this.ownedPanes(name)) === undefined) return false;
+    const target = ['-t', `=${name}:`];
+    const commands = [
+      ...(text === '' ? [] : [['send-keys', ...target, '-l', '--', escapeTmuxArg(text)]]),
+      ...keys.map((key) => ['send-keys', ...target, key]),
+    ];
+    if (commands.length === 0) return true;
+    const result = await this.run(chainCommands(...commands));
+    if (result.ok) return true;
+    if (NO_SESSION.test(result.stderr) || NO_SERVER.test(result.stderr)) return false;
+    throw new Error(`tmux send-keys ${name} failed: ${result.stderr.trim() || 'timed out'}`);
+  }
+
+  /**
    * The last `lines` lines of the session's pane (history included, the screen's unused rows at
    * the bottom left out), oldest first; `[]` when the session does not exist or is not Maestro's
    * (its owner tag is checked first).

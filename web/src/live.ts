@@ -190,7 +190,9 @@ export class Live {
         failingLoops.delete(event.data.loop);
         break;
       case 'session:timeout_warning':
-        // Changes no state: the session's deadline follows from its last activity.
+      case 'session:input_sent':
+        // Change no state: the deadline follows from the last activity, and the session's own
+        // change comes as session:updated.
         break;
       default:
         // Every other project event carries the project after the change.

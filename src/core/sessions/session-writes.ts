@@ -18,6 +18,8 @@ export interface MutateOptions {
   eventType?: SessionEventType;
   /** When the change returns the session it was given, write nothing and answer it. */
   skipUnchanged?: boolean;
+  /** Appended before the session's own event. */
+  events?: NewEvent[];
 }
 
 /** Options of {@link SessionWrites.save}. */
@@ -89,7 +91,10 @@ export class SessionWrites {
           messageCount: activity === true ? after.messageCount + 1 : after.messageCount,
         };
       }
-      return this.save(tx, before, after, now, opts.eventType ? { eventType: opts.eventType } : {});
+      return this.save(tx, before, after, now, {
+        ...(opts.eventType ? { eventType: opts.eventType } : {}),
+        ...(opts.events ? { events: opts.events } : {}),
+      });
     });
   }
 

@@ -1,4 +1,5 @@
 import {
+  ConflictError,
   type CreateSessionInput,
   createSessionInput,
   type EndReason,
@@ -11,9 +12,11 @@ import {
   needsInputInput,
   parseInput,
   type Session,
+  type SessionInputBody,
   type SessionList,
   type SpawnInput,
   sessionIdSchema,
+  sessionInputBody,
   type TouchInput,
   type TransitionInput,
   taskIdSchema,
@@ -22,6 +25,7 @@ import {
   transition as transitionStatus,
   type UpdateSessionInput,
   updateSessionInput,
+  ValidationError,
 } from '../../domain/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
@@ -251,6 +255,30 @@ export class SessionService {
     return this.writes.mutate(id, (s) => ({ ...requireLive(s), needsInput: { ...s.needsInput, active: false } }), {
       eventType: 'session:input_given',
     });
+  }
+
+  /**
+   * Types into a live session's terminal (docs/design.md §Input): `text` literally, then `keys`,
+   * then Enter when `submit` (default true). Counts as activity; clears a wait for input (the user
+   * answered); appends `session:input_sent {id, length, keys}` (the text itself goes to the
+   * terminal, not to the event log) and `session:updated`.
+   * @throws ValidationError (bad body; a session without a runtime); NotFoundError; ConflictError
+   *   when the session has ended or its tmux session is gone
+   */
+  async sendInput(id: string, input: SessionInputBody): Promise<Session> {
+    const { text = '', keys = [], submit } = parseInput(sessionInputBody, input, 'body');
+    await this.expireDue();
+    const session = requireLive(await this.writes.fetch(id));
+    if (session.runtime.kind !== 'tmux' || session.runtime.tmuxSession === null)
+      throw new ValidationError([{ path: 'params.id', message: `session ${id} has no runtime to type into` }]);
+    const pressed = submit ? [...keys, 'Enter'] : keys;
+    if (!(await this.deps.runtime.sendInput(session.runtime.tmuxSession, text, pressed)))
+      throw new ConflictError(`session ${id} has no tmux session to type into any more`, { sessionId: id });
+    const sent = await this.writes.mutate(id, (s) => ({ ...requireLive(s), needsInput: { ...s.needsInput, active: false } }), {
+      events: [{ type: 'session:input_sent', data: { id, length: text.length, keys: pressed.length } }],
+    });
+    this.deps.log.info({ sessionId: id, length: text.length, keys: pressed.length }, 'input sent');
+    return sent;
   }
 
   /**
