@@ -111,6 +111,7 @@ try {
       throw new Error('no runtime in this benchmark');
     },
     sendInput: async () => false,
+    signal: async () => false,
     kill: async () => undefined,
     capture: async () => [],
     probe: async () => ({ ok: true, sessions: new Map() }),

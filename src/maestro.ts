@@ -76,6 +76,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       maxSessionsPerProject: config.maxSessionsPerProject,
       sessionTimeoutSecs: config.sessionTimeoutSecs,
       sessionTimeoutWarningSecs: config.sessionTimeoutWarningSecs,
+      sessionPausedTimeoutSecs: config.sessionPausedTimeoutSecs,
       nodeTimeoutSecs: config.nodeTimeoutSecs,
       nodeLostSecs: config.nodeLostSecs,
       retentionSecs: config.retentionSecs,

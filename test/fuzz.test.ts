@@ -25,6 +25,7 @@ const recordingRuntime: Runtime = {
   start: async (spec) => ({ tmuxSession: `maestro-${spec.sessionId}`, pid: null }),
   kill: async () => undefined,
   sendInput: async () => false,
+  signal: async () => false,
   capture: async () => [],
   probe: async () => ({ ok: true, sessions: new Map() }),
 };

@@ -1,4 +1,4 @@
-import type { Project, Session, Task } from '../domain/index.js';
+import { type Project, type Session, sessionStatusLabel, type Task } from '../domain/index.js';
 
 /** Output formats every command accepts. */
 export type OutputFormat = 'json' | 'pretty';
@@ -44,7 +44,7 @@ export const prettySessions = (sessions: Session[]): string =>
     ['ID', 'STATUS', 'PHASE', 'NAME', 'PROJECT', 'TASKS', 'LAST ACTIVITY', 'ENDED'],
     sessions.map((s) => [
       s.id,
-      s.needsInput.active && s.completedAt === null ? `${s.status} (needs input: ${s.needsInput.reason})` : s.status,
+      s.needsInput.active && s.completedAt === null ? `${s.status} (needs input: ${s.needsInput.reason})` : sessionStatusLabel(s),
       s.phase ?? '-',
       s.name === s.id ? '-' : s.name,
       s.projectId,
@@ -59,7 +59,7 @@ export const prettySession = (s: Session): string =>
     fields([
       ['id', s.id],
       ['name', s.name],
-      ['status', s.status],
+      ['status', sessionStatusLabel(s)],
       ['phase', s.phase],
       ['project', s.projectId],
       ['tasks', s.taskIds.join(', ')],

@@ -12,6 +12,7 @@ const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: str
   ['db', '--db <path-or-url>', 'SQLite file or postgres:// URL'],
   ['tmuxSocket', '--tmux-socket <name>', 'tmux socket name (-L)'],
   ['sessionTimeoutSecs', '--session-timeout <seconds>', 'inactivity timeout', ' s'],
+  ['sessionPausedTimeoutSecs', '--paused-timeout <seconds>', 'inactivity timeout of a paused session; 0 = never', ' s'],
   [
     'sessionTimeoutWarningSecs',
     '--timeout-warning <seconds>',

@@ -7,6 +7,7 @@ import { callRoute, type RouteBody, type RouteInput, type RouteOutput, type Rout
 // are imported as types only: routes are called by key, and the dashboard bundles no zod.
 export type * from '../domain/index.js';
 export { SESSION_TRANSITIONS } from '../domain/session-state.js';
+export { sessionStatusLabel } from '../domain/status-label.js';
 export { MaestroApiError } from './errors.js';
 export type { RouteBody, RouteInput, RouteOutput, RouteQuery } from './http.js';
 

@@ -13,6 +13,8 @@ export interface MaestroConfig {
   sessionTimeoutSecs: number;
   /** How long before an inactivity timeout `session:timeout_warning` goes out, in seconds; 0: none. */
   sessionTimeoutWarningSecs: number;
+  /** Inactivity timeout of a paused session (its processes stopped), in seconds; 0: never. */
+  sessionPausedTimeoutSecs: number;
   /** At most this many non-terminal sessions. */
   maxSessions: number;
   /** At most this many non-terminal sessions in one project; 0 means no per-project limit. */
@@ -58,6 +60,7 @@ export const DEFAULTS: MaestroConfig = {
   tmuxSocket: 'maestro',
   sessionTimeoutSecs: 3600,
   sessionTimeoutWarningSecs: 300,
+  sessionPausedTimeoutSecs: 0,
   maxSessions: 100,
   maxSessionsPerProject: 0,
   cleanupIntervalSecs: 300,
@@ -84,6 +87,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   tmuxSocket: 'MAESTRO_TMUX_SOCKET',
   sessionTimeoutSecs: 'SESSION_TIMEOUT_SECS',
   sessionTimeoutWarningSecs: 'SESSION_TIMEOUT_WARNING_SECS',
+  sessionPausedTimeoutSecs: 'SESSION_PAUSED_TIMEOUT_SECS',
   maxSessions: 'SESSION_MAX_CONCURRENT',
   maxSessionsPerProject: 'SESSION_MAX_PER_PROJECT',
   cleanupIntervalSecs: 'SESSION_CLEANUP_INTERVAL',
@@ -106,6 +110,7 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'port',
   'sessionTimeoutSecs',
   'sessionTimeoutWarningSecs',
+  'sessionPausedTimeoutSecs',
   'maxSessions',
   'maxSessionsPerProject',
   'cleanupIntervalSecs',

@@ -56,6 +56,11 @@ export interface Runtime {
    * then each named key. Returns false when the session does not exist or is not Maestro's.
    */
   sendInput(name: string, text: string, keys: readonly string[]): Promise<boolean>;
+  /**
+   * Stops (`SIGSTOP`) or continues (`SIGCONT`) every process of a runtime session (each pane's
+   * process group). Returns false when the session does not exist or is not Maestro's.
+   */
+  signal(name: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<boolean>;
   /** Kills a runtime session and its processes; resolves quietly when it does not exist. */
   kill(name: string): Promise<void>;
   /** The last `lines` lines of a session's output, oldest first; `[]` when it does not exist. */

@@ -10,6 +10,7 @@ export * from './project.js';
 export * from './route-spec.js';
 export * from './session.js';
 export * from './session-state.js';
+export * from './status-label.js';
 export * from './task.js';
 export * from './validate.js';
 export * from './wire.js';

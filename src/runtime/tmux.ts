@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Probe, ProbedSession, Runtime, StartedRuntime, StartSpec } from '../core/runtime.js';
 import { dropTrailingBlank } from '../domain/index.js';
-import { killProcessGroups } from './process-groups.js';
+import { killProcessGroups, signalProcessGroups, stopBelowLeader } from './process-groups.js';
 import { chainCommands, escapeTmuxArg, literalFormat } from './tmux-args.js';
 
 /** Options of {@link TmuxSessionManager}. */
@@ -46,6 +46,15 @@ const PROBE_FORMAT = [
   '#{@maestro_owner}',
 ].join(FIELD_SEP);
 
+/**
+ * What each pane runs: a `sh` that runs the command (its positional parameters: data, never parsed)
+ * as its child and waits, exiting with its status. The command reaches tmux as several arguments,
+ * which tmux executes directly (one argument would go to `sh -c` as a script). The leader stays,
+ * so the command can be stopped below it (a pause; tmux resumes a pane whose own process stops);
+ * `; exit $?` keeps a shell that would exec a lone command from doing so.
+ */
+const PANE_LEADER = ['sh', '-c', '"$@"; exit $?', 'maestro-agent'];
+
 /** tmux's words for "there is no server", which means every session on it is really gone. */
 const NO_SERVER = /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/;
 /**
@@ -67,7 +76,8 @@ interface TmuxResult {
 
 /**
  * The tmux runtime: one dedicated tmux server (`tmux -L <socket>`), one tmux session per agent
- * session, commands run from argument arrays (`env -- program args…`, executed with execvp, never
+ * session, commands run from argument arrays (under a waiting `sh` leader as its positional
+ * parameters, never parsed; see {@link PANE_LEADER}; tmux executes them with execvp, never
  * `sh -c`). Every string reaches tmux as data: arguments escaped for its command parser, the
  * directory for its format expander, the environment through the tmux client's own environment
  * (never a command line). Panes stay after their command exits (`remain-on-exit`), so the exit
@@ -106,8 +116,8 @@ export class TmuxSessionManager implements Runtime {
 
   /**
    * Starts `spec.command` in a new detached tmux session in `spec.cwd`. The command always reaches
-   * tmux as several arguments (behind `env --`), which tmux executes directly; with a single
-   * argument tmux would hand it to `sh -c`. `spec.env` travels in the tmux client's environment
+   * tmux as several arguments (behind the pane's leader, {@link PANE_LEADER}), which tmux executes
+   * directly; with a single argument tmux would hand it to `sh -c` as a script. `spec.env` travels in the tmux client's environment
    * and tmux copies the variables `update-environment` names into the new session, so no value
    * shows in `ps` or `#{pane_start_command}`.
    * @throws Error with tmux's message when the session cannot be created (e.g. the name exists)
@@ -115,7 +125,7 @@ export class TmuxSessionManager implements Runtime {
   async start(spec: StartSpec): Promise<StartedRuntime> {
     const name = this.sessionName(spec.sessionId);
     const names = Object.keys(spec.env);
-    const program = ['env', '--', ...spec.command].map(escapeTmuxArg);
+    const program = [...PANE_LEADER, ...spec.command].map(escapeTmuxArg);
     const cwd = escapeTmuxArg(literalFormat(spec.cwd));
     const result = await this.run(
       chainCommands(
@@ -167,6 +177,19 @@ export class TmuxSessionManager implements Runtime {
       .map((line) => line.split(FIELD_SEP));
     if (rows.length === 0 || rows.some(([owner]) => owner !== this.owner)) return undefined;
     return rows.map(([, pid]) => Number(pid)).filter((pid) => Number.isInteger(pid) && pid > 1);
+  }
+
+  /**
+   * Stops or continues every process of the session: the signal goes to each pane's process group
+   * (an agent and whatever it started), after the owner check. False when the session is not
+   * Maestro's or does not exist.
+   */
+  async signal(name: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<boolean> {
+    const panes = await this.ownedPanes(name);
+    if (panes === undefined) return false;
+    if (signal === 'SIGCONT') signalProcessGroups(panes, 'SIGCONT');
+    else for (const leader of panes) await stopBelowLeader(leader);
+    return true;
   }
 
   /**

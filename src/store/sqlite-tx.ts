@@ -42,7 +42,10 @@ export class SqliteBulkStatements {
       (SELECT json_group_array(task_id) FROM (SELECT task_id FROM task_sessions WHERE session_id = s.id ORDER BY created_at, task_id)) AS task_ids
       FROM sessions s`;
     this.listInactive = database.prepare(
-      `${ref} WHERE s.active = 1 AND s.last_activity_at < ? ORDER BY s.last_activity_at LIMIT ?`,
+      // The range on the activity index first (the later of the two cutoffs), then each one's rule.
+      `${ref} WHERE s.active = 1 AND s.last_activity_at < ?
+         AND ((s.status != 'paused' AND s.last_activity_at < ?) OR (s.status = 'paused' AND s.last_activity_at < ?))
+       ORDER BY s.last_activity_at LIMIT ?`,
     );
     this.listEndedBy = database.prepare(
       `${ref} WHERE s.completed_at IS NOT NULL AND s.completed_at <= ? ORDER BY s.completed_at LIMIT ?`,
@@ -59,8 +62,10 @@ export class SqliteBulkStatements {
 export function sqliteTx(trx: Kysely<Database>, onAppend: (events: MaestroEvent[]) => void, bulk: SqliteBulkStatements): StoreTx {
   return {
     ...kyselyTx(trx, onAppend),
-    listInactiveSessions: async (cutoffMs, limit) =>
-      (bulk.listInactive.all(cutoffMs, limit) as RefRowWithTasks[]).map(refWithTasks),
+    listInactiveSessions: async (cutoffMs, limit, pausedCutoffMs = -1) =>
+      (bulk.listInactive.all(Math.max(cutoffMs, pausedCutoffMs), cutoffMs, pausedCutoffMs, limit) as RefRowWithTasks[]).map(
+        refWithTasks,
+      ),
     listEndedBy: async (cutoffMs, limit) => (bulk.listEndedBy.all(cutoffMs, limit) as RefRowWithTasks[]).map(refWithTasks),
     endSessions: async (end) => bulk.endSessions.run(end.status, end.endReason, end.at, end.at, JSON.stringify(end.ids)).changes,
     async deleteSessions(ids) {

@@ -30,6 +30,8 @@ export interface ActiveRuntime {
   tmuxSession: string;
   /** Milliseconds since the epoch. */
   lastActivityAt: number;
+  /** Whether it is paused (its processes stopped). */
+  paused: boolean;
 }
 
 /** Aggregates over all sessions. Times in milliseconds since the epoch. */
@@ -123,14 +125,21 @@ export interface SessionReads {
   listSessions(filter: SessionFilter): Promise<Session[]>;
   /** Non-terminal tmux-backed sessions on `host`, oldest first; `lastActivityAt` in ms since the epoch. */
   listActiveRuntimes(host: string): Promise<ActiveRuntime[]>;
-  /** The least recent `lastActivityAt` among non-terminal sessions, in ms since the epoch (none: `undefined`); an index seek. */
-  oldestActivity(): Promise<number | undefined>;
-  /** Non-terminal sessions whose last activity is before `cutoffMs`, least recently active first, at most `limit`. */
-  listInactiveSessions(cutoffMs: number, limit: number): Promise<SessionRef[]>;
+  /**
+   * The least recent `lastActivityAt` among non-terminal sessions that are not paused (with
+   * `paused`: among paused ones), in ms since the epoch (none: `undefined`); an index seek.
+   */
+  oldestActivity(paused?: boolean): Promise<number | undefined>;
+  /**
+   * Non-terminal sessions inactive for their deadline, least recently active first, at most `limit`:
+   * last active before `cutoffMs`, or, when paused (a stopped process is not idle by choice), before
+   * `pausedCutoffMs` (default -1: never). Times in ms since the epoch.
+   */
+  listInactiveSessions(cutoffMs: number, limit: number, pausedCutoffMs?: number): Promise<SessionRef[]>;
   /** Ended sessions whose `completedAt` is at or before `cutoffMs`, oldest first, at most `limit`. */
   listEndedBy(cutoffMs: number, limit: number): Promise<SessionRef[]>;
-  /** How many non-terminal sessions were last active before `cutoffMs`. */
-  countInactiveSessions(cutoffMs: number): Promise<number>;
+  /** How many sessions {@link listInactiveSessions} would list without a limit. */
+  countInactiveSessions(cutoffMs: number, pausedCutoffMs?: number): Promise<number>;
   /** How many sessions ended at or before `cutoffMs`. */
   countEndedBy(cutoffMs: number): Promise<number>;
   /** Counts by status and the creation times of active sessions (ms since the epoch), for health and metrics. */

@@ -1,5 +1,12 @@
 import { useEffect, useState } from 'react';
-import { MaestroApiError, SESSION_TRANSITIONS, type Session, type SessionStatus, type Task } from '../../src/client/index.js';
+import {
+  MaestroApiError,
+  SESSION_TRANSITIONS,
+  type Session,
+  type SessionStatus,
+  sessionStatusLabel,
+  type Task,
+} from '../../src/client/index.js';
 import { age, statusClass } from './format.js';
 import type { Live } from './live.js';
 
@@ -61,7 +68,7 @@ export function SessionPage({
     <section className="panel" aria-label={`Session ${session.name}`}>
       <header className="row">
         <h2>{session.name}</h2>
-        <span className={statusClass(session.status)}>{session.status}</span>
+        <span className={statusClass(session.status)}>{sessionStatusLabel(session)}</span>
         <button type="button" onClick={onClose}>
           Close
         </button>

@@ -1,5 +1,5 @@
 import { Fragment, useState } from 'react';
-import type { Project, Session, Task } from '../../src/client/index.js';
+import { type Project, type Session, sessionStatusLabel, type Task } from '../../src/client/index.js';
 import { age, statusClass } from './format.js';
 
 /** Whether `s` matches the words of `query` (each in its name, id, status, phase, end reason or project name). */
@@ -97,7 +97,7 @@ export function SessionsView({
                   </button>
                 </td>
                 <td>
-                  <span className={statusClass(s.status)}>{s.status}</span>
+                  <span className={statusClass(s.status)}>{sessionStatusLabel(s)}</span>
                   {!s.completedAt && s.needsInput.active ? (
                     <span className="badge warn" title={s.needsInput.message ?? ''}>
                       needs input: {s.needsInput.reason}

@@ -61,31 +61,39 @@ export class SessionExpiry {
    */
   constructor(
     private readonly deps: CoreDeps & { git: GitInspector },
-    private readonly options: { sessionTimeoutSecs: number; sessionTimeoutWarningSecs?: number; retentionSecs: number },
+    private readonly options: {
+      sessionTimeoutSecs: number;
+      sessionTimeoutWarningSecs?: number;
+      /** A paused session times out after this many seconds without activity; 0 or absent: never. */
+      sessionPausedTimeoutSecs?: number;
+      retentionSecs: number;
+    },
     private readonly lifecycle: SessionEnder,
   ) {}
 
   /**
    * Ends every non-terminal session idle longer than the inactivity timeout with `timed_out`
-   * (docs/design.md §Lifecycle guarantees (G3)). Sessions without a runtime are ended in bulk; tmux-backed ones one by
+   * (docs/design.md §Lifecycle guarantees (G3)); a paused one only past `sessionPausedTimeoutSecs`,
+   * when set. Sessions without a runtime are ended in bulk; tmux-backed ones one by
    * one, so their output is kept and their tmux session killed. With `dryRun`, changes nothing and
    * reports what would go.
    */
   async expireInactive(options: { dryRun?: boolean } = {}): Promise<PassResult> {
     const now = this.deps.clock.now();
     const cutoff = now - this.options.sessionTimeoutSecs * 1000;
+    const pausedCutoff = this.pausedTimeoutMs > 0 ? now - this.pausedTimeoutMs : -1;
     const { store } = this.deps;
     if (options.dryRun) {
       const [count, due] = await Promise.all([
-        store.countInactiveSessions(cutoff),
-        store.listInactiveSessions(cutoff, DRY_RUN_LIST),
+        store.countInactiveSessions(cutoff, pausedCutoff),
+        store.listInactiveSessions(cutoff, DRY_RUN_LIST, pausedCutoff),
       ]);
       return { count, ids: due.map((s) => s.id) };
     }
     const ids: string[] = [];
     for (;;) {
       const due = await store.transaction(async (tx) => {
-        const batch = await tx.listInactiveSessions(cutoff, BATCH);
+        const batch = await tx.listInactiveSessions(cutoff, BATCH, pausedCutoff);
         await endSessionsInTx(
           tx,
           batch.filter((s) => s.runtimeKind !== 'tmux'),
@@ -172,9 +180,13 @@ export class SessionExpiry {
     const trusted = now >= this.noneDueCheckedAt && now - this.noneDueCheckedAt < DEADLINE_TRUST_MS;
     if (trusted && now < this.noneDueBefore) return;
     const timeoutMs = this.options.sessionTimeoutSecs * 1000;
-    const oldest = await this.deps.store.oldestActivity();
-    if (oldest === undefined || oldest >= now - timeoutMs) {
-      this.noneDueBefore = Math.min(oldest ?? now, now) + timeoutMs;
+    // Paused sessions have a deadline of their own, or none.
+    const deadlines = [Math.min((await this.deps.store.oldestActivity()) ?? now, now) + timeoutMs];
+    if (this.pausedTimeoutMs > 0)
+      deadlines.push(Math.min((await this.deps.store.oldestActivity(true)) ?? now, now) + this.pausedTimeoutMs);
+    const earliest = Math.min(...deadlines);
+    if (earliest >= now) {
+      this.noneDueBefore = earliest;
       this.noneDueCheckedAt = now;
       return;
     }
@@ -191,6 +203,11 @@ export class SessionExpiry {
    * {@link RUNTIME_ACTIVITY_GRANULARITY_MS}, or a tenth of the inactivity timeout when that is
    * shorter, so a working agent never comes near its deadline (docs/design.md §Lifecycle guarantees (G2)).
    */
+  /** `sessionPausedTimeoutSecs` in milliseconds; 0: paused sessions never time out. */
+  private get pausedTimeoutMs(): number {
+    return (this.options.sessionPausedTimeoutSecs ?? 0) * 1000;
+  }
+
   get activityGranularityMs(): number {
     return Math.min(RUNTIME_ACTIVITY_GRANULARITY_MS, this.options.sessionTimeoutSecs * 100);
   }
@@ -202,15 +219,20 @@ export class SessionExpiry {
    * falls idle again is warned again (docs/design.md §Lifecycle guarantees (G3)). Sessions no
    * longer listed are forgotten. Returns the ids warned.
    */
-  async warnDue(sessions: readonly { id: string; lastActivityAt: number }[]): Promise<string[]> {
+  async warnDue(sessions: readonly { id: string; lastActivityAt: number; paused?: boolean }[]): Promise<string[]> {
     const warningMs = (this.options.sessionTimeoutWarningSecs ?? 0) * 1000;
     const listed = new Set(sessions.map((s) => s.id));
     for (const id of this.warned.keys()) if (!listed.has(id)) this.warned.delete(id);
     if (warningMs === 0) return [];
     const now = this.deps.clock.now();
-    const timeoutMs = this.options.sessionTimeoutSecs * 1000;
+    const deadlineOf = (s: { lastActivityAt: number; paused?: boolean }) =>
+      s.paused
+        ? this.pausedTimeoutMs > 0
+          ? s.lastActivityAt + this.pausedTimeoutMs
+          : Number.POSITIVE_INFINITY
+        : s.lastActivityAt + this.options.sessionTimeoutSecs * 1000;
     const due = sessions.filter((s) => {
-      const deadline = s.lastActivityAt + timeoutMs;
+      const deadline = deadlineOf(s);
       return now >= deadline - warningMs && now < deadline && this.warned.get(s.id) !== s.lastActivityAt;
     });
     if (due.length === 0) return [];
@@ -218,7 +240,7 @@ export class SessionExpiry {
       tx.appendEvents(
         due.map((s) => ({
           type: 'session:timeout_warning' as const,
-          data: { id: s.id, at: new Date(s.lastActivityAt + timeoutMs).toISOString() },
+          data: { id: s.id, at: new Date(deadlineOf(s)).toISOString() },
         })),
         now,
       ),

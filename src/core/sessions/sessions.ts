@@ -55,6 +55,8 @@ export interface SessionServiceOptions {
   sessionTimeoutSecs: number;
   /** How long before an inactivity timeout `session:timeout_warning` goes out, in seconds; 0 or absent: never. */
   sessionTimeoutWarningSecs?: number;
+  /** Inactivity timeout of a paused session, in seconds; 0 or absent: paused sessions never time out. */
+  sessionPausedTimeoutSecs?: number;
   /** A node silent this long is down: its live sessions read as `runtime.unreachable`, in seconds. Default 30. */
   nodeTimeoutSecs?: number;
   /** The live sessions of a node down this long are ended as lost by the sweep, in seconds. Default 300. */
@@ -197,7 +199,26 @@ export class SessionService {
       phase: phase === undefined ? s.phase : phase,
     }));
     this.deps.log.info({ sessionId: id, from: current.status, to: status }, 'session transitioned');
+    if (status === 'paused' || current.status === 'paused') await this.stopOrContinue(session, status === 'paused');
     return session;
+  }
+
+  /**
+   * Pause pauses (docs/design.md §Pause): a session moved to `paused` has its processes stopped
+   * (SIGSTOP to each pane's process group), and continued (SIGCONT) when it moves on. Only the
+   * node that runs it can; a failure is logged, the move stands.
+   */
+  private async stopOrContinue(session: Session, stop: boolean): Promise<void> {
+    const { runtime } = session;
+    if (runtime.kind !== 'tmux' || runtime.tmuxSession === null || runtime.host !== this.deps.runtime.host) return;
+    const signal = stop ? 'SIGSTOP' : 'SIGCONT';
+    try {
+      if (await this.deps.runtime.signal(runtime.tmuxSession, signal))
+        this.deps.log.info({ sessionId: session.id, signal }, stop ? 'session processes stopped' : 'session processes continued');
+      else this.deps.log.warn({ sessionId: session.id, signal }, 'no tmux session to signal');
+    } catch (err) {
+      this.deps.log.warn({ sessionId: session.id, signal, err }, 'could not signal the session');
+    }
   }
 
   /** Ends a non-terminal session: see {@link SessionLifecycle.end}. */

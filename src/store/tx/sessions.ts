@@ -71,8 +71,21 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
 
   // The sweeps' two sets, each listed and counted.
   /** Non-terminal sessions last active before `cutoffMs` (partial index on live sessions). */
-  const inactiveBefore = (cutoffMs: number) =>
-    db.selectFrom('sessions').where('active', '=', ACTIVE).where('last_activity_at', '<', cutoffMs);
+  /**
+   * Live sessions past their inactivity deadline: last active before `cutoffMs`, or before
+   * `pausedCutoffMs` when paused. The range on the activity index comes first.
+   */
+  const inactiveBefore = (cutoffMs: number, pausedCutoffMs = -1) =>
+    db
+      .selectFrom('sessions')
+      .where('active', '=', ACTIVE)
+      .where('last_activity_at', '<', Math.max(cutoffMs, pausedCutoffMs))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '!=', 'paused'), eb('last_activity_at', '<', cutoffMs)]),
+          eb.and([eb('status', '=', 'paused'), eb('last_activity_at', '<', pausedCutoffMs)]),
+        ]),
+      );
   /** Sessions that ended at or before `cutoffMs` (partial index on ended sessions). */
   const endedBy = (cutoffMs: number) =>
     db.selectFrom('sessions').where('completed_at', 'is not', null).where('completed_at', '<=', cutoffMs);
@@ -113,35 +126,41 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
     async listActiveRuntimes(host) {
       const rows = await db
         .selectFrom('sessions')
-        .select(['id', 'tmux_session', 'last_activity_at'])
+        .select(['id', 'tmux_session', 'last_activity_at', 'status'])
         .where('active', '=', ACTIVE)
         .where('runtime_kind', '=', 'tmux')
         .where('host', '=', host)
         .where('tmux_session', 'is not', null)
         .orderBy('created_at')
         .execute();
-      return rows.map((r) => ({ id: r.id, tmuxSession: r.tmux_session as string, lastActivityAt: Number(r.last_activity_at) }));
+      return rows.map((r) => ({
+        id: r.id,
+        tmuxSession: r.tmux_session as string,
+        lastActivityAt: Number(r.last_activity_at),
+        paused: r.status === 'paused',
+      }));
     },
 
-    async oldestActivity() {
+    async oldestActivity(paused = false) {
       const row = await db
         .selectFrom('sessions')
         .select((eb) => eb.fn.min('last_activity_at').as('at'))
         .where('active', '=', ACTIVE)
+        .where('status', paused ? '=' : '!=', 'paused')
         .executeTakeFirst();
       return row?.at == null ? undefined : Number(row.at);
     },
 
-    listInactiveSessions(cutoffMs, limit) {
-      return loadRefs(inactiveBefore(cutoffMs).select(REF_COLUMNS).orderBy('last_activity_at').limit(limit));
+    listInactiveSessions(cutoffMs, limit, pausedCutoffMs) {
+      return loadRefs(inactiveBefore(cutoffMs, pausedCutoffMs).select(REF_COLUMNS).orderBy('last_activity_at').limit(limit));
     },
 
     listEndedBy(cutoffMs, limit) {
       return loadRefs(endedBy(cutoffMs).select(REF_COLUMNS).orderBy('completed_at').limit(limit));
     },
 
-    async countInactiveSessions(cutoffMs) {
-      return Number((await inactiveBefore(cutoffMs).select(COUNT.as('n')).executeTakeFirstOrThrow()).n);
+    async countInactiveSessions(cutoffMs, pausedCutoffMs) {
+      return Number((await inactiveBefore(cutoffMs, pausedCutoffMs).select(COUNT.as('n')).executeTakeFirstOrThrow()).n);
     },
 
     async countEndedBy(cutoffMs) {
