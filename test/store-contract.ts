@@ -339,7 +339,7 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
         await tx.insertSession(session('sess_4', 4));
       });
       expect(await store.listActiveRuntimes('here')).toEqual([
-        { id: 'sess_1', tmuxSession: 'maestro-sess_1', lastActivityAt: T0 + 1000 },
+        { id: 'sess_1', tmuxSession: 'maestro-sess_1', lastActivityAt: T0 + 1000, paused: false },
       ]);
     });
 
@@ -351,6 +351,24 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
         await tx.insertSession(session('sess_3', 9));
       });
       expect(await store.oldestActivity()).toBe(T0 + 7000);
+    });
+
+    it('leaves paused sessions out of inactivity, unless given a cutoff of their own (docs/design.md §Pause)', async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertSession(session('sess_run', 5));
+        await tx.insertSession(session('sess_held', 3, { status: 'paused' }));
+        await tx.insertSession(session('sess_new', 20));
+      });
+      const cutoff = T0 + 10_000;
+      const ids = async (paused?: number) =>
+        (await store.transaction((tx) => tx.listInactiveSessions(cutoff, 10, paused))).map((s) => s.id);
+      expect(await ids()).toEqual(['sess_run']);
+      expect(await store.countInactiveSessions(cutoff)).toBe(1);
+      expect(await ids(T0 + 4000)).toEqual(['sess_held', 'sess_run']);
+      expect(await store.countInactiveSessions(cutoff, T0 + 4000)).toBe(2);
+      expect(await ids(T0 + 3000)).toEqual(['sess_run']);
+      expect(await store.oldestActivity()).toBe(T0 + 5000);
+      expect(await store.oldestActivity(true)).toBe(T0 + 3000);
     });
 
     it('lists tasks by project and status, newest first', async () => {
