@@ -33,7 +33,8 @@ describe('maestro hooks install claude', () => {
     expect(settings.model).toBe('opus');
     expect(settings.hooks.PreToolUse).toHaveLength(2);
     expect(settings.hooks.PreToolUse[0]).toEqual(own);
-    expect(settings.hooks.PreToolUse[1].hooks[0].command).toMatch(/maestro\.js' hook activity$/);
+    // The command quotes paths only where a shell needs it.
+    expect(settings.hooks.PreToolUse[1].hooks[0].command).toMatch(/bin\/maestro\.js'? hook activity$/);
     expect(settings.hooks.Notification).toHaveLength(1);
     const unknown = await execa(process.execPath, [BIN, 'hooks', 'install', 'vim', '--repo', repo], { reject: false });
     expect(unknown.exitCode).toBe(1);

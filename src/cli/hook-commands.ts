@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
 import { NEEDS_INPUT_REASONS, SESSION_PHASES, type SessionPhase, statisticsSchema } from '../domain/index.js';
 import { clientFor } from './context.js';
+import { shellWords } from './output.js';
 
 /** The session a hook reports for: the agent's environment, set by `maestro session spawn`. */
 function sessionFromEnv(): string | undefined {
@@ -27,8 +28,7 @@ async function stdinJson(): Promise<Record<string, unknown>> {
 /** The command line that runs this `maestro`, quoted for the shell that agents run hooks with. */
 function selfCommand(): string {
   const bin = fileURLToPath(new URL('../../bin/maestro.js', import.meta.url));
-  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  return `${quote(process.execPath)} ${quote(bin)}`;
+  return shellWords([process.execPath, bin]);
 }
 
 /**

@@ -54,6 +54,14 @@ export const prettySessions = (sessions: Session[]): string =>
     ]),
   );
 
+/** `word` as a POSIX shell reads it back: bare when it is safe, else in single quotes. For display and hook commands. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A command (argument array) as one line a person could paste into a shell. */
+export const shellWords = (args: readonly string[]): string => args.map(shellQuote).join(' ');
+
 export const prettySession = (s: Session): string =>
   [
     fields([
@@ -69,6 +77,10 @@ export const prettySession = (s: Session): string =>
         'runtime',
         s.runtime.kind === 'tmux' ? `tmux ${s.runtime.tmuxSession} on ${s.runtime.host} (pid ${s.runtime.pid ?? '-'})` : 'none',
       ],
+      ['command', s.launch ? shellWords(s.launch.command) : null],
+      ['agent', s.launch?.agent],
+      ['directory', s.launch?.cwd],
+      ['restart of', s.launch?.restartOf],
       ['created', s.createdAt],
       ['last activity', `${s.lastActivityAt} (${ago(s.lastActivityAt)})`],
       ['messages', s.messageCount],

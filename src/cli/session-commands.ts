@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { type Command, Option } from 'commander';
 import { execa } from 'execa';
 import {
+  AGENT_KINDS,
   END_REASONS,
   type EndReason,
   INPUT_KEYS,
@@ -65,6 +66,7 @@ export function sessionCommands(program: Command): void {
     .option('--cwd <dir>', "working directory (default: the project's repo)")
     .option('-e, --env <KEY=value>', 'environment variable for the command (repeatable)', collect)
     .option('-w, --worktree', 'run in a new git worktree .maestro/worktrees/<id> on branch maestro/<id>')
+    .addOption(new Option('--agent <kind>', "the agent it runs (default: from the program's name)").choices(AGENT_KINDS))
     .argument('<command...>', 'the program and its arguments (put them after --)')
     .action(async (command: string[], opts, cmd: Command) => {
       const spawned = await clientFor(cmd).sessions.spawn({
@@ -75,10 +77,20 @@ export function sessionCommands(program: Command): void {
         cwd: opts.cwd,
         env: envPairs(opts.env),
         worktree: opts.worktree,
+        agent: opts.agent,
         command,
       });
       emit(globals(cmd).output, spawned, prettySession);
     });
+
+  session
+    .command('restart <id>')
+    .description(
+      'start an ended session again: same command, directory and tasks, as a new session (Claude Code resumes its conversation)',
+    )
+    .action(async (id: string, _opts, cmd: Command) =>
+      emit(globals(cmd).output, await clientFor(cmd).sessions.restart(id), prettySession),
+    );
 
   session
     .command('get <id>')

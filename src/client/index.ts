@@ -161,6 +161,8 @@ export class MaestroClient {
     inputGiven: (id: string) => this.call('POST /api/sessions/:id/input-given', { params: { id } }),
     /** The last `lines` output lines: live from tmux while it runs, else those kept when it ended. */
     output: (id: string, lines?: number) => this.call('GET /api/sessions/:id/output', { params: { id }, query: { lines } }),
+    /** Starts an ended session again as a new one (same command, directory, tasks; Claude Code resumes). */
+    restart: (id: string) => this.call('POST /api/sessions/:id/restart', { params: { id } }),
     /** Types into a live session: `text` literally, then `keys`, then Enter unless `submit: false`. */
     sendInput: (id: string, input: Body<'POST /api/sessions/:id/input'>) =>
       this.call('POST /api/sessions/:id/input', { params: { id }, body: input }),

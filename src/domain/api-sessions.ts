@@ -111,6 +111,15 @@ export function sessionRoutes() {
       status: 200,
       response: sessionSchema,
     }),
+    'POST /api/sessions/:id/restart': route({
+      name: 'restartSession',
+      summary:
+        'Start an ended session again (same command, directory and tasks) as a new session; Claude Code resumes its conversation',
+      tag,
+      params: idParams,
+      status: 201,
+      response: sessionSchema,
+    }),
     'POST /api/sessions/:id/input': route({
       name: 'sendInput',
       summary: 'Type into a live session: text literally, then named keys, then Enter unless submit is false',

@@ -1,3 +1,4 @@
+export * from './agent.js';
 export * from './api.js';
 export * from './command.js';
 export * from './errors.js';

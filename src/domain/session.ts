@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_KINDS } from './agent.js';
 import { commandSchema } from './command.js';
 import { idPattern } from './ids.js';
 import { LIMITS } from './limits.js';
@@ -71,6 +72,19 @@ export const DEFAULT_CONFIGURATION: Configuration = {
   errorRecoveryEnabled: true,
 };
 
+/**
+ * How Maestro started a session (null for a record it did not spawn): the command, the directory,
+ * the agent it runs, and the session it restarted, if any. The spawn's extra environment is not
+ * kept (it may hold secrets).
+ */
+export const launchSchema = z.strictObject({
+  command: z.array(z.string()),
+  cwd: z.string(),
+  agent: z.enum(AGENT_KINDS),
+  restartOf: z.string().nullable(),
+});
+export type Launch = z.infer<typeof launchSchema>;
+
 /** Where the session runs: a tmux session Maestro owns, or nothing Maestro manages. */
 export const runtimeSchema = z.object({
   kind: z.enum(['tmux', 'none']),
@@ -117,6 +131,7 @@ export const sessionSchema = z.object({
   statistics: statisticsSchema,
   configuration: configurationSchema,
   runtime: runtimeSchema,
+  launch: launchSchema.nullable(),
   output: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -292,6 +307,8 @@ export const spawnInput = z
     configuration: configurationSchema.partial().optional(),
     /** Run in a new git worktree `.maestro/worktrees/<id>` on branch `maestro/<id>`. */
     worktree: z.boolean().default(false),
+    /** The agent the command runs; default: read from the program's name (`generic` for any other). */
+    agent: z.enum(AGENT_KINDS).optional(),
   })
   .transform(mergeTaskIds);
 export type SpawnInput = z.input<typeof spawnInput>;

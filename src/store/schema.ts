@@ -66,6 +66,8 @@ export interface SessionsTable {
   completed_at: number | null;
   end_reason: string | null;
   needs_input: string | null;
+  /** `{command, cwd, agent, restartOf}` as JSON text; null for a record Maestro did not spawn. */
+  launch: string | null;
   version: number;
 }
 

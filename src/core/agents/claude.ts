@@ -18,4 +18,6 @@ export const claude: AgentScreen = {
   working: [/^esc to interrupt\b/, /^[·✢*✶✻✽✳]\s+\S+…/],
   idle: [/^\? for shortcuts$/],
   choiceKeys: (index) => [String(index + 1)],
+  // `claude --continue` resumes the most recent conversation in its directory (docs/agents.md §1d).
+  resume: { add: ['--continue'], already: ['--continue', '-c', '--resume', '-r'] },
 };

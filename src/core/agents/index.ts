@@ -18,6 +18,16 @@ export const AGENT_SCREENS: Readonly<Record<Exclude<AgentKind, 'generic'>, Agent
   opencode,
 };
 
+/**
+ * The command that starts `command` again and resumes its agent's conversation where the agent
+ * knows how (Claude Code: `--continue`); the command itself otherwise.
+ */
+export function resumeCommand(kind: AgentKind, command: readonly string[]): string[] {
+  const resume = kind === 'generic' ? undefined : AGENT_SCREENS[kind].resume;
+  if (!resume || command.some((arg) => resume.already.includes(arg))) return [...command];
+  return [...command, ...resume.add];
+}
+
 /** Launchers that run the program named by a later argument (`npx @openai/codex`, `node …/claude`). */
 const LAUNCHERS = new Set(['npx', 'pnpx', 'bunx', 'node', 'bun', 'uvx', 'pipx', 'env']);
 

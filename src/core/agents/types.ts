@@ -1,6 +1,6 @@
-/** The agents Maestro knows by their screens; `generic` is any other command. */
-export const AGENT_KINDS = ['claude', 'codex', 'gemini', 'aider', 'opencode', 'generic'] as const;
-export type AgentKind = (typeof AGENT_KINDS)[number];
+import type { AgentKind } from '../../domain/index.js';
+
+export type { AgentKind };
 
 /** Why an agent waits for its user. */
 export type WaitingReason = 'permission' | 'question' | 'idle_prompt' | 'unknown';
@@ -55,6 +55,11 @@ export interface AgentScreen {
   working: readonly RegExp[];
   /** Lines that show the agent idle at its input prompt. */
   idle: readonly RegExp[];
+  /**
+   * How a restart resumes the agent's conversation: `add` is appended to its command unless one
+   * of `already` is there. Absent: the agent starts afresh.
+   */
+  resume?: { add: readonly string[]; already: readonly string[] };
   /**
    * The keys that pick choice `index` (0-based) among `choices`, as tmux key names (`Enter`,
    * `Down`, `1`, `y`): what the agent's prompt expects.

@@ -8,6 +8,7 @@ import {
   EMPTY_STATISTICS,
   type GitContext,
   isTerminal,
+  type Launch,
   LIMITS,
   type NewEvent,
   NO_INPUT_NEEDED,
@@ -24,6 +25,7 @@ import type { SessionRow, StoreTx } from '../../store/index.js';
 export interface NewSessionExtras {
   runtime?: SessionRuntime;
   gitContext?: GitContext;
+  launch?: Launch;
 }
 
 /** Builds the row of a new session at `nowMs` (milliseconds since the epoch). */
@@ -42,6 +44,7 @@ export function newSessionRow(data: CreateSessionData, nowMs: number, extras: Ne
     statistics: mergeDefined(EMPTY_STATISTICS, data.statistics),
     configuration: mergeDefined(DEFAULT_CONFIGURATION, data.configuration),
     runtime: extras.runtime ?? { kind: 'none', host: null, tmuxSession: null, pid: null, exitCode: null },
+    launch: extras.launch ?? null,
     output: [],
     createdAt: at,
     updatedAt: at,

@@ -7,6 +7,7 @@ import {
   spawnInput,
   ValidationError,
 } from '../../domain/index.js';
+import { agentKindOf } from '../agents/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
 import { requireDirectory } from './directories.js';
@@ -58,7 +59,7 @@ export class SessionSpawner {
    *   program cannot run; ConflictError; LimitExceededError;
    *   MaestroError `spawn_failed` when the runtime refuses
    */
-  async spawn(input: SpawnInput): Promise<Session> {
+  async spawn(input: SpawnInput, options: { restartOf?: string } = {}): Promise<Session> {
     const data = parseInput(spawnInput, input, 'body');
     const project = await this.deps.store.getProject(data.projectId);
     if (!project) throw new ValidationError([{ path: 'body.projectId', message: `project ${data.projectId} does not exist` }]);
@@ -77,7 +78,17 @@ export class SessionSpawner {
       pid: null,
       exitCode: null,
     };
-    const row = newSessionRow({ ...data, id, phase: null, prdReference: null }, this.deps.clock.now(), { runtime, gitContext });
+    const launch = {
+      command: data.command,
+      cwd,
+      agent: data.agent ?? agentKindOf(data.command),
+      restartOf: options.restartOf ?? null,
+    };
+    const row = newSessionRow({ ...data, id, phase: null, prdReference: null }, this.deps.clock.now(), {
+      runtime,
+      gitContext,
+      launch,
+    });
 
     this.starting.add(id);
     try {

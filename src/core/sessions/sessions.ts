@@ -27,6 +27,7 @@ import {
   updateSessionInput,
   ValidationError,
 } from '../../domain/index.js';
+import { resumeCommand } from '../agents/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
 import { SessionExpiry } from './session-expiry.js';
@@ -276,6 +277,41 @@ export class SessionService {
     return this.writes.mutate(id, (s) => ({ ...requireLive(s), needsInput: { ...s.needsInput, active: false } }), {
       eventType: 'session:input_given',
     });
+  }
+
+  /**
+   * Starts an ended session's command again, for an agent that crashed: in the same directory (its
+   * worktree, if it had one), as a new session of the same project, name and tasks, whose
+   * `launch.restartOf` names the old one; Claude Code gets `--continue`, so its conversation
+   * resumes (`resumeCommand`).
+   * @throws NotFoundError; ValidationError when Maestro did not spawn it; ConflictError while it
+   *   is live (end it first); whatever spawning throws
+   */
+  async restart(id: string): Promise<Session> {
+    const old = await this.get(id);
+    if (!old.launch)
+      throw new ValidationError([
+        { path: 'params.id', message: `session ${id} was not spawned by Maestro: no command to start again` },
+      ]);
+    if (!isTerminal(old.status))
+      throw new ConflictError(`session ${id} is still live (${old.status}): end it before restarting it`, {
+        sessionId: id,
+        status: old.status,
+      });
+    const session = await this.spawner.spawn(
+      {
+        projectId: old.projectId,
+        taskIds: old.taskIds,
+        ...(old.name === old.id ? {} : { name: old.name }),
+        featureRequest: old.featureRequest,
+        cwd: old.launch.cwd,
+        command: resumeCommand(old.launch.agent, old.launch.command),
+        agent: old.launch.agent,
+      },
+      { restartOf: id },
+    );
+    this.deps.log.info({ sessionId: session.id, restartOf: id }, 'session restarted');
+    return session;
   }
 
   /**
