@@ -112,6 +112,7 @@ try {
     },
     sendInput: async () => false,
     signal: async () => false,
+    screen: async () => [],
     kill: async () => undefined,
     capture: async () => [],
     probe: async () => ({ ok: true, sessions: new Map() }),

@@ -45,7 +45,7 @@ describe('event contract: every event type is emitted with the data its schema (
     const agent = await sessions.spawn({ projectId: 'proj_hand', command: ['sleep', '300'] });
     m.clock.advance((TIMEOUT_SECS - 60) * 1000);
     expect((await m.reconciler.reconcile()).warned).toEqual([agent.id]);
-    await sessions.sendInput(agent.id, { text: 'still there?' });
+    await sessions.terminal.sendInput(agent.id, { text: 'still there?' });
     await sessions.end(agent.id, 'killed');
 
     // Sweeps: one idle session timed out in bulk, then purged after the retention.

@@ -26,6 +26,7 @@ const recordingRuntime: Runtime = {
   kill: async () => undefined,
   sendInput: async () => false,
   signal: async () => false,
+  screen: async () => [],
   capture: async () => [],
   probe: async () => ({ ok: true, sessions: new Map() }),
 };

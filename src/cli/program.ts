@@ -68,6 +68,7 @@ const FLAG_OF: Record<string, string> = {
   branch: '--branch',
   command: 'the command (after --)',
   keys: '--key',
+  choice: 'the choice',
   text: 'the text',
   agentCommand: 'the agent command (after --)',
 };

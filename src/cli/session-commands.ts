@@ -176,6 +176,24 @@ export function sessionCommands(program: Command): void {
     });
 
   session
+    .command('answer <id> [choice]')
+    .description('show what a waiting agent asks and its choices; with CHOICE (a number or a label, or free text) answer it')
+    .action(async (id: string, choice: string | undefined, _opts, cmd: Command) => {
+      const client = clientFor(cmd);
+      if (choice === undefined) {
+        const prompt = await client.sessions.prompt(id);
+        emit(globals(cmd).output, prompt, (p) =>
+          p.waitingFor
+            ? [p.waitingFor.message, ...(p.waitingFor.choices ?? []).map((c, i) => `  ${i + 1}. ${c}`)].join('\n')
+            : `${id} is not waiting (${p.agent}: ${p.state})`,
+        );
+        return;
+      }
+      const body = /^[1-9][0-9]?$/.test(choice) ? { choice: Number(choice) } : { text: choice };
+      emit(globals(cmd).output, await client.sessions.answer(id, body), () => `answered ${id}: ${choice}`);
+    });
+
+  session
     .command('send <id> [text]')
     .description('type into a live session: TEXT literally, then each --key, then Enter (unless --no-submit)')
     .addOption(

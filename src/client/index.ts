@@ -163,6 +163,11 @@ export class MaestroClient {
     output: (id: string, lines?: number) => this.call('GET /api/sessions/:id/output', { params: { id }, query: { lines } }),
     /** Starts an ended session again as a new one (same command, directory, tasks; Claude Code resumes). */
     restart: (id: string) => this.call('POST /api/sessions/:id/restart', { params: { id } }),
+    /** What a live session's screen asks now: working, waiting (question and choices), idle or unknown. */
+    prompt: (id: string) => this.call('GET /api/sessions/:id/prompt', { params: { id } }),
+    /** Answers a waiting agent: `{choice}` (1-based) or `{text}` (a choice's label, or free text). */
+    answer: (id: string, input: Body<'POST /api/sessions/:id/answer'>) =>
+      this.call('POST /api/sessions/:id/answer', { params: { id }, body: input }),
     /** Types into a live session: `text` literally, then `keys`, then Enter unless `submit: false`. */
     sendInput: (id: string, input: Body<'POST /api/sessions/:id/input'>) =>
       this.call('POST /api/sessions/:id/input', { params: { id }, body: input }),

@@ -63,6 +63,8 @@ export interface Runtime {
   signal(name: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<boolean>;
   /** Kills a runtime session and its processes; resolves quietly when it does not exist. */
   kill(name: string): Promise<void>;
+  /** What a session's terminal shows now (its visible screen), top line first; `[]` when it does not exist. */
+  screen(name: string): Promise<string[]>;
   /** The last `lines` lines of a session's output, oldest first; `[]` when it does not exist. */
   capture(name: string, lines: number): Promise<string[]>;
   /** Lists every session this runtime owns, with one call to the runtime. */

@@ -1,3 +1,4 @@
+import { answerInput, promptSchema } from './agent.js';
 import { route } from './route-spec.js';
 import {
   createSessionInput,
@@ -118,6 +119,24 @@ export function sessionRoutes() {
       tag,
       params: idParams,
       status: 201,
+      response: sessionSchema,
+    }),
+    'GET /api/sessions/:id/prompt': route({
+      name: 'prompt',
+      summary:
+        "What a live session's screen asks now (read by its agent's detector): working, waiting with the question and choices, idle or unknown",
+      tag,
+      params: idParams,
+      status: 200,
+      response: promptSchema,
+    }),
+    'POST /api/sessions/:id/answer': route({
+      name: 'answer',
+      summary: 'Answer a waiting agent: a choice by number or label (the keys its prompt expects), or free text',
+      tag,
+      params: idParams,
+      body: answerInput,
+      status: 200,
       response: sessionSchema,
     }),
     'POST /api/sessions/:id/input': route({

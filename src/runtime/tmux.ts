@@ -229,6 +229,16 @@ export class TmuxSessionManager implements Runtime {
   }
 
   /**
+   * What the session's pane shows now: its visible screen only (no history, the unused rows at the
+   * bottom left out), top line first; `[]` when the session does not exist or is not Maestro's.
+   */
+  async screen(name: string): Promise<string[]> {
+    if ((await this.ownedPanes(name)) === undefined) return [];
+    const result = await this.run(['capture-pane', '-p', '-t', `=${name}:`]);
+    return result.ok ? dropTrailingBlank(result.stdout.split('\n')) : [];
+  }
+
+  /**
    * Lists Maestro's sessions (name prefix and owner tag both match) with one `list-panes -a` call.
    * No server means no sessions (`ok: true`, empty); a timeout or any other failure is
    * `ok: false` ("could not check").

@@ -1,18 +1,6 @@
-import type { AgentKind } from '../../domain/index.js';
+import type { AgentKind, WaitingFor } from '../../domain/index.js';
 
-export type { AgentKind };
-
-/** Why an agent waits for its user. */
-export type WaitingReason = 'permission' | 'question' | 'idle_prompt' | 'unknown';
-
-/** What a waiting agent asks: the question as shown, and the choices it offers, in order. */
-export interface WaitingFor {
-  reason: WaitingReason;
-  /** The question's text as the screen shows it (a few lines at most). */
-  message: string;
-  /** The labels of the offered choices, first to last; absent for a free-text question. */
-  choices?: string[];
-}
+export type { AgentKind, WaitingFor };
 
 /** What one screen says about its agent: at work, waiting (and for what), idle at its prompt, or nothing known. */
 export type ScreenReading =

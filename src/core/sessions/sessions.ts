@@ -1,4 +1,7 @@
 import {
+  type AgentKind,
+  type AnswerInput,
+  answerInput,
   ConflictError,
   type CreateSessionInput,
   createSessionInput,
@@ -10,6 +13,7 @@ import {
   type NeedsInputInput,
   NotFoundError,
   needsInputInput,
+  type Prompt,
   parseInput,
   type Session,
   type SessionInputBody,
@@ -27,7 +31,7 @@ import {
   updateSessionInput,
   ValidationError,
 } from '../../domain/index.js';
-import { resumeCommand } from '../agents/index.js';
+import { AGENT_SCREENS, readScreen, resumeCommand } from '../agents/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
 import { SessionExpiry } from './session-expiry.js';
@@ -43,6 +47,7 @@ import {
   unlinkEvents,
 } from './session-records.js';
 import { SessionSpawner } from './session-spawn.js';
+import { SessionTerminal } from './session-terminal.js';
 import { SessionWrites } from './session-writes.js';
 import { TouchLog } from './touch-log.js';
 
@@ -79,13 +84,15 @@ export interface SessionServiceOptions {
  * - {@link SessionLifecycle}: ending, deleting and purging, one or in bulk, with the cascade;
  * - {@link SessionExpiry}: inactivity timeouts and retention purges (the sweeper's passes);
  * - {@link SessionNodes}: sessions of other nodes, unreachable then lost;
- * - {@link SessionSpawner}: starting commands in the runtime.
+ * - {@link SessionSpawner}: starting commands in the runtime;
+ * - {@link SessionTerminal}: typing into a live session, answering it, pausing its processes.
  */
 export class SessionService {
   readonly lifecycle: SessionLifecycle;
   readonly expiry: SessionExpiry;
   readonly nodes: SessionNodes;
   readonly spawner: SessionSpawner;
+  readonly terminal: SessionTerminal;
   private readonly writes: SessionWrites;
   /** Touches, logged in batches. */
   private readonly touches: TouchLog;
@@ -99,6 +106,7 @@ export class SessionService {
     this.expiry = new SessionExpiry(deps, options, this.lifecycle);
     this.nodes = new SessionNodes(deps, options, this.lifecycle);
     this.spawner = new SessionSpawner(deps, options, { writes: this.writes, lifecycle: this.lifecycle, expiry: this.expiry });
+    this.terminal = new SessionTerminal(deps, this.writes, this.expiry);
     this.touches = new TouchLog(deps.clock, deps.log);
   }
 
@@ -200,26 +208,8 @@ export class SessionService {
       phase: phase === undefined ? s.phase : phase,
     }));
     this.deps.log.info({ sessionId: id, from: current.status, to: status }, 'session transitioned');
-    if (status === 'paused' || current.status === 'paused') await this.stopOrContinue(session, status === 'paused');
+    if (status === 'paused' || current.status === 'paused') await this.terminal.stopOrContinue(session, status === 'paused');
     return session;
-  }
-
-  /**
-   * Pause pauses (docs/design.md §Pause): a session moved to `paused` has its processes stopped
-   * (SIGSTOP to each pane's process group), and continued (SIGCONT) when it moves on. Only the
-   * node that runs it can; a failure is logged, the move stands.
-   */
-  private async stopOrContinue(session: Session, stop: boolean): Promise<void> {
-    const { runtime } = session;
-    if (runtime.kind !== 'tmux' || runtime.tmuxSession === null || runtime.host !== this.deps.runtime.host) return;
-    const signal = stop ? 'SIGSTOP' : 'SIGCONT';
-    try {
-      if (await this.deps.runtime.signal(runtime.tmuxSession, signal))
-        this.deps.log.info({ sessionId: session.id, signal }, stop ? 'session processes stopped' : 'session processes continued');
-      else this.deps.log.warn({ sessionId: session.id, signal }, 'no tmux session to signal');
-    } catch (err) {
-      this.deps.log.warn({ sessionId: session.id, signal, err }, 'could not signal the session');
-    }
   }
 
   /** Ends a non-terminal session: see {@link SessionLifecycle.end}. */
@@ -312,30 +302,6 @@ export class SessionService {
     );
     this.deps.log.info({ sessionId: session.id, restartOf: id }, 'session restarted');
     return session;
-  }
-
-  /**
-   * Types into a live session's terminal (docs/design.md §Input): `text` literally, then `keys`,
-   * then Enter when `submit` (default true). Counts as activity; clears a wait for input (the user
-   * answered); appends `session:input_sent {id, length, keys}` (the text itself goes to the
-   * terminal, not to the event log) and `session:updated`.
-   * @throws ValidationError (bad body; a session without a runtime); NotFoundError; ConflictError
-   *   when the session has ended or its tmux session is gone
-   */
-  async sendInput(id: string, input: SessionInputBody): Promise<Session> {
-    const { text = '', keys = [], submit } = parseInput(sessionInputBody, input, 'body');
-    await this.expireDue();
-    const session = requireLive(await this.writes.fetch(id));
-    if (session.runtime.kind !== 'tmux' || session.runtime.tmuxSession === null)
-      throw new ValidationError([{ path: 'params.id', message: `session ${id} has no runtime to type into` }]);
-    const pressed = submit ? [...keys, 'Enter'] : keys;
-    if (!(await this.deps.runtime.sendInput(session.runtime.tmuxSession, text, pressed)))
-      throw new ConflictError(`session ${id} has no tmux session to type into any more`, { sessionId: id });
-    const sent = await this.writes.mutate(id, (s) => ({ ...requireLive(s), needsInput: { ...s.needsInput, active: false } }), {
-      events: [{ type: 'session:input_sent', data: { id, length: text.length, keys: pressed.length } }],
-    });
-    this.deps.log.info({ sessionId: id, length: text.length, keys: pressed.length }, 'input sent');
-    return sent;
   }
 
   /**

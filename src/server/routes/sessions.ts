@@ -17,7 +17,9 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
   mount(app, 'GET /api/sessions/:id/output', ({ params, query }) => sessions.output(params.id, query.lines));
   mount(app, 'POST /api/sessions/:id/needs-input', ({ params, body }) => sessions.needsInput(params.id, body));
   mount(app, 'POST /api/sessions/:id/restart', ({ params }) => sessions.restart(params.id));
-  mount(app, 'POST /api/sessions/:id/input', ({ params, body }) => sessions.sendInput(params.id, body));
+  mount(app, 'POST /api/sessions/:id/input', ({ params, body }) => sessions.terminal.sendInput(params.id, body));
+  mount(app, 'GET /api/sessions/:id/prompt', ({ params }) => sessions.terminal.prompt(params.id));
+  mount(app, 'POST /api/sessions/:id/answer', ({ params, body }) => sessions.terminal.answer(params.id, body));
   mount(app, 'POST /api/sessions/:id/input-given', ({ params }) => sessions.inputGiven(params.id));
   mount(app, 'POST /api/sessions/:id/touch', ({ params, body }) => sessions.touch(params.id, body));
   mount(app, 'POST /api/sessions/:id/tasks/:taskId', ({ params }) => sessions.linkTask(params.id, params.taskId));
