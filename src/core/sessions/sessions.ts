@@ -1,7 +1,4 @@
 import {
-  type AgentKind,
-  type AnswerInput,
-  answerInput,
   ConflictError,
   type CreateSessionInput,
   createSessionInput,
@@ -13,14 +10,11 @@ import {
   type NeedsInputInput,
   NotFoundError,
   needsInputInput,
-  type Prompt,
   parseInput,
   type Session,
-  type SessionInputBody,
   type SessionList,
   type SpawnInput,
   sessionIdSchema,
-  sessionInputBody,
   type TouchInput,
   type TransitionInput,
   taskIdSchema,
@@ -31,7 +25,7 @@ import {
   updateSessionInput,
   ValidationError,
 } from '../../domain/index.js';
-import { AGENT_SCREENS, readScreen, resumeCommand } from '../agents/index.js';
+import { resumeCommand } from '../agents/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
 import { SessionExpiry } from './session-expiry.js';
