@@ -48,6 +48,22 @@ export function tmuxSocket(cleanup: Cleanup): string {
   return socket;
 }
 
+/** Whether this run is CI's (`CI=true`, as GitHub Actions and most CI systems set it). */
+export const underCi = (): boolean => ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
+
+/**
+ * What a test file does when a service it needs (PostgreSQL) does not answer: under CI the file
+ * fails, naming the service, so a suite never vanishes from a green run; locally it prints one
+ * loud line saying what did not run and the file's tests are skipped.
+ * @throws Error naming the service and what did not run, under CI
+ */
+export function serviceUnavailable(service: string, what: string): void {
+  const shown = service.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'); // no password in logs
+  const message = `${shown} is not reachable: ${what} did NOT run`;
+  if (underCi()) throw new Error(`${message} (CI=true requires it; run scripts/ensure-test-services.sh)`);
+  process.stderr.write(`\n!!! SKIPPED — ${message} (run scripts/ensure-test-services.sh as root, or set MAESTRO_TEST_PG)\n\n`);
+}
+
 /** A logger that writes nothing. */
 export const quietLog = () => pino({ level: 'silent' });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MaestroApiError, MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import type { MaestroEvent } from '../src/domain/index.js';
-import { Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
+import { Cleanup, serviceUnavailable, startServer, tempDir, tmuxSocket, until } from './helpers.js';
 
 const PG_URL = process.env.MAESTRO_TEST_PG ?? 'postgres://postgres:maestro@127.0.0.1:5432/maestro_test';
 
@@ -25,6 +25,7 @@ async function admin(sql: string): Promise<boolean> {
 const schema = `maestro_nodes_${process.pid}`;
 const db = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 const available = await admin(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+if (!available) serviceUnavailable(`PostgreSQL at ${PG_URL}`, 'the multi-node tests (dequeue atomicity, cross-node event order)');
 
 describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
   const cleanup = new Cleanup();

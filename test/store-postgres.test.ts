@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../src/store/index.js';
+import { serviceUnavailable } from './helpers.js';
 import { describeStoreContract } from './store-contract.js';
 
 /** The PostgreSQL the suite runs against (scripts/ensure-test-services.sh starts the local cluster). */
@@ -67,6 +68,7 @@ if (available) {
     });
   });
 } else {
+  serviceUnavailable(`PostgreSQL at ${URL}`, 'the PostgreSQL store contract suite');
   describe('Store contract (PostgreSQL)', () => {
     it.skip(`PostgreSQL is not reachable at ${URL}`, () => undefined);
   });
