@@ -6,6 +6,8 @@ set -euo pipefail
 need_apt=()
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+# The durability test counts a store's flushes (fsync) per acknowledged batch with strace.
+command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 # The dashboard tests drive Debian's Chromium through playwright-core (no browser download).
 [[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]] || need_apt+=(chromium)
 
