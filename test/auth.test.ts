@@ -42,6 +42,12 @@ describe('access control', () => {
     expect(tokensEqual(`${TOKEN}x`, TOKEN)).toBe(false);
     expect(tokensEqual('', TOKEN)).toBe(false);
     expect(tokensEqual(TOKEN.replace('s', 'S'), TOKEN)).toBe(false);
+    // Every character counts, the last one too.
+    expect(tokensEqual(`${TOKEN.slice(0, -1)}X`, TOKEN)).toBe(false);
+    expect(tokensEqual(TOKEN.slice(0, -1), TOKEN)).toBe(false);
+    expect(tokensEqual(`X${TOKEN.slice(1)}`, TOKEN)).toBe(false);
+    expect(tokensEqual('a', 'b')).toBe(false);
+    expect(tokensEqual('', '')).toBe(true);
   });
 
   it('allows its own origin, listed origins and programs without an origin', () => {
@@ -51,6 +57,19 @@ describe('access control', () => {
     expect(originAllowed('http://evil.example', '127.0.0.1:7420', [])).toBe(false);
     expect(originAllowed('http://127.0.0.1:9999', '127.0.0.1:7420', [])).toBe(false);
     expect(originAllowed('http://tools.example', '127.0.0.1:7420', ['http://tools.example'])).toBe(true);
+    // A listed origin is matched whole, never as a prefix or a part.
+    for (const origin of [
+      'http://tools.example.evil.com',
+      'http://tools.example:8080',
+      'http://tools.exampl',
+      'https://tools.example',
+      'http://evil.com/http://tools.example',
+    ])
+      expect(originAllowed(origin, '127.0.0.1:7420', ['http://tools.example']), origin).toBe(false);
+    // Its own origin is matched by host and port, whatever the scheme writes out.
+    expect(originAllowed('http://127.0.0.1:80', '127.0.0.1', [])).toBe(true);
+    expect(originAllowed('http://127.0.0.1.evil.com:7420', '127.0.0.1:7420', [])).toBe(false);
+    expect(originAllowed('http://127.0.0.1:7420', undefined, [])).toBe(false);
     expect(originAllowed('not a url', '127.0.0.1:7420', [])).toBe(false);
   });
 
@@ -73,6 +92,8 @@ describe('access control', () => {
     const wrong = await m.app.inject({ ...create, headers: bearer('wrong') });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().message).toBe('wrong token');
+    const lastCharWrong = await m.app.inject({ ...create, headers: bearer(`${TOKEN.slice(0, -1)}X`) });
+    expect(lastCharWrong.statusCode).toBe(401);
     for (const url of ['/api/health', '/metrics', '/api/sessions', '/api/openapi.json'])
       expect((await m.app.inject({ url })).statusCode, url).toBe(401);
     expect(await m.services.projects.list()).toEqual([]);
@@ -100,6 +121,9 @@ describe('access control', () => {
     expect(evil.json()).toMatchObject({ code: 'origin_forbidden' });
     expect((await from('http://localhost:80')).statusCode).toBe(200);
     expect((await from('http://tools.example')).statusCode).toBe(200);
+    const lookalike = await from('http://tools.example.evil.com');
+    expect(lookalike.statusCode).toBe(403);
+    expect(lookalike.json()).toMatchObject({ code: 'origin_forbidden', details: { origin: 'http://tools.example.evil.com' } });
   });
 
   it('over a real socket: WebSocket upgrades need the token and a fair origin; refused sockets close; the client sends it', async () => {
