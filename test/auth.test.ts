@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import { DEFAULTS } from '../src/core/config.js';
 import { createMaestro } from '../src/maestro.js';
-import { isLoopback, originAllowed, tokensEqual } from '../src/server/auth.js';
+import { isLoopback, originAllowed, requireTokenOffLoopback, tokensEqual } from '../src/server/auth.js';
 import { BIN, Cleanup, quietLog, startServer, testMaestro, tmuxSocket } from './helpers.js';
 
 const TOKEN = 's3cret-token-for-tests';
@@ -33,7 +33,51 @@ describe('access control', () => {
   it('knows loopback addresses', () => {
     cleanup = new Cleanup();
     for (const host of ['127.0.0.1', '127.8.9.10', 'localhost', '::1', '[::1]']) expect(isLoopback(host)).toBe(true);
-    for (const host of ['0.0.0.0', '::', '192.168.1.4', 'example.com', '10.0.0.1']) expect(isLoopback(host)).toBe(false);
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '192.168.1.4',
+      'example.com',
+      '10.0.0.1',
+      '127.0.0.1.evil.com',
+      'localhost.evil.com',
+      '[::2]',
+    ])
+      expect(isLoopback(host), host).toBe(false);
+  });
+
+  it('asks for a token off loopback only', () => {
+    cleanup = new Cleanup();
+    expect(() => requireTokenOffLoopback('127.0.0.1', '')).not.toThrow();
+    expect(() => requireTokenOffLoopback('0.0.0.0', TOKEN)).not.toThrow();
+    expect(() => requireTokenOffLoopback('192.168.1.4', '')).toThrow(
+      'MAESTRO_TOKEN (or --token) is required to listen on 192.168.1.4: anyone who can reach it could run commands as you',
+    );
+  });
+
+  it('with a token, serves only the dashboard files without it; takes it from a Bearer header or ?token=', async () => {
+    cleanup = new Cleanup();
+    const m = await testMaestro(cleanup, { token: TOKEN });
+    const status = async (url: string, headers: Record<string, string> = {}) => (await m.app.inject({ url, headers })).statusCode;
+    for (const url of ['/', '/index.html', '/?x=1', '/assets/missing.js', '/favicon.ico'])
+      expect(await status(url), url).not.toBe(401);
+    for (const url of ['/index.html.bak', '/api/sessions/favicon', '/api/assets/x', '/x/index.html', '/api/health?/assets/'])
+      expect(await status(url), url).toBe(401);
+    expect(await status('/api/health', { authorization: `Bearer   ${TOKEN}  ` })).toBe(200);
+    expect(await status('/api/health', { authorization: `Basic ${TOKEN}` })).toBe(401);
+    expect(await status('/api/health', { authorization: `bearer ${TOKEN}` })).toBe(401);
+    expect(await status(`/api/health?token=${TOKEN}`, { authorization: 'Bearer wrong' })).toBe(401); // the header wins
+    expect(await status('/api/health?token=')).toBe(401);
+    const none = await m.app.inject({ url: '/api/health' });
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="maestro"');
+    expect(none.json().message).toBe(
+      'this server requires a token: send "Authorization: Bearer <MAESTRO_TOKEN>" (WebSocket: ?token=)',
+    );
+    expect(none.headers.connection).not.toBe('close'); // plain HTTP keeps its connection
+    // A refused WebSocket upgrade closes its connection: the server no longer tracks that socket.
+    const upgrade = await m.app.inject({ url: '/api/events', headers: { upgrade: 'WebSocket', connection: 'upgrade' } });
+    expect(upgrade.statusCode).toBe(401);
+    expect(upgrade.headers.connection).toBe('close');
   });
 
   it('compares tokens by content, whatever their lengths', () => {
@@ -118,7 +162,17 @@ describe('access control', () => {
     const from = (origin: string) => m.app.inject({ url: '/api/projects', headers: { origin, host: 'localhost:80' } });
     const evil = await from('http://evil.example');
     expect(evil.statusCode).toBe(403);
-    expect(evil.json()).toMatchObject({ code: 'origin_forbidden' });
+    expect(evil.json()).toMatchObject({
+      code: 'origin_forbidden',
+      message: 'origin http://evil.example may not call this server; add it to MAESTRO_ALLOWED_ORIGINS',
+    });
+    expect(evil.headers.connection).not.toBe('close');
+    const upgrade = await m.app.inject({
+      url: '/api/events',
+      headers: { origin: 'http://evil.example', host: 'localhost:80', upgrade: 'websocket', connection: 'upgrade' },
+    });
+    expect(upgrade.statusCode).toBe(403);
+    expect(upgrade.headers.connection).toBe('close');
     expect((await from('http://localhost:80')).statusCode).toBe(200);
     expect((await from('http://tools.example')).statusCode).toBe(200);
     const lookalike = await from('http://tools.example.evil.com');
