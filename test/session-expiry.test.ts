@@ -1,14 +1,29 @@
+import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newSessionRow } from '../src/core/session-records.js';
+import type { Session } from '../src/domain/index.js';
+import type { SessionRow } from '../src/store/index.js';
 import { Cleanup, testMaestro } from './helpers.js';
 
 const TIMEOUT_SECS = 3600;
+const RETENTION_SECS = 86_400;
 
-async function setup(cleanup: Cleanup) {
-  const m = await testMaestro(cleanup, { sessionTimeoutSecs: TIMEOUT_SECS, retentionSecs: 86_400 });
+type LogLine = { msg: string; [k: string]: unknown };
+
+async function setup(cleanup: Cleanup, config: { retentionSecs?: number } = {}) {
+  const logs: LogLine[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  const m = await testMaestro(cleanup, { sessionTimeoutSecs: TIMEOUT_SECS, retentionSecs: RETENTION_SECS, ...config }, { log });
   await m.services.projects.create({ id: 'proj_p', name: 'p', repoPath: m.dir });
-  return m;
+  const logged = (msg: string) => logs.filter((l) => l.msg === msg);
+  return Object.assign(m, { logged });
 }
+
+/** A session row as another node (or an import) writes it, with activity at `activityMs`. */
+const row = (id: string, activityMs: number, patch: Partial<SessionRow> = {}): SessionRow => ({
+  ...newSessionRow({ id, projectId: 'proj_p', featureRequest: '', phase: null, prdReference: null, taskIds: [] }, activityMs),
+  ...patch,
+});
 
 describe('expiry on reads: the remembered deadline', () => {
   let cleanup: Cleanup;
@@ -25,11 +40,7 @@ describe('expiry on reads: the remembered deadline', () => {
 
     // Another node (its own process, its own memory) writes a live session idle for over the
     // timeout: this node is not told, so only the bounded trust of its deadline catches it.
-    const stale = newSessionRow(
-      { id: 'sess_there', projectId: 'proj_p', featureRequest: '', phase: null, prdReference: null, taskIds: [] },
-      t0 - TIMEOUT_SECS * 1000 - 5000,
-    );
-    await m.services.store.transaction((tx) => tx.insertSession(stale));
+    await m.services.store.transaction((tx) => tx.insertSession(row('sess_there', t0 - TIMEOUT_SECS * 1000 - 5000)));
 
     m.clock.set(t0 + 999);
     expect(await m.services.sessions.get('sess_there')).toMatchObject({ status: 'initializing' });
@@ -38,5 +49,155 @@ describe('expiry on reads: the remembered deadline', () => {
     expect(await m.services.sessions.get('sess_there')).toMatchObject({ status: 'failed', endReason: 'timed_out' });
     expect(oldest).toHaveBeenCalledTimes(2);
     expect(await m.services.sessions.get('sess_here')).toMatchObject({ status: 'initializing' });
+  });
+
+  it('remembers the deadline of the oldest live session, not of the read: it times out on time within the trusted second', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup);
+    const t0 = m.clock.now();
+    await m.services.sessions.create({ id: 'sess_a', projectId: 'proj_p' });
+    const oldest = vi.spyOn(m.services.store, 'oldestActivity');
+    m.clock.set(t0 + TIMEOUT_SECS * 1000 - 500);
+    expect(await m.services.sessions.get('sess_a')).toMatchObject({ status: 'initializing' }); // remembers t0 + timeout
+    expect(oldest).toHaveBeenCalledTimes(1);
+    m.clock.set(t0 + TIMEOUT_SECS * 1000); // exactly the timeout: not yet idle longer than it
+    expect(await m.services.sessions.get('sess_a')).toMatchObject({ status: 'initializing' });
+    m.clock.set(t0 + TIMEOUT_SECS * 1000 + 1);
+    expect(await m.services.sessions.get('sess_a')).toMatchObject({ status: 'failed', endReason: 'timed_out' });
+  });
+
+  it('at exactly the timeout, starts no pass: a session is due only when idle longer than it', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup);
+    const t0 = m.clock.now();
+    await m.services.sessions.create({ id: 'sess_a', projectId: 'proj_p' });
+    m.clock.set(t0 + TIMEOUT_SECS * 1000);
+    const writes = vi.spyOn(m.services.store, 'transaction');
+    expect(await m.services.sessions.get('sess_a')).toMatchObject({ status: 'initializing' });
+    expect(writes).not.toHaveBeenCalled();
+  });
+
+  it('with no live session, remembers that nothing is due until a session could be', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup);
+    const oldest = vi.spyOn(m.services.store, 'oldestActivity');
+    await m.services.sessions.list({});
+    await m.services.sessions.list({});
+    expect(oldest).toHaveBeenCalledTimes(1);
+  });
+
+  it('an import of a session with older activity forgets the remembered deadline at once', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup);
+    const t0 = m.clock.now();
+    await m.services.sessions.create({ id: 'sess_new', projectId: 'proj_p' }); // remembers t0 + timeout
+    const exported: Session = { ...row('sess_old', t0 - TIMEOUT_SECS * 1000 - 1), taskIds: [] };
+    await m.services.sessions.importMetadata(exported);
+    // Same instant, well within the trusted second: only forgetting the deadline finds it.
+    expect(await m.services.sessions.get('sess_old')).toMatchObject({ status: 'failed', endReason: 'timed_out' });
+  });
+
+  it('concurrent reads share one expiry pass', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup);
+    const t0 = m.clock.now();
+    await m.services.sessions.create({ id: 'sess_a', projectId: 'proj_p' });
+    m.clock.set(t0 + TIMEOUT_SECS * 1000 + 1);
+    const writes = vi.spyOn(m.services.store, 'transaction');
+    await Promise.all([m.services.sessions.expireDue(), m.services.sessions.expireDue(), m.services.sessions.expireDue()]);
+    expect(writes).toHaveBeenCalledTimes(1); // one pass: one batch, one transaction
+    expect(m.logged('sessions timed out')).toHaveLength(1);
+    // The pass is over: the next due session gets a pass of its own.
+    await m.services.sessions.create({ id: 'sess_b', projectId: 'proj_p' });
+    m.clock.advance(TIMEOUT_SECS * 1000 + 1);
+    await m.services.sessions.expireDue();
+    expect(await m.services.sessions.get('sess_b')).toMatchObject({ status: 'failed', endReason: 'timed_out' });
+  });
+});
+
+describe('timeout and purge passes', () => {
+  let cleanup: Cleanup;
+  afterEach(() => cleanup.run());
+
+  it('a dry run reports what would time out and changes nothing', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup);
+    const t0 = m.clock.now();
+    await m.services.sessions.create({ id: 'sess_a', projectId: 'proj_p' });
+    await m.services.sessions.create({ id: 'sess_b', projectId: 'proj_p' });
+    m.clock.set(t0 + TIMEOUT_SECS * 1000 + 1);
+    const seq = await m.services.store.lastSeq();
+    expect(await m.services.sessions.expireInactive({ dryRun: true })).toEqual({ count: 2, ids: ['sess_a', 'sess_b'] });
+    expect(await m.services.store.lastSeq()).toBe(seq);
+    expect((await m.services.store.getSession('sess_a'))?.status).toBe('initializing');
+    expect(m.logged('sessions timed out')).toEqual([]);
+    expect(await m.services.sessions.expireInactive()).toEqual({ count: 2, ids: ['sess_a', 'sess_b'] });
+    const [line] = m.logged('sessions timed out');
+    expect(line).toMatchObject({ count: 2, cutoff: new Date(t0 + 1).toISOString(), reason: 'timed_out' });
+    expect(await m.services.sessions.expireInactive()).toEqual({ count: 0, ids: [] });
+    expect(m.logged('sessions timed out')).toHaveLength(1); // nothing due, nothing logged
+  });
+
+  it('ends more than one batch (10,000 a transaction) in one pass', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup);
+    const t0 = m.clock.now();
+    const total = 10_001;
+    await m.services.store.transaction(async (tx) => {
+      for (let i = 0; i < total; i++) await tx.insertSession(row(`sess_${String(i).padStart(5, '0')}`, t0));
+    });
+    m.clock.set(t0 + TIMEOUT_SECS * 1000 + 1);
+    const result = await m.services.sessions.expireInactive();
+    expect(result.count).toBe(total);
+    expect(m.logged('sessions timed out').map((l) => l.count)).toEqual([10_000, 1]);
+    expect(await m.services.store.countActiveSessions()).toBe(0);
+    m.clock.advance(RETENTION_SECS * 1000);
+    const purged = await m.services.sessions.purgeEnded();
+    expect(purged.count).toBe(total);
+    expect(m.logged('ended sessions purged').map((l) => l.count)).toEqual([10_000, 1]);
+  });
+
+  it('a purge reports a dry run, honours its limit, tells its progress and logs what went', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup);
+    const t0 = m.clock.now();
+    for (const id of ['sess_1', 'sess_2', 'sess_3']) {
+      await m.services.sessions.create({ id, projectId: 'proj_p' });
+      await m.services.sessions.end(id, 'completed');
+      m.clock.advance(1000);
+    }
+    m.clock.set(t0 + RETENTION_SECS * 1000); // sess_1 ended exactly a retention ago: due
+    expect(await m.services.sessions.purgeEnded({ dryRun: true })).toEqual({ count: 1, ids: ['sess_1'] });
+    expect(await m.services.store.getSession('sess_1')).toBeDefined();
+    m.clock.set(t0 + RETENTION_SECS * 1000 + 5000);
+    const progress: number[] = [];
+    const first = await m.services.sessions.purgeEnded({ limit: 2, onProgress: (n) => progress.push(n) });
+    expect(first).toEqual({ count: 2, ids: ['sess_1', 'sess_2'], worktreesKept: [] });
+    expect(progress).toEqual([2]);
+    expect(m.logged('ended sessions purged')).toMatchObject([
+      { count: 2, cutoff: new Date(t0 + 5000).toISOString(), reason: 'purged' },
+    ]);
+    expect(await m.services.sessions.purgeEnded({ onProgress: (n) => progress.push(n) })).toEqual({
+      count: 1,
+      ids: ['sess_3'],
+      worktreesKept: [],
+    });
+    expect(await m.services.sessions.purgeEnded({ onProgress: (n) => progress.push(n) })).toEqual({
+      count: 0,
+      ids: [],
+      worktreesKept: [],
+    });
+    expect(progress).toEqual([2, 1]); // nothing purged, no progress told
+    expect(m.logged('ended sessions purged')).toHaveLength(2);
+  });
+
+  it('with retention 0, a session that times out is purged in the same pass', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup, { retentionSecs: 0 });
+    const t0 = m.clock.now();
+    await m.services.sessions.create({ id: 'sess_a', projectId: 'proj_p' });
+    m.clock.set(t0 + TIMEOUT_SECS * 1000 + 1);
+    expect(await m.services.sessions.expireInactive()).toEqual({ count: 1, ids: ['sess_a'] });
+    expect(await m.services.store.getSession('sess_a')).toBeUndefined();
   });
 });
