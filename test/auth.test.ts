@@ -42,6 +42,8 @@ describe('access control', () => {
       '127.0.0.1.evil.com',
       'localhost.evil.com',
       '[::2]',
+      ':[:1', // brackets are stripped only around the host
+      ':]:1',
     ])
       expect(isLoopback(host), host).toBe(false);
   });
