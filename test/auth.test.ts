@@ -116,6 +116,7 @@ describe('access control', () => {
     expect(originAllowed('http://127.0.0.1:80', '127.0.0.1', [])).toBe(true);
     expect(originAllowed('http://127.0.0.1.evil.com:7420', '127.0.0.1:7420', [])).toBe(false);
     expect(originAllowed('http://127.0.0.1:7420', undefined, [])).toBe(false);
+    expect(originAllowed('http://undefined', undefined, [])).toBe(false); // no Host: nothing is its own origin
     expect(originAllowed('not a url', '127.0.0.1:7420', [])).toBe(false);
   });
 

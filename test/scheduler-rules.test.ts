@@ -5,7 +5,7 @@ import type { ProjectService } from '../src/core/projects.js';
 import type { Runtime } from '../src/core/runtime.js';
 import { Scheduler } from '../src/core/scheduler.js';
 import type { SessionService } from '../src/core/sessions.js';
-import type { MaestroEvent } from '../src/domain/index.js';
+import { type MaestroEvent, NotFoundError } from '../src/domain/index.js';
 import type { EventListener, Store } from '../src/store/index.js';
 import { Cleanup, quietLog, testMaestro } from './helpers.js';
 
@@ -178,6 +178,22 @@ describe('scheduler passes', () => {
     expect((await m.scheduler.schedule()).started).toEqual([]);
     await m.services.projects.complete('proj_1');
     expect((await m.scheduler.schedule()).started).toEqual(['proj_3']);
+  });
+
+  it('an agent whose session is found gone while starting (deleted meanwhile) leaves its project running', async () => {
+    const { m } = await setup({ maxRunningProjects: 1 });
+    await m.services.projects.create({ id: 'proj_a', name: 'a', repoPath: m.dir, enqueue: true, agentCommand: ['agent'] });
+    const sessions = {
+      spawn: async () => {
+        throw new NotFoundError('session', 'sess_gone');
+      },
+    } as unknown as SessionService;
+    const scheduler = new Scheduler(
+      { store: m.services.store, clock: m.clock, log: quietLog(), projects: m.services.projects, sessions },
+      { intervalMs: 3_600_000, maxRunningProjects: 1, projectStuckSecs: 600 },
+    );
+    expect((await scheduler.schedule()).started).toEqual(['proj_a']);
+    expect(await m.services.projects.get('proj_a')).toMatchObject({ status: 'running', statusReason: null });
   });
 
   it('fails a project whose agent cannot start, saying why, and goes on with the queue', async () => {

@@ -1,9 +1,12 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../src/core/clock.js';
+import type { GitInspector } from '../src/core/runtime.js';
+import { SessionExpiry } from '../src/core/session-expiry.js';
 import { newSessionRow } from '../src/core/session-records.js';
-import type { Session } from '../src/domain/index.js';
-import type { SessionRow } from '../src/store/index.js';
-import { Cleanup, testMaestro } from './helpers.js';
+import { NotFoundError, newProject, type Session } from '../src/domain/index.js';
+import { openSqliteStore, type SessionRow } from '../src/store/index.js';
+import { Cleanup, quietLog, testMaestro } from './helpers.js';
 
 const TIMEOUT_SECS = 3600;
 const RETENTION_SECS = 86_400;
@@ -199,5 +202,39 @@ describe('timeout and purge passes', () => {
     m.clock.set(t0 + TIMEOUT_SECS * 1000 + 1);
     expect(await m.services.sessions.expireInactive()).toEqual({ count: 1, ids: ['sess_a'] });
     expect(await m.services.store.getSession('sess_a')).toBeUndefined();
+  });
+
+  it('a tmux-backed session ended by someone else meanwhile counts as timed out; another failure stops the pass', async () => {
+    cleanup = new Cleanup();
+    const store = await openSqliteStore(':memory:');
+    cleanup.add(() => store.close());
+    const clock = new ManualClock(Date.parse('2026-03-01T10:00:00.000Z'));
+    await store.transaction((tx) => tx.insertProject(newProject({ id: 'proj_p', name: 'p', repoPath: '/tmp' }, clock.now())));
+    const tmux = { kind: 'tmux' as const, host: 'h', tmuxSession: 'maestro-x', pid: null, exitCode: null };
+    await store.transaction(async (tx) => {
+      await tx.insertSession(row('sess_gone', clock.now(), { runtime: { ...tmux, tmuxSession: 'maestro-sess_gone' } }));
+      await tx.insertSession(row('sess_plain', clock.now()));
+    });
+    clock.advance(TIMEOUT_SECS * 1000 + 1);
+    const ended: string[] = [];
+    let failure: Error = new NotFoundError('session', 'sess_gone');
+    const expiry = new SessionExpiry(
+      { store, clock, log: quietLog(), git: {} as GitInspector },
+      { sessionTimeoutSecs: TIMEOUT_SECS, retentionSecs: RETENTION_SECS },
+      async (id) => {
+        ended.push(id);
+        throw failure;
+      },
+    );
+    // Gone already (deleted or ended by another request): the goal is reached.
+    expect(await expiry.expireInactive()).toEqual({ count: 2, ids: ['sess_gone', 'sess_plain'] });
+    expect(ended).toEqual(['sess_gone']); // only the tmux-backed one is ended one by one
+    expect((await store.getSession('sess_plain'))?.endReason).toBe('timed_out');
+
+    await store.transaction((tx) =>
+      tx.insertSession(row('sess_stuck', clock.now() - TIMEOUT_SECS * 1000 - 1, { runtime: tmux })),
+    );
+    failure = new Error('tmux is wedged');
+    await expect(expiry.expireInactive()).rejects.toThrow('tmux is wedged');
   });
 });
