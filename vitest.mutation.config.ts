@@ -15,6 +15,8 @@ export default defineConfig({
       'test/scheduler.test.ts',
       'test/scheduler-rules.test.ts',
       'test/session-expiry.test.ts',
+      'test/store-group-commit.test.ts',
+      'test/store-postgres.test.ts',
       'test/store-sqlite.test.ts',
       'test/worktrees.test.ts',
     ],
