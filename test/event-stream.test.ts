@@ -28,7 +28,7 @@ function recorder(onEvent?: (e: MaestroEvent) => void): EventSink & { told: Told
 
 /** A promise and the function that settles it: lets a test stop the stream at an exact point. */
 function gate(): { wait: Promise<void>; open: () => void } {
-  let open = () => undefined as void;
+  let open: () => void = () => undefined;
   const wait = new Promise<void>((resolve) => {
     open = resolve;
   });
