@@ -80,6 +80,34 @@ describe('expiry on reads: the remembered deadline', () => {
     expect(writes).not.toHaveBeenCalled();
   });
 
+  it('a clock set back does not trust a deadline remembered at a later time', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup);
+    await m.services.sessions.create({ id: 'sess_here', projectId: 'proj_p' }); // remembers at t0
+    const t0 = m.clock.now();
+    await m.services.store.transaction((tx) => tx.insertSession(row('sess_there', t0 - TIMEOUT_SECS * 1000 - 5000)));
+    m.clock.set(t0 - 500); // half a second back: not "less than 1 s after" the check
+    expect(await m.services.sessions.get('sess_there')).toMatchObject({ status: 'failed', endReason: 'timed_out' });
+  });
+
+  it('deleting a session linked to tasks removes the links both ways, with their events', async () => {
+    cleanup = new Cleanup();
+    const m = await setup(cleanup);
+    await m.services.tasks.create({ id: 'task_a', projectId: 'proj_p', title: 'a' });
+    await m.services.tasks.create({ id: 'task_b', projectId: 'proj_p', title: 'b' });
+    await m.services.sessions.create({ id: 'sess_x', projectId: 'proj_p', taskIds: ['task_a', 'task_b'] });
+    const seq = await m.services.store.lastSeq();
+    await m.services.sessions.delete('sess_x');
+    const events = (await m.services.store.listEvents(seq, 100)).map((e) => ({ type: e.type, data: e.data }));
+    expect(events).toEqual([
+      { type: 'session:task_removed', data: { sessionId: 'sess_x', taskId: 'task_a' } },
+      { type: 'task:session_removed', data: { taskId: 'task_a', sessionId: 'sess_x' } },
+      { type: 'session:task_removed', data: { sessionId: 'sess_x', taskId: 'task_b' } },
+      { type: 'task:session_removed', data: { taskId: 'task_b', sessionId: 'sess_x' } },
+      { type: 'session:deleted', data: { id: 'sess_x', projectId: 'proj_p', taskIds: ['task_a', 'task_b'], reason: 'deleted' } },
+    ]);
+  });
+
   it('with no live session, remembers that nothing is due until a session could be', async () => {
     cleanup = new Cleanup();
     const m = await setup(cleanup);
