@@ -158,6 +158,18 @@ describe('scheduler passes', () => {
     expect((await m.services.projects.get('proj_manual')).status).toBe('running');
   });
 
+  it('a project completed by a pass is left alone by the next ones', async () => {
+    const { m } = await setup();
+    await m.services.projects.create({ id: 'proj_q', name: 'q', repoPath: m.dir, enqueue: true });
+    await m.scheduler.schedule();
+    const s = await m.services.sessions.create({ projectId: 'proj_q' });
+    await m.services.sessions.end(s.id, 'failed');
+    expect((await m.scheduler.schedule()).completed).toEqual(['proj_q']);
+    m.clock.advance(601_000);
+    expect(await m.scheduler.schedule()).toMatchObject({ completed: [], stuck: [], finalized: [] });
+    expect(await m.services.projects.get('proj_q')).toMatchObject({ status: 'failed' });
+  });
+
   it('a scheduled project with a live session is left running, however old', async () => {
     const { m } = await setup();
     await m.services.projects.create({ id: 'proj_q', name: 'q', repoPath: m.dir, enqueue: true });
