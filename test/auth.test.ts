@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import { DEFAULTS } from '../src/core/config.js';
 import { createMaestro } from '../src/maestro.js';
-import { isLoopback, originAllowed, tokensEqual } from '../src/server/auth.js';
+import { isLoopback, originAllowed, requireTokenOffLoopback, tokensEqual } from '../src/server/auth.js';
 import { BIN, Cleanup, quietLog, startServer, testMaestro, tmuxSocket } from './helpers.js';
 
 const TOKEN = 's3cret-token-for-tests';
@@ -33,7 +33,53 @@ describe('access control', () => {
   it('knows loopback addresses', () => {
     cleanup = new Cleanup();
     for (const host of ['127.0.0.1', '127.8.9.10', 'localhost', '::1', '[::1]']) expect(isLoopback(host)).toBe(true);
-    for (const host of ['0.0.0.0', '::', '192.168.1.4', 'example.com', '10.0.0.1']) expect(isLoopback(host)).toBe(false);
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '192.168.1.4',
+      'example.com',
+      '10.0.0.1',
+      '127.0.0.1.evil.com',
+      'localhost.evil.com',
+      '[::2]',
+      ':[:1', // brackets are stripped only around the host
+      ':]:1',
+    ])
+      expect(isLoopback(host), host).toBe(false);
+  });
+
+  it('asks for a token off loopback only', () => {
+    cleanup = new Cleanup();
+    expect(() => requireTokenOffLoopback('127.0.0.1', '')).not.toThrow();
+    expect(() => requireTokenOffLoopback('0.0.0.0', TOKEN)).not.toThrow();
+    expect(() => requireTokenOffLoopback('192.168.1.4', '')).toThrow(
+      'MAESTRO_TOKEN (or --token) is required to listen on 192.168.1.4: anyone who can reach it could run commands as you',
+    );
+  });
+
+  it('with a token, serves only the dashboard files without it; takes it from a Bearer header or ?token=', async () => {
+    cleanup = new Cleanup();
+    const m = await testMaestro(cleanup, { token: TOKEN });
+    const status = async (url: string, headers: Record<string, string> = {}) => (await m.app.inject({ url, headers })).statusCode;
+    for (const url of ['/', '/index.html', '/?x=1', '/assets/missing.js', '/favicon.ico'])
+      expect(await status(url), url).not.toBe(401);
+    for (const url of ['/index.html.bak', '/api/sessions/favicon', '/api/assets/x', '/x/index.html', '/api/health?/assets/'])
+      expect(await status(url), url).toBe(401);
+    expect(await status('/api/health', { authorization: `Bearer   ${TOKEN}  ` })).toBe(200);
+    expect(await status('/api/health', { authorization: `Basic ${TOKEN}` })).toBe(401);
+    expect(await status('/api/health', { authorization: `bearer ${TOKEN}` })).toBe(401);
+    expect(await status(`/api/health?token=${TOKEN}`, { authorization: 'Bearer wrong' })).toBe(401); // the header wins
+    expect(await status('/api/health?token=')).toBe(401);
+    const none = await m.app.inject({ url: '/api/health' });
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="maestro"');
+    expect(none.json().message).toBe(
+      'this server requires a token: send "Authorization: Bearer <MAESTRO_TOKEN>" (WebSocket: ?token=)',
+    );
+    expect(none.headers.connection).not.toBe('close'); // plain HTTP keeps its connection
+    // A refused WebSocket upgrade closes its connection: the server no longer tracks that socket.
+    const upgrade = await m.app.inject({ url: '/api/events', headers: { upgrade: 'WebSocket', connection: 'upgrade' } });
+    expect(upgrade.statusCode).toBe(401);
+    expect(upgrade.headers.connection).toBe('close');
   });
 
   it('compares tokens by content, whatever their lengths', () => {
@@ -42,6 +88,12 @@ describe('access control', () => {
     expect(tokensEqual(`${TOKEN}x`, TOKEN)).toBe(false);
     expect(tokensEqual('', TOKEN)).toBe(false);
     expect(tokensEqual(TOKEN.replace('s', 'S'), TOKEN)).toBe(false);
+    // Every character counts, the last one too.
+    expect(tokensEqual(`${TOKEN.slice(0, -1)}X`, TOKEN)).toBe(false);
+    expect(tokensEqual(TOKEN.slice(0, -1), TOKEN)).toBe(false);
+    expect(tokensEqual(`X${TOKEN.slice(1)}`, TOKEN)).toBe(false);
+    expect(tokensEqual('a', 'b')).toBe(false);
+    expect(tokensEqual('', '')).toBe(true);
   });
 
   it('allows its own origin, listed origins and programs without an origin', () => {
@@ -51,6 +103,20 @@ describe('access control', () => {
     expect(originAllowed('http://evil.example', '127.0.0.1:7420', [])).toBe(false);
     expect(originAllowed('http://127.0.0.1:9999', '127.0.0.1:7420', [])).toBe(false);
     expect(originAllowed('http://tools.example', '127.0.0.1:7420', ['http://tools.example'])).toBe(true);
+    // A listed origin is matched whole, never as a prefix or a part.
+    for (const origin of [
+      'http://tools.example.evil.com',
+      'http://tools.example:8080',
+      'http://tools.exampl',
+      'https://tools.example',
+      'http://evil.com/http://tools.example',
+    ])
+      expect(originAllowed(origin, '127.0.0.1:7420', ['http://tools.example']), origin).toBe(false);
+    // Its own origin is matched by host and port, whatever the scheme writes out.
+    expect(originAllowed('http://127.0.0.1:80', '127.0.0.1', [])).toBe(true);
+    expect(originAllowed('http://127.0.0.1.evil.com:7420', '127.0.0.1:7420', [])).toBe(false);
+    expect(originAllowed('http://127.0.0.1:7420', undefined, [])).toBe(false);
+    expect(originAllowed('http://undefined', undefined, [])).toBe(false); // no Host: nothing is its own origin
     expect(originAllowed('not a url', '127.0.0.1:7420', [])).toBe(false);
   });
 
@@ -73,6 +139,8 @@ describe('access control', () => {
     const wrong = await m.app.inject({ ...create, headers: bearer('wrong') });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().message).toBe('wrong token');
+    const lastCharWrong = await m.app.inject({ ...create, headers: bearer(`${TOKEN.slice(0, -1)}X`) });
+    expect(lastCharWrong.statusCode).toBe(401);
     for (const url of ['/api/health', '/metrics', '/api/sessions', '/api/openapi.json'])
       expect((await m.app.inject({ url })).statusCode, url).toBe(401);
     expect(await m.services.projects.list()).toEqual([]);
@@ -98,9 +166,22 @@ describe('access control', () => {
     const from = (origin: string) => m.app.inject({ url: '/api/projects', headers: { origin, host: 'localhost:80' } });
     const evil = await from('http://evil.example');
     expect(evil.statusCode).toBe(403);
-    expect(evil.json()).toMatchObject({ code: 'origin_forbidden' });
+    expect(evil.json()).toMatchObject({
+      code: 'origin_forbidden',
+      message: 'origin http://evil.example may not call this server; add it to MAESTRO_ALLOWED_ORIGINS',
+    });
+    expect(evil.headers.connection).not.toBe('close');
+    const upgrade = await m.app.inject({
+      url: '/api/events',
+      headers: { origin: 'http://evil.example', host: 'localhost:80', upgrade: 'websocket', connection: 'upgrade' },
+    });
+    expect(upgrade.statusCode).toBe(403);
+    expect(upgrade.headers.connection).toBe('close');
     expect((await from('http://localhost:80')).statusCode).toBe(200);
     expect((await from('http://tools.example')).statusCode).toBe(200);
+    const lookalike = await from('http://tools.example.evil.com');
+    expect(lookalike.statusCode).toBe(403);
+    expect(lookalike.json()).toMatchObject({ code: 'origin_forbidden', details: { origin: 'http://tools.example.evil.com' } });
   });
 
   it('over a real socket: WebSocket upgrades need the token and a fair origin; refused sockets close; the client sends it', async () => {

@@ -8,8 +8,16 @@ import { Cleanup, testMaestro, until } from './helpers.js';
 /** Debian's Chromium, installed by scripts/ensure-test-services.sh. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = 'test-results';
+/**
+ * How long a wait in the browser may take: the dashboard answers in milliseconds, but on a loaded
+ * 2-core machine (tests in parallel, Chromium, tmux and the server sharing it) a render or a
+ * round trip can take seconds. Generous, as a wait ends as soon as its condition holds.
+ */
+const WAIT = 30_000;
+/** For `expect.poll`, whose own default (1 s) is far too short under load. */
+const LIVE = { timeout: WAIT };
 
-describe('dashboard in a real Chromium', () => {
+describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
   const cleanup = new Cleanup();
   let m: Awaited<ReturnType<typeof testMaestro>>;
   let client: MaestroClient;
@@ -38,9 +46,10 @@ describe('dashboard in a real Chromium', () => {
     });
     cleanup.add(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(WAIT);
     await page.goto(url);
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
-  });
+  }, 4 * WAIT);
   afterAll(() => cleanup.run());
 
   it('spawns a real command from the page and shows it live', async () => {
@@ -48,23 +57,21 @@ describe('dashboard in a real Chromium', () => {
     await page.getByLabel('Name', { exact: true }).fill('greeter');
     await page.getByLabel('Command', { exact: true }).fill('sh -c "echo hello from the dashboard; exec sleep 300"');
     await page.getByRole('button', { name: 'Spawn' }).click();
-    const spawned = await until(async () => (await client.sessions.list({ active: true })).sessions[0], 10_000, 'the spawn');
+    const spawned = await until(async () => (await client.sessions.list({ active: true })).sessions[0], WAIT, 'the spawn');
     expect(spawned?.runtime.kind).toBe('tmux');
     expect(spawned?.name).toBe('greeter');
-    await expect.poll(() => row(spawned?.id as string).textContent()).toContain('greeter');
-    await expect.poll(() => page.getByLabel('Name', { exact: true }).inputValue()).toBe('');
-    await expect.poll(() => row(spawned?.id as string).textContent()).toContain('initializing');
-    await expect
-      .poll(() => page.locator('[data-terminal]').textContent(), { timeout: 10_000 })
-      .toContain('hello from the dashboard');
-    await expect.poll(() => page.locator('li[data-task="task_login"]').textContent()).toContain('1 active');
+    await expect.poll(() => row(spawned?.id as string).textContent(), LIVE).toContain('greeter');
+    await expect.poll(() => page.getByLabel('Name', { exact: true }).inputValue(), LIVE).toBe('');
+    await expect.poll(() => row(spawned?.id as string).textContent(), LIVE).toContain('initializing');
+    await expect.poll(() => page.locator('[data-terminal]').textContent(), LIVE).toContain('hello from the dashboard');
+    await expect.poll(() => page.locator('li[data-task="task_login"]').textContent(), LIVE).toContain('1 active');
     await shot('spawned');
   });
 
   it('shows a session ended in tmux without a reload', async () => {
     const [s] = (await client.sessions.list({ active: true })).sessions;
     await execa('tmux', ['-L', m.config.tmuxSocket, 'kill-session', '-t', `=${s?.runtime.tmuxSession}`]);
-    await expect.poll(() => row(s?.id as string).textContent(), { timeout: 10_000 }).toContain('lost');
+    await expect.poll(() => row(s?.id as string).textContent(), LIVE).toContain('lost');
     expect(await row(s?.id as string).getAttribute('class')).toBe('ended');
     await shot('ended');
   });
@@ -81,7 +88,7 @@ describe('dashboard in a real Chromium', () => {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('button', { name: 'Confirm delete' }).click();
     await row(s.id).waitFor({ state: 'detached' });
-    await expect.poll(() => page.locator('li[data-task="task_login"]').textContent()).toContain('0 active / 1 sessions');
+    await expect.poll(() => page.locator('li[data-task="task_login"]').textContent(), LIVE).toContain('0 active / 1 sessions');
     expect(await page.getByRole('region', { name: 'Session to-delete' }).count()).toBe(0);
     await shot('deleted');
   });
@@ -89,7 +96,7 @@ describe('dashboard in a real Chromium', () => {
   it('shows the server’s message when an action is refused', async () => {
     await page.getByLabel('Command', { exact: true }).fill('LANG=C true');
     await page.getByRole('button', { name: 'Spawn' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('expected a program name');
+    await expect.poll(() => page.getByRole('alert').textContent(), LIVE).toContain('expected a program name');
     await page.getByRole('button', { name: 'Dismiss' }).click();
   });
 
@@ -101,7 +108,7 @@ describe('dashboard in a real Chromium', () => {
     const during = await client.sessions.create({ projectId: 'proj_web', name: 'during-cut', taskId: 'task_login' });
     await client.sessions.transition(before.id, { status: 'planning' });
     await client.sessions.delete(before.id);
-    await row(during.id).waitFor({ timeout: 10_000 });
+    await row(during.id).waitFor();
     await row(before.id).waitFor({ state: 'detached' });
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     const seq = await page.evaluate(() => (window as unknown as { maestro: { snapshot: { seq: number } } }).maestro.snapshot.seq);
@@ -115,7 +122,7 @@ describe('dashboard in a real Chromium', () => {
       (window as unknown as { maestro: { dropConnection(since: number): void } }).maestro.dropConnection(1_000_000_000);
     });
     const fresh = await client.sessions.create({ projectId: 'proj_web', name: 'after-resync' });
-    await row(fresh.id).waitFor({ timeout: 10_000 });
+    await row(fresh.id).waitFor();
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     const seq = await page.evaluate(() => (window as unknown as { maestro: { snapshot: { seq: number } } }).maestro.snapshot.seq);
     expect(seq).toBe(await m.services.store.lastSeq());
@@ -124,11 +131,11 @@ describe('dashboard in a real Chromium', () => {
   it('highlights a session waiting for input', async () => {
     const s = await client.sessions.create({ projectId: 'proj_web', name: 'asking' });
     await client.sessions.needsInput(s.id, { reason: 'question', message: 'Which database?' });
-    await expect.poll(() => row(s.id).getAttribute('class')).toBe('live needs-input');
+    await expect.poll(() => row(s.id).getAttribute('class'), LIVE).toBe('live needs-input');
     expect(await row(s.id).textContent()).toContain('needs input: question');
     await shot('needs-input');
     await client.sessions.inputGiven(s.id);
-    await expect.poll(() => row(s.id).getAttribute('class')).toBe('live');
+    await expect.poll(() => row(s.id).getAttribute('class'), LIVE).toBe('live');
   });
 
   it('shows a failing background loop until it recovers, and on a fresh load too', async () => {
@@ -195,7 +202,7 @@ describe('dashboard in a real Chromium', () => {
     const tmuxHas = async () =>
       (await execa('tmux', ['-L', m.config.tmuxSocket, 'has-session', '-t', `=${s.runtime.tmuxSession}`], { reject: false }))
         .exitCode === 0;
-    await until(async () => !(await tmuxHas()), 5000, 'the tmux session to go');
+    await until(async () => !(await tmuxHas()), WAIT, 'the tmux session to go');
     expect(await page.locator('li[data-project="proj_web"]').count()).toBe(1);
   });
 
@@ -207,6 +214,7 @@ describe('dashboard in a real Chromium', () => {
       await secured.services.projects.create({ id: 'proj_tok', name: 'tok', repoPath: secured.dir });
       await secured.services.sessions.create({ projectId: 'proj_tok', name: 'behind-a-token' });
       const tab = await browser.newPage();
+      tab.setDefaultTimeout(WAIT);
       local.add(() => tab.close());
       await tab.goto(`${url}/#token=dashboard-token`);
       await tab.getByRole('status').filter({ hasText: 'live' }).waitFor();
@@ -218,6 +226,7 @@ describe('dashboard in a real Chromium', () => {
 
       // A tab without it (or with a wrong one) is asked for it, then goes live.
       const fresh = await browser.newPage();
+      fresh.setDefaultTimeout(WAIT);
       local.add(() => fresh.close());
       await fresh.goto(url);
       await fresh.getByRole('status').filter({ hasText: 'token needed' }).waitFor();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -40,9 +41,16 @@ describe('one server per SQLite file', () => {
   it('claims nothing for PostgreSQL (several nodes share it) or a private in-memory database', () => {
     for (const db of ['postgres://u:p@127.0.0.1:5432/maestro', ':memory:']) {
       const a = claimDatabase(db);
-      const b = claimDatabase(db);
+      // A second claim while the first is held is not refused (a SQLite file's would be)…
+      let b: ReturnType<typeof claimDatabase> | undefined;
+      expect(() => {
+        b = claimDatabase(db);
+      }).not.toThrow();
+      // …and no lock file was made for it (`<db>-serve.lock`, relative to the working directory).
+      expect(existsSync(`${db}-serve.lock`)).toBe(false);
+      expect(existsSync(db.split('/')[0] as string)).toBe(false);
       a.release();
-      b.release();
+      b?.release();
     }
   });
 

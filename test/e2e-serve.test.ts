@@ -11,6 +11,11 @@ import { BIN, Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers
 const tmuxHas = (socket: string, name: string) =>
   execa('tmux', ['-L', socket, 'has-session', '-t', `=${name}`], { reject: false }).then((r) => r.exitCode === 0);
 
+/**
+ * One server for the file; each test sets up what it needs (the project `proj_e2e` comes with the
+ * server) and asserts on its own sessions and on changes it made, so any test runs alone or in any
+ * order (`vitest --sequence.shuffle`).
+ */
 describe('end to end: maestro serve, real tmux, real commands', () => {
   const cleanup = new Cleanup();
   let socket: string;
@@ -31,11 +36,12 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     client = new MaestroClient({ baseUrl: url, WebSocket: WebSocket as unknown as WebSocketConstructor });
     const handle = client.watch(0, { onEvent: (e) => events.push(e) });
     cleanup.add(() => handle.close());
+    await client.projects.create({ id: 'proj_e2e', name: 'e2e', repoPath: repo });
   });
   afterAll(() => cleanup.run());
 
   it('spawns a real command from the CLI, notices its exit, ends the session and delivers the events', async () => {
-    const project = await client.projects.create({ id: 'proj_e2e', name: 'e2e', repoPath: repo });
+    const project = { id: 'proj_e2e' };
     const task = await client.tasks.create({ projectId: project.id, title: 'say hello' });
     const cli = await execa(
       process.execPath,
@@ -136,12 +142,29 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
 
   it('maestro metrics and maestro cleanup --dry-run talk to the server', async () => {
     const cli = (...args: string[]) => execa(process.execPath, [BIN, '--url', url, ...args], { reject: false });
+    const endedTotal = (text: string, reason: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`maestro_sessions_ended_total{reason="${reason}"} `))
+          ?.split(' ')[1] ?? 0,
+      );
+    // What this test changes, measured against the counts before it: whatever ran first.
+    const before = await client.health();
+    const promBefore = await (await fetch(`${url}/metrics`)).text();
+    const s = await client.sessions.create({ projectId: 'proj_e2e', name: 'measured' });
+    await client.sessions.end(s.id, { reason: 'completed' });
+
     const metrics = await cli('-o', 'json', 'metrics');
     expect(metrics.exitCode).toBe(0);
     const health = JSON.parse(metrics.stdout);
-    expect(health.sessions).toMatchObject({ total: 2, active: 0, byStatus: { failed: 1, completed: 1 } });
+    expect(health.sessions).toMatchObject({
+      total: before.sessions.total + 1,
+      active: before.sessions.active,
+      byStatus: { ...before.sessions.byStatus, completed: (before.sessions.byStatus.completed ?? 0) + 1 },
+    });
     const prometheus = await cli('metrics', '--prometheus');
-    expect(prometheus.stdout).toContain('maestro_sessions_ended_total{reason="terminal_closed"} 2');
+    expect(endedTotal(prometheus.stdout, 'completed')).toBe(endedTotal(promBefore, 'completed') + 1);
     const dry = await cli('-o', 'json', 'cleanup', '--dry-run');
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, timedOut: 0, purged: 0 });
     const pretty = await cli('cleanup');
@@ -241,7 +264,18 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
   }, 90_000);
 
   it('stops gracefully on SIGTERM', async () => {
-    server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
+    // A server of its own: the file's server serves the other tests, whatever their order.
+    const dir = tempDir(cleanup);
+    const own = await startServer(cleanup, [
+      '--port',
+      '0',
+      '--db',
+      join(dir, 'maestro.db'),
+      '--tmux-socket',
+      tmuxSocket(cleanup),
+    ]);
+    expect((await fetch(`${own.url}/api/health`)).status).toBe(200);
+    own.child.kill('SIGTERM');
+    expect(await own.exited).toBe(0);
   });
 });

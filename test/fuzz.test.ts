@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../src/core/runtime.js';
-import { Cleanup, testMaestro } from './helpers.js';
+import { Cleanup, stubRuntime, testMaestro } from './helpers.js';
 
 /** Cases per run: 10,000 in the suite (issue #10); FUZZ_RUNS changes it. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
@@ -19,17 +19,7 @@ type Operation = { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; bo
  * Starts nothing: this test fuzzes the HTTP surface, and a valid spawn with a random command must
  * not run it on the test machine (tmux itself is tested with real commands elsewhere).
  */
-const recordingRuntime: Runtime = {
-  host: 'fuzz',
-  sessionName: (id) => `maestro-${id}`,
-  start: async (spec) => ({ tmuxSession: `maestro-${spec.sessionId}`, pid: null }),
-  kill: async () => undefined,
-  sendInput: async () => false,
-  signal: async () => false,
-  screen: async () => [],
-  capture: async () => [],
-  probe: async () => ({ ok: true, sessions: new Map() }),
-};
+const recordingRuntime = stubRuntime('fuzz');
 
 const VALUES = [
   'idle',

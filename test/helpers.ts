@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
 import { DEFAULTS, type MaestroConfig } from '../src/core/config.js';
+import type { Runtime } from '../src/core/runtime.js';
 import { createMaestro, type Maestro, type MaestroParts } from '../src/maestro.js';
 import { TmuxSessionManager } from '../src/runtime/tmux.js';
 
@@ -46,6 +47,41 @@ export function tmuxSocket(cleanup: Cleanup): string {
     rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
   });
   return socket;
+}
+
+/** Whether this run is CI's (`CI=true`, as GitHub Actions and most CI systems set it). */
+export const underCi = (): boolean => ['true', '1'].includes((process.env.CI ?? '').toLowerCase());
+
+/**
+ * What a test file does when a service it needs (PostgreSQL) does not answer: under CI the file
+ * fails, naming the service, so a suite never vanishes from a green run; locally it prints one
+ * loud line saying what did not run and the file's tests are skipped.
+ * @throws Error naming the service and what did not run, under CI
+ */
+export function serviceUnavailable(service: string, what: string): void {
+  const shown = service.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'); // no password in logs
+  const message = `${shown} is not reachable: ${what} did NOT run`;
+  if (underCi()) throw new Error(`${message} (CI=true requires it; run scripts/ensure-test-services.sh)`);
+  process.stderr.write(`\n!!! SKIPPED — ${message} (run scripts/ensure-test-services.sh as root, or set MAESTRO_TEST_PG)\n\n`);
+}
+
+/**
+ * A runtime that runs nothing (for tests of everything but tmux): it starts "sessions" named
+ * `maestro-<id>` without a process, finds none, and reaches none; `overrides` replace any part.
+ */
+export function stubRuntime(host: string, overrides: Partial<Runtime> = {}): Runtime {
+  return {
+    host,
+    sessionName: (id) => `maestro-${id}`,
+    start: async (spec) => ({ tmuxSession: `maestro-${spec.sessionId}`, pid: null }),
+    kill: async () => undefined,
+    sendInput: async () => false,
+    signal: async () => false,
+    screen: async () => [],
+    capture: async () => [],
+    probe: async () => ({ ok: true, sessions: new Map() }),
+    ...overrides,
+  };
 }
 
 /** A logger that writes nothing. */

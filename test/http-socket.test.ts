@@ -104,6 +104,26 @@ describe('HTTP and WebSocket over a real socket', () => {
     expect(ws.closeCode()).toBe(4410);
   });
 
+  it('caps what a client may send at 64 KiB a message: a larger one closes the socket with 1009', async () => {
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/api/events`);
+    cleanup.add(() => socket.terminate());
+    const messages: string[] = [];
+    let closeCode: number | undefined;
+    socket.on('message', (data) => messages.push(String(data)));
+    socket.on('close', (code) => {
+      closeCode = code;
+    });
+    await until(() => messages.length > 0, 5000, 'ready');
+    // Exactly the cap is accepted (and ignored): the stream goes on.
+    socket.send(Buffer.alloc(64 * 1024, 'a'));
+    await client.projects.create({ name: 'p', repoPath: m.dir });
+    await until(() => messages.length > 1, 5000, 'a live event after the 64 KiB message');
+    expect(closeCode).toBeUndefined();
+    socket.send(Buffer.alloc(64 * 1024 + 1, 'a'));
+    await until(() => closeCode !== undefined, 5000, 'close');
+    expect(closeCode).toBe(1009); // message too big
+  });
+
   it('refuses a malformed cursor before upgrading', async () => {
     const res = await fetch(`${url}/api/events?since=abc`);
     expect(res.status).toBe(400);

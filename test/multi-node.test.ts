@@ -1,30 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MaestroApiError, MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import type { MaestroEvent } from '../src/domain/index.js';
 import { Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
-
-const PG_URL = process.env.MAESTRO_TEST_PG ?? 'postgres://postgres:maestro@127.0.0.1:5432/maestro_test';
-
-async function admin(sql: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query(sql);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+import { pgAdmin as admin, pgSchemaUrl } from './pg.js';
 
 const schema = `maestro_nodes_${process.pid}`;
-const db = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-const available = await admin(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+const db = (await pgSchemaUrl(schema, 'the multi-node tests (dequeue atomicity, cross-node event order)')) ?? '';
+const available = db !== '';
 
 describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
   const cleanup = new Cleanup();
@@ -80,6 +65,10 @@ describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
     const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => (i % 2 ? viaA : viaB).sessions.touch(s.id)));
     const landed = results.filter((r) => r.status === 'fulfilled').length;
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 409 });
+    // Each node runs one write transaction at a time, so a refused touch was beaten by a landed
+    // one of the other node, and each landed touch beats at most the one in flight there: at
+    // least half land. (A node that refused everything, or lost writes, fails here.)
+    expect(landed).toBeGreaterThanOrEqual(results.length / 2);
     expect((await viaA.sessions.get(s.id)).messageCount).toBe(1 + landed);
   });
 

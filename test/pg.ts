@@ -1,10 +1,11 @@
 import pg from 'pg';
+import { serviceUnavailable } from './helpers.js';
 
 /** The PostgreSQL the suites run against (scripts/ensure-test-services.sh starts the local cluster). */
 export const PG_URL = process.env.MAESTRO_TEST_PG ?? 'postgres://postgres:maestro@127.0.0.1:5432/maestro_test';
 
 /** Runs `sql` as the admin of {@link PG_URL}; false when PostgreSQL cannot be reached. */
-export async function pgAdmin(sql: string): Promise<boolean> {
+export async function pgAdmin(sql = 'SELECT 1'): Promise<boolean> {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
@@ -17,14 +18,18 @@ export async function pgAdmin(sql: string): Promise<boolean> {
   }
 }
 
-/** A database URL whose connections use `schema` (created when reachable); `undefined` when PostgreSQL is not. */
-export async function pgSchemaUrl(schema: string): Promise<string | undefined> {
-  if (!(await pgAdmin(`CREATE SCHEMA IF NOT EXISTS ${schema}`))) {
-    // Under CI a missing PostgreSQL fails the run instead of skipping what only it can test.
-    if (process.env.CI)
-      throw new Error(`PostgreSQL is not reachable at ${PG_URL} (CI needs it: scripts/ensure-test-services.sh)`);
-    console.warn(`\n!!! PostgreSQL is not reachable at ${PG_URL}: its part of this file did NOT run !!!\n`);
-    return undefined;
-  }
+/**
+ * Whether PostgreSQL answers; when it does not, says loudly that `what` did not run (and fails the
+ * run under CI: `serviceUnavailable`).
+ */
+export async function pgAvailable(what: string): Promise<boolean> {
+  if (await pgAdmin()) return true;
+  serviceUnavailable(`PostgreSQL at ${PG_URL}`, what);
+  return false;
+}
+
+/** A database URL whose connections use `schema` (created first); `undefined` when PostgreSQL is not reachable. */
+export async function pgSchemaUrl(schema: string, what: string): Promise<string | undefined> {
+  if (!(await pgAvailable(what)) || !(await pgAdmin(`CREATE SCHEMA IF NOT EXISTS ${schema}`))) return undefined;
   return `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }

@@ -169,6 +169,31 @@ describe('project queue and scheduler', () => {
     expect((await get('proj_ok')).statusReason).toContain('terminal_closed');
   });
 
+  it('a project takes the outcome of its newest session: failed when that one failed, whatever came before', async () => {
+    cleanup = new Cleanup();
+    const { m, project, get } = await setup(cleanup, { maxRunningProjects: 2 });
+    await project('proj_bad', { agentCommand: null });
+    await project('proj_good', { agentCommand: null });
+    expect((await m.scheduler.schedule()).started).toEqual(['proj_bad', 'proj_good']);
+    const session = async (projectId: string, reason: 'completed' | 'failed') => {
+      const s = await m.services.sessions.create({ projectId });
+      m.clock.advance(1000); // the next one is newer
+      await m.services.sessions.end(s.id, reason);
+      return s.id;
+    };
+    await session('proj_bad', 'completed');
+    const lastBad = await session('proj_bad', 'failed');
+    await session('proj_good', 'failed');
+    const lastGood = await session('proj_good', 'completed');
+    const report = await m.scheduler.schedule();
+    expect(report.completed.sort()).toEqual(['proj_bad', 'proj_good']);
+    expect(await get('proj_bad')).toMatchObject({ status: 'failed', statusReason: `last session ${lastBad} ended: failed` });
+    expect(await get('proj_good')).toMatchObject({
+      status: 'completed',
+      statusReason: `last session ${lastGood} ended: completed`,
+    });
+  });
+
   it('fails a scheduled project stuck without a live session', async () => {
     cleanup = new Cleanup();
     const { m, project, get } = await setup(cleanup, { projectStuckSecs: 600 });

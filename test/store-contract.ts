@@ -142,6 +142,27 @@ export function describeStoreContract(engine: string, open: () => Promise<StoreF
       if (engine.startsWith('SQLite')) expect(seqs).toEqual([1, 2, 3]);
     });
 
+    it('a group commit of two where one fails fails only that one, whichever it is', async () => {
+      const delivered: MaestroEvent[] = [];
+      store.onEvents((events) => delivered.push(...events));
+      const write = (id: string, fail: boolean) =>
+        store.transaction(async (tx) => {
+          await tx.insertSession(session(id, 1));
+          await tx.appendEvents([marker(id)], T0);
+          if (fail) throw new Error(`boom ${id}`);
+          return id;
+        });
+      // Two at a time, started together: on SQLite each pair shares one commit.
+      const first = await Promise.allSettled([write('sess_p1', true), write('sess_p2', false)]);
+      const second = await Promise.allSettled([write('sess_p3', false), write('sess_p4', true)]);
+      expect([...first, ...second].map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'rejected']);
+      expect(String((first[0] as PromiseRejectedResult).reason)).toContain('boom sess_p1');
+      expect(String((second[1] as PromiseRejectedResult).reason)).toContain('boom sess_p4');
+      for (const id of ['sess_p1', 'sess_p4']) expect(await store.getSession(id)).toBeUndefined();
+      for (const id of ['sess_p2', 'sess_p3']) expect((await store.getSession(id))?.id).toBe(id);
+      expect(delivered.map((e) => e.data.id)).toEqual(['sess_p2', 'sess_p3']);
+    });
+
     it('serialises concurrent transactions so events are delivered without gaps', async () => {
       const delivered: number[] = [];
       store.onEvents((events) => delivered.push(...events.map((e) => e.seq)));

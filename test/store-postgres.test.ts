@@ -1,24 +1,10 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../src/store/index.js';
+import { pgAvailable, PG_URL as URL } from './pg.js';
 import { describeStoreContract } from './store-contract.js';
 
-/** The PostgreSQL the suite runs against (scripts/ensure-test-services.sh starts the local cluster). */
-const URL = process.env.MAESTRO_TEST_PG ?? 'postgres://postgres:maestro@127.0.0.1:5432/maestro_test';
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const available = await reachable();
+const available = await pgAvailable('the PostgreSQL store contract suite');
 let counter = 0;
 
 if (available) {
@@ -67,6 +53,7 @@ if (available) {
     });
   });
 } else {
+  // pgAvailable said so loudly (and failed the run under CI).
   describe('Store contract (PostgreSQL)', () => {
     it.skip(`PostgreSQL is not reachable at ${URL}`, () => undefined);
   });

@@ -6,6 +6,7 @@ import {
   end,
   endStatusFor,
   isTerminal,
+  SESSION_PHASES,
   SESSION_STATUSES,
   SESSION_TRANSITIONS,
   type SessionStatus,
@@ -58,6 +59,12 @@ describe('session state machine', () => {
   it('knows the terminal states', () => {
     expect(SESSION_STATUSES.filter(isTerminal)).toEqual(['completed', 'failed']);
   });
+
+  it('names its states, end reasons and phases as the API spells them', () => {
+    expect(SESSION_STATUSES).toEqual(Object.keys(DESIGN_TABLE));
+    expect(END_REASONS).toEqual(['completed', 'failed', 'terminal_closed', 'timed_out', 'killed', 'lost', 'deleted']);
+    expect(SESSION_PHASES).toEqual(['plan', 'generate_tasks', 'implement', 'validate', 'report']);
+  });
 });
 
 describe('ending', () => {
@@ -78,7 +85,19 @@ describe('ending', () => {
       expect(endStatusFor(reason, 0)).toBe('failed');
   });
 
-  it.each(['completed', 'failed'] as const)('refuses to end a session already %s', (from) => {
+  it.each(['completed', 'failed'] as const)('refuses to end a session already %s, naming where the ending would land', (from) => {
     expect(() => end('sess_x', from, 'completed')).toThrow(InvalidTransitionError);
+    for (const [reason, to] of [
+      ['completed', 'completed'],
+      ['killed', 'failed'],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        end('sess_x', from, reason);
+      } catch (err) {
+        thrown = err;
+      }
+      expect((thrown as InvalidTransitionError).details).toEqual({ sessionId: 'sess_x', from, to, allowed: [] });
+    }
   });
 });

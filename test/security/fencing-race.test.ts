@@ -4,7 +4,7 @@ import { Cleanup, testMaestro } from '../helpers.js';
 import { pgAdmin, pgSchemaUrl } from '../pg.js';
 
 const schema = `maestro_fencing_${process.pid}`;
-const pgUrl = await pgSchemaUrl(schema);
+const pgUrl = await pgSchemaUrl(schema, 'the fencing race on PostgreSQL');
 afterAll(async () => {
   if (pgUrl) await pgAdmin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 });
