@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../src/core/runtime.js';
 import { Cleanup, stubRuntime, testMaestro } from './helpers.js';
 
 /** Cases per run: 10,000 in the suite (issue #10); FUZZ_RUNS changes it. */
