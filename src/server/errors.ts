@@ -26,7 +26,7 @@ export function statusOf(err: MaestroError): number {
 }
 
 /** A `token=` query parameter's value, wherever a message quotes a URL. */
-const TOKEN_IN_URL = /([?&;]token=)[^&#\s"']*/gi;
+const TOKEN_IN_URL = /([?&;]token=)[^&#\s"')]+/gi;
 
 /**
  * The error body for `code` and `message` (`details` default `{}`); every error answer is built by
