@@ -1,22 +1,7 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeAgent } from './fake-agent.js';
 import { BIN, Cleanup, testMaestro, until } from './helpers.js';
-
-const FIXTURES = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
-
-/**
- * A fake agent in real tmux: it shows a recorded screen of `agent` in `state`, then reads what it
- * is answered — one key in raw mode (a choice) or a line — and prints it.
- */
-function fakeAgent(agent: string, state: string, read: 'key' | 'line'): string[] {
-  const answer =
-    read === 'key'
-      ? 'stty raw -echo; k=$(dd bs=1 count=1 2>/dev/null); stty sane; printf "\\nanswered:[%s]\\n" "$k"'
-      : 'IFS= read -r line; printf "answered:[%s]\\n" "$line"';
-  return ['sh', '-c', `clear; cat "$1"; ${answer}; exec sleep 30`, 'sh', join(FIXTURES, agent, `${state}.txt`)];
-}
 
 describe('answer a waiting agent (issue #19.2), real tmux, recorded screens', () => {
   const cleanup = new Cleanup();

@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MaestroClient } from '../src/client/index.js';
+import { fakeAgent } from './fake-agent.js';
 import { Cleanup, testMaestro, until } from './helpers.js';
 
 /** Debian's Chromium, installed by scripts/ensure-test-services.sh. */
@@ -66,6 +67,33 @@ describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
     await expect.poll(() => page.locator('[data-terminal]').textContent(), LIVE).toContain('hello from the dashboard');
     await expect.poll(() => page.locator('li[data-task="task_login"]').textContent(), LIVE).toContain('1 active');
     await shot('spawned');
+  });
+
+  it('answers a waiting agent’s permission prompt with its button, and types into the terminal', async () => {
+    const s = await client.sessions.spawn({
+      projectId: 'proj_web',
+      name: 'asks',
+      agent: 'claude',
+      command: fakeAgent('claude', 'permission', 'key'),
+    });
+    await row(s.id).getByRole('button', { name: 'asks' }).click();
+    const asks = page.getByRole('group', { name: 'The agent asks (permission)' });
+    await expect.poll(() => asks.textContent(), LIVE).toContain('Do you want to proceed?');
+    await shot('answer');
+    await asks.getByRole('button', { name: "2. Yes, and don't ask again for npm test commands in /work/demo" }).click();
+    await expect.poll(() => page.locator('[data-terminal]').textContent(), LIVE).toContain('answered:[2]');
+
+    const reader = await client.sessions.spawn({
+      projectId: 'proj_web',
+      name: 'reader',
+      command: ['sh', '-c', 'read x; echo "got:$x"; exec sleep 30'],
+    });
+    await row(reader.id).getByRole('button', { name: 'reader' }).click();
+    await page.getByLabel('Type into the terminal').fill('hello from the page');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.locator('[data-terminal]').textContent(), LIVE).toContain('got:hello from the page');
+    // The tests after this one read the greeter as the newest live session.
+    for (const id of [s.id, reader.id]) await client.sessions.delete(id);
   });
 
   it('shows a session ended in tmux without a reload', async () => {

@@ -7,6 +7,7 @@ import {
   sessionStatusLabel,
   type Task,
 } from '../../src/client/index.js';
+import { AnswerPanel } from './answer-panel.js';
 import { age, statusClass } from './format.js';
 import type { Live } from './live.js';
 
@@ -102,6 +103,7 @@ export function SessionPage({
           </button>
         </div>
       ) : null}
+      {running && session.runtime.kind === 'tmux' ? <AnswerPanel live={live} session={session} onError={onError} /> : null}
       <div className="row actions">
         {confirming ? (
           <>
