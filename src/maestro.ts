@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock.js';
 import { ENV_VARS, type MaestroConfig } from './core/config.js';
 import { EventStream } from './core/event-stream.js';
@@ -12,6 +12,7 @@ import { ProjectService } from './core/projects/projects.js';
 import { TaskService } from './core/projects/tasks.js';
 import type { GitInspector, Runtime } from './core/runtime.js';
 import { SessionService } from './core/sessions/sessions.js';
+import { createLogger } from './log.js';
 import { GitCli } from './runtime/git.js';
 import { TmuxSessionManager } from './runtime/tmux.js';
 import { buildApp } from './server/app.js';
@@ -49,7 +50,7 @@ export interface Maestro {
 /** The composition root: wires every layer from the resolved configuration. */
 export async function createMaestro(config: MaestroConfig, parts: MaestroParts = {}): Promise<Maestro> {
   requireTokenOffLoopback(config.host, config.token);
-  const log = parts.log ?? pino({ level: config.logLevel });
+  const log = parts.log ?? createLogger(config.logLevel, config.logFormat);
   const clock = parts.clock ?? systemClock;
   // Before opening: a second server on the same SQLite file stops here, before migrating it.
   const claim = claimDatabase(config.db);

@@ -43,6 +43,34 @@ describe('CLI manners', () => {
     await expect(client.tasks.get(task.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  it('logs readable lines with --log-format pretty, and refuses an unknown format naming it', async () => {
+    const dir = tempDir(cleanup);
+    const server = execa(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--db', `${dir}/pretty.db`, '--tmux-socket', tmuxSocket(cleanup), '--log-format', 'pretty'],
+      { reject: false, stdin: 'ignore' },
+    );
+    cleanup.add(async () => {
+      server.kill('SIGKILL');
+      await server;
+    });
+    let out = '';
+    server.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    await until(() => out.includes('maestro listening'), 20_000, 'the listening line');
+    const line = out.split('\n').find((l) => l.includes('maestro listening')) as string;
+    expect(line).toMatch(/^\S*\[?\d\d:\d\d:\d\d/); // a time first, not a JSON object
+    expect(line.trim().startsWith('{')).toBe(false);
+
+    const refused = await execa(process.execPath, [BIN, 'serve', '--port', '0', '--db', ':memory:', '--log-format', 'xml'], {
+      reject: false,
+      stdin: 'ignore',
+    });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('MAESTRO_LOG_FORMAT (--log-format): expected auto, pretty, json, got "xml"');
+  });
+
   it('names a bad value by its flag, once', async () => {
     const answer = await maestro('session', 'spawn', '-p', 'proj_nope', '--', 'true');
     expect(answer.exitCode).toBe(1);

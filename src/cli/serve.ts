@@ -32,6 +32,7 @@ const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: str
   ['nodeLostSecs', '--node-lost <seconds>', "a silent node's sessions are ended lost after", ' s'],
   ['eventRetention', '--event-retention <n>', 'newest events kept in the log; 0 keeps all'],
   ['logLevel', '--log-level <level>', 'pino log level'],
+  ['logFormat', '--log-format <format>', 'auto (readable on a terminal, JSON otherwise), pretty or json'],
   ['allowedOrigins', '--allowed-origins <list>', 'comma-separated browser origins allowed besides its own'],
   ['allowedHosts', '--allowed-hosts <list>', 'comma-separated host names it answers to besides localhost/127.0.0.1/[::1]'],
 ];
@@ -73,6 +74,8 @@ export function serveCommand(program: Command): void {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
-    await maestro.listen();
+    const url = await maestro.listen();
+    // On a terminal, say where to look; to a pipe or a file, the JSON log line says it.
+    if (process.stdout.isTTY) process.stdout.write(`\n  Maestro is running. Dashboard: ${url}\n\n`);
   });
 }

@@ -41,6 +41,8 @@ export interface MaestroConfig {
   eventRetention: number;
   /** Log level (pino). */
   logLevel: string;
+  /** `pretty` (readable lines), `json` (one JSON object a line) or `auto`: pretty on a terminal, JSON otherwise. */
+  logFormat: string;
   /** Shared secret every request must carry; empty means none (then only loopback addresses may be bound). */
   token: string;
   /** Comma-separated browser origins allowed besides the server's own (`scheme://host:port`). */
@@ -74,6 +76,7 @@ export const DEFAULTS: MaestroConfig = {
   nodeLostSecs: 300,
   eventRetention: 100_000,
   logLevel: 'info',
+  logFormat: 'auto',
   token: '',
   allowedOrigins: '',
   allowedHosts: '',
@@ -101,6 +104,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   nodeLostSecs: 'MAESTRO_NODE_LOST_SECS',
   eventRetention: 'MAESTRO_EVENT_RETENTION',
   logLevel: 'MAESTRO_LOG_LEVEL',
+  logFormat: 'MAESTRO_LOG_FORMAT',
   token: 'MAESTRO_TOKEN',
   allowedOrigins: 'MAESTRO_ALLOWED_ORIGINS',
   allowedHosts: 'MAESTRO_ALLOWED_HOSTS',

@@ -52,7 +52,7 @@ export function AnswerPanel({ live, session, onError }: { live: Live; session: S
   return (
     <section className="answer" aria-label="Talk to the agent">
       {waiting ? (
-        <div className="waiting" role="group" aria-label={`The agent asks (${waiting.reason})`}>
+        <fieldset className="waiting" aria-label={`The agent asks (${waiting.reason})`}>
           <pre>{waiting.message}</pre>
           {waiting.choices?.length ? (
             <div className="row">
@@ -82,7 +82,7 @@ export function AnswerPanel({ live, session, onError }: { live: Live; session: S
               </button>
             </form>
           )}
-        </div>
+        </fieldset>
       ) : prompt && prompt.agent !== 'generic' ? (
         <p className="muted">
           {prompt.agent} is {prompt.state === 'unknown' ? 'running' : prompt.state}
