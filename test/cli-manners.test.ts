@@ -71,6 +71,38 @@ describe('CLI manners', () => {
     expect(refused.stderr).toContain('MAESTRO_LOG_FORMAT (--log-format): expected auto, pretty, json, got "xml"');
   });
 
+  it('takes a name or the start of an id wherever it takes an id, and lists the candidates when ambiguous', async () => {
+    const one = await client.sessions.create({ projectId: 'proj_manners', name: 'login-agent' });
+    const got = await maestro('-o', 'json', 'session', 'get', 'login-agent');
+    expect(JSON.parse(got.stdout).id).toBe(one.id);
+    const short = one.id.slice('sess_'.length, 'sess_'.length + 24);
+    expect(JSON.parse((await maestro('-o', 'json', 'session', 'get', short)).stdout).id).toBe(one.id);
+    expect(JSON.parse((await maestro('-o', 'json', 'project', 'get', 'manners')).stdout).id).toBe('proj_manners');
+    const task = await client.tasks.create({ projectId: 'proj_manners', title: 'write docs' });
+    const made = await maestro(
+      '-o',
+      'json',
+      'session',
+      'create',
+      '--project',
+      'manners',
+      '--task',
+      'write docs',
+      '--name',
+      'doc-agent',
+    );
+    expect(JSON.parse(made.stdout)).toMatchObject({ projectId: 'proj_manners', taskIds: [task.id] });
+
+    await client.sessions.create({ projectId: 'proj_manners', name: 'login-agent' });
+    const ambiguous = await maestro('session', 'get', 'login-agent');
+    expect(ambiguous.exitCode).toBe(1);
+    expect(ambiguous.stderr).toContain('"login-agent" names 2 sessions; say which:');
+    expect(ambiguous.stderr).toContain(one.id);
+    const none = await maestro('session', 'end', 'no-such-agent');
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr.trim()).toBe('error: no session is named "no-such-agent" or has an id starting with it');
+  });
+
   it('names a bad value by its flag, once', async () => {
     const answer = await maestro('session', 'spawn', '-p', 'proj_nope', '--', 'true');
     expect(answer.exitCode).toBe(1);

@@ -6,6 +6,7 @@ import { hookCommands } from './hook-commands.js';
 import { maintenanceCommands } from './maintenance-commands.js';
 import { projectCommands } from './project-commands.js';
 import { queueCommands } from './queue-commands.js';
+import { resolveReferences } from './resolve.js';
 import { schemaCommands } from './schema-commands.js';
 import { serveCommand } from './serve.js';
 import { sessionCommands } from './session-commands.js';
@@ -30,6 +31,8 @@ export function buildProgram(): Command {
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['pretty', 'json']).default('pretty'))
     .showHelpAfterError()
+    // Names and short ids become ids before any action runs.
+    .hook('preAction', (_program, action) => resolveReferences(action))
     .configureHelp({ sortSubcommands: true });
   serveCommand(program);
   sessionCommands(program);

@@ -326,6 +326,13 @@ export const listSessionsQuery = z.strictObject({
   projectId: projectIdSchema.optional(),
   taskId: taskIdSchema.optional(),
   branch: z.string().max(LIMITS.name).optional(),
+  /** Sessions with exactly this name. */
+  name: z.string().max(LIMITS.name).optional(),
+  /** Sessions whose id starts with this (as git takes a short hash). */
+  idPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,80}$/, 'expected the start of an id')
+    .optional(),
   created_after: isoDate.optional(),
   created_before: isoDate.optional(),
   active: booleanFlag.optional(),

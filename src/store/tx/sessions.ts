@@ -101,6 +101,10 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
       if (filter.status) q = q.where('status', '=', filter.status);
       if (filter.projectId) q = q.where('project_id', '=', filter.projectId);
       if (filter.branch) q = q.where('branch', '=', filter.branch);
+      if (filter.name !== undefined) q = q.where('name', '=', filter.name);
+      // A prefix compared as a prefix: LIKE would read the `_` of every id as a wildcard.
+      const prefix = filter.idPrefix;
+      if (prefix) q = q.where((eb) => eb(eb.fn('substr', ['id', eb.val(1), eb.val(prefix.length)]), '=', prefix));
       if (filter.created_after) q = q.where('created_at', '>', ms(filter.created_after));
       if (filter.created_before) q = q.where('created_at', '<', ms(filter.created_before));
       if (filter.active !== undefined) q = q.where('active', '=', filter.active ? ACTIVE : INACTIVE);
