@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { MaestroClient } from '../client/index.js';
-import { ID_PREFIX, type IdKind, isId } from '../domain/index.js';
+import { ID_PREFIX, ID_START, type IdKind, isId } from '../domain/index.js';
 import { clientFor } from './context.js';
 
 /** At most this many candidates are listed when a name or prefix is ambiguous. */
@@ -48,7 +48,7 @@ export async function sessionIdOf(client: MaestroClient, ref: string): Promise<s
     named.map((s) => ({ id: s.id, label: `${s.status}` })),
     async () => {
       const found = new Map<string, Named>();
-      for (const idPrefix of prefixes('session', ref).filter((p) => /^[A-Za-z0-9_-]{1,80}$/.test(p)))
+      for (const idPrefix of prefixes('session', ref).filter((p) => ID_START.test(p)))
         for (const s of (await client.sessions.list({ idPrefix, limit: SHOWN })).sessions)
           found.set(s.id, { id: s.id, label: `${s.name}  ${s.status}` });
       return [...found.values()];

@@ -7,6 +7,9 @@ import { projectIdSchema } from './project.js';
 import { END_REASONS, SESSION_PHASES, SESSION_STATUSES } from './session-state.js';
 import { taskIdSchema } from './task.js';
 
+/** What the start of an id may look like (`?idPrefix=`): the characters of an id, at most its length. */
+export const ID_START = /^[A-Za-z0-9_-]{1,80}$/;
+
 export const sessionIdSchema = z.string().regex(idPattern('session'), 'expected a session id: sess_ followed by [A-Za-z0-9_-]');
 
 const count = z.number().int().min(0);
@@ -329,10 +332,7 @@ export const listSessionsQuery = z.strictObject({
   /** Sessions with exactly this name. */
   name: z.string().max(LIMITS.name).optional(),
   /** Sessions whose id starts with this (as git takes a short hash). */
-  idPrefix: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,80}$/, 'expected the start of an id')
-    .optional(),
+  idPrefix: z.string().regex(ID_START, 'expected the start of an id').optional(),
   created_after: isoDate.optional(),
   created_before: isoDate.optional(),
   active: booleanFlag.optional(),

@@ -65,7 +65,7 @@ export interface SessionServiceOptions {
   retentionSecs: number;
   /** The server's base URL, given to spawned agents as `MAESTRO_URL`. */
   publicUrl: string;
-  /** The server's token, given to spawned agents as `MAESTRO_TOKEN` so their hooks can report; empty for none. */
+  /** The server's token; each spawned agent gets its own token derived from it as `MAESTRO_TOKEN` (`issueSessionToken`); empty for none. */
   token?: string;
 }
 
