@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import SqliteDatabase from 'better-sqlite3';
 import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
-import type { Runtime } from '../src/core/runtime.js';
+import { type Runtime, SILENT_NOTICES } from '../src/core/runtime.js';
 import { SessionService } from '../src/core/sessions/sessions.js';
 import { DEFAULT_CONFIGURATION, EMPTY_STATISTICS } from '../src/domain/index.js';
 import { GitCli } from '../src/runtime/git.js';
@@ -116,6 +116,12 @@ try {
     kill: async () => undefined,
     capture: async () => [],
     probe: async () => ({ ok: true, sessions: new Map() }),
+    sessionIdOf: () => undefined,
+    notices: SILENT_NOTICES,
+    stream: async () => undefined,
+    transcript: () => undefined,
+    removeTranscript: async () => undefined,
+    close: async () => undefined,
   };
   const sessions = new SessionService(
     {

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock.js';
-import { ENV_VARS, type MaestroConfig } from './core/config.js';
+import { ENV_VARS, type MaestroConfig, transcriptDir } from './core/config.js';
 import { EventStream } from './core/event-stream.js';
+import { AgentWatcher } from './core/loops/agent-watcher.js';
 import { LeaderElection } from './core/loops/leader.js';
 import { LoopMonitor } from './core/loops/loop-monitor.js';
 import { Reconciler } from './core/loops/reconciler.js';
@@ -35,6 +36,8 @@ export interface Maestro {
   app: FastifyInstance;
   services: Services;
   reconciler: Reconciler;
+  /** What each agent of this node is doing, from its terminal (started by `listen`). */
+  watcher: AgentWatcher;
   sweeper: Sweeper;
   scheduler: Scheduler;
   log: Logger;
@@ -65,6 +68,9 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       owner: await store.instanceId(),
       // The server's own secrets never reach tmux, nor so any agent.
       hiddenEnv: [ENV_VARS.token, ENV_VARS.db],
+      logDir: transcriptDir(config),
+      logMaxBytes: config.logMaxBytes,
+      onError: (err, context) => log.warn({ err, context }, 'runtime failure in the background'),
     });
   const git = parts.git ?? new GitCli();
   const loops = new LoopMonitor({ store, clock, log });
@@ -88,6 +94,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     },
   );
   const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs);
+  const watcher = new AgentWatcher({ ...deps, runtime, sessions }, { idleSecs: config.idleSecs });
   const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000, {
     eventRetention: config.eventRetention,
   });
@@ -123,6 +130,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     app,
     services,
     reconciler,
+    watcher,
     sweeper,
     scheduler,
     log,
@@ -131,6 +139,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       const { port } = new URL(address);
       publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
       reconciler.start();
+      await watcher.start();
       election.start();
       log.info({ url: publicUrl, db: config.db, engine: store.engine, tmuxSocket: config.tmuxSocket }, 'maestro listening');
       return publicUrl;
@@ -138,10 +147,12 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     async close() {
       const steps: [string, () => Promise<unknown>][] = [
         ['leader election', () => election.stop()],
+        ['agent watcher', () => watcher.stop()],
         ['reconciler', () => reconciler.stop()],
         ['http', () => app.close()],
         ['touch log', async () => sessions.flushTouchLog()],
         ['metrics', async () => metrics.close()],
+        ['runtime', () => runtime.close()],
         ['store', () => store.close()],
         ['database claim', async () => claim.release()],
       ];

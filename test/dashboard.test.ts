@@ -156,14 +156,26 @@ describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
     expect(seq).toBe(await m.services.store.lastSeq());
   });
 
-  it('highlights a session waiting for input', async () => {
+  it('shows each agent state as a badge, highlights a waiting one and counts them at the top', async () => {
     const s = await client.sessions.create({ projectId: 'proj_web', name: 'asking' });
+    const waitingCount = () =>
+      page
+        .locator('[data-waiting]')
+        .getAttribute('data-waiting', { timeout: 2000 })
+        .catch(() => null);
+    const before = Number((await waitingCount()) ?? 0);
     await client.sessions.needsInput(s.id, { reason: 'question', message: 'Which database?' });
-    await expect.poll(() => row(s.id).getAttribute('class'), LIVE).toBe('live needs-input');
-    expect(await row(s.id).textContent()).toContain('needs input: question');
-    await shot('needs-input');
+    await expect.poll(() => row(s.id).getAttribute('class'), LIVE).toBe('live waiting');
+    const badge = row(s.id).locator('[data-agent-state]');
+    expect(await badge.getAttribute('data-agent-state')).toBe('waiting');
+    expect(await badge.textContent()).toContain('waiting: question');
+    expect(await badge.getAttribute('title')).toBe('Which database?');
+    await expect.poll(waitingCount, LIVE).toBe(String(before + 1));
+    expect(await page.locator('[data-waiting]').textContent()).toMatch(/agents? waiting for you/);
+    await shot('waiting');
     await client.sessions.inputGiven(s.id);
     await expect.poll(() => row(s.id).getAttribute('class'), LIVE).toBe('live');
+    await expect.poll(() => row(s.id).locator('[data-agent-state]').getAttribute('data-agent-state'), LIVE).toBe('working');
   });
 
   it('shows a failing background loop until it recovers, and on a fresh load too', async () => {

@@ -89,7 +89,15 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
 
     await until(() => events.some((e) => e.type === 'session:ended' && e.data.id === spawned.id), 5000, 'session:ended event');
     const mine = events.filter((e) => e.data.id === spawned.id || e.data.sessionId === spawned.id).map((e) => e.type);
-    expect(mine).toEqual(['session:created', 'session:task_added', 'task:session_added', 'session:updated', 'session:ended']);
+    // Its output made its agent `working` (once: never repeated), at a moment of its own.
+    expect(mine.filter((type) => type === 'session:agent_state')).toHaveLength(1);
+    expect(mine.filter((type) => type !== 'session:agent_state')).toEqual([
+      'session:created',
+      'session:task_added',
+      'task:session_added',
+      'session:updated',
+      'session:ended',
+    ]);
     const timeline = await client.tasks.timeline(task.id);
     expect(timeline.map((e) => e.type)).toEqual(['created', 'session_started', 'session_ended']);
   });
@@ -121,19 +129,26 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
     const script = '"$0" "$1" hook needs-input --reason permission --message "May I run the migrations?"; exec sleep 300';
     const s = await client.sessions.spawn({ projectId: 'proj_e2e', command: ['sh', '-c', script, process.execPath, BIN] });
     const event = await until(
-      () => events.find((e) => e.type === 'session:needs_input' && e.data.id === s.id),
+      () => events.find((e) => e.type === 'session:agent_state' && e.data.id === s.id && e.data.to === 'waiting'),
       20_000,
-      'needs_input event',
+      'agent_state event (waiting)',
     );
-    expect(event.data.needsInput).toMatchObject({ active: true, reason: 'permission', message: 'May I run the migrations?' });
-    expect((await client.sessions.get(s.id)).needsInput.active).toBe(true);
+    expect(event.type === 'session:agent_state' && event.data.waitingFor).toEqual({
+      reason: 'permission',
+      message: 'May I run the migrations?',
+    });
+    expect((await client.sessions.get(s.id)).agentState).toBe('waiting');
     const given = await execa(process.execPath, [BIN, 'hook', 'input-given'], {
       env: { MAESTRO_SESSION_ID: s.id, MAESTRO_URL: url },
       reject: false,
     });
     expect(given.exitCode).toBe(0);
-    expect((await client.sessions.get(s.id)).needsInput).toMatchObject({ active: false, reason: 'permission' });
-    await until(() => events.some((e) => e.type === 'session:input_given' && e.data.id === s.id), 5000, 'input_given event');
+    expect(await client.sessions.get(s.id)).toMatchObject({ agentState: 'working', waitingFor: null });
+    await until(
+      () => events.some((e) => e.type === 'session:agent_state' && e.data.id === s.id && e.data.from === 'waiting'),
+      5000,
+      'agent_state event (working)',
+    );
     const outside = await execa(process.execPath, [BIN, 'hook', 'activity'], { env: { MAESTRO_SESSION_ID: '' }, reject: false });
     expect(outside.exitCode).toBe(0);
     expect(outside.stderr).toContain('not running under Maestro');

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures/screens/', import.meta.url));
 
 /**
  * The command of a fake agent for real tmux: it shows the recorded screen of `agent` in `state`
- * (test/fixtures/agents/), then reads what it is answered — one key in raw mode (a choice) or a
+ * (test/fixtures/screens/), then reads what it is answered — one key in raw mode (a choice) or a
  * line — and prints it as `answered:[…]`.
  */
 export function fakeAgent(agent: string, state: string, read: 'key' | 'line'): string[] {

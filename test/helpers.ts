@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
 import { DEFAULTS, type MaestroConfig } from '../src/core/config.js';
-import type { Runtime } from '../src/core/runtime.js';
+import { type Runtime, SILENT_NOTICES } from '../src/core/runtime.js';
 import { createMaestro, type Maestro, type MaestroParts } from '../src/maestro.js';
 import { TmuxSessionManager } from '../src/runtime/tmux.js';
 
@@ -80,6 +80,12 @@ export function stubRuntime(host: string, overrides: Partial<Runtime> = {}): Run
     screen: async () => [],
     capture: async () => [],
     probe: async () => ({ ok: true, sessions: new Map() }),
+    sessionIdOf: (name) => (name.startsWith('maestro-') ? name.slice('maestro-'.length) : undefined),
+    notices: SILENT_NOTICES,
+    stream: async () => undefined,
+    transcript: () => undefined,
+    removeTranscript: async () => undefined,
+    close: async () => undefined,
     ...overrides,
   };
 }

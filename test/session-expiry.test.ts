@@ -6,7 +6,7 @@ import { SessionExpiry } from '../src/core/sessions/session-expiry.js';
 import { newSessionRow } from '../src/core/sessions/session-records.js';
 import { NotFoundError, newProject, type Session } from '../src/domain/index.js';
 import { openSqliteStore, type SessionRow } from '../src/store/index.js';
-import { Cleanup, quietLog, testMaestro } from './helpers.js';
+import { Cleanup, quietLog, stubRuntime, testMaestro } from './helpers.js';
 
 const TIMEOUT_SECS = 3600;
 const RETENTION_SECS = 86_400;
@@ -247,7 +247,7 @@ describe('timeout and purge passes', () => {
     const ended: string[] = [];
     let failure: Error = new NotFoundError('session', 'sess_gone');
     const expiry = new SessionExpiry(
-      { store, clock, log: quietLog(), git: {} as GitInspector },
+      { store, clock, log: quietLog(), git: {} as GitInspector, runtime: stubRuntime('h') },
       { sessionTimeoutSecs: TIMEOUT_SECS, retentionSecs: RETENTION_SECS },
       {
         end: async (id) => {

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, Option } from 'commander';
-import { NEEDS_INPUT_REASONS, SESSION_PHASES, type SessionPhase, statisticsSchema } from '../domain/index.js';
+import { SESSION_PHASES, type SessionPhase, statisticsSchema, WAITING_REASONS } from '../domain/index.js';
 import { clientFor } from './context.js';
 import { shellWords } from './output.js';
 
@@ -44,7 +44,7 @@ export function claudeHooks(maestro = selfCommand()): Record<string, unknown[]> 
     PostToolUse: runAll('activity'),
     SubagentStop: run('activity'),
     Notification: run('needs-input --reason permission --stdin-json'),
-    Stop: run('needs-input --reason idle --stdin-json'),
+    Stop: run('needs-input --reason idle_prompt --stdin-json'),
     UserPromptSubmit: run('input-given'),
   };
 }
@@ -66,7 +66,7 @@ export function hookCommands(program: Command): void {
   hook
     .command('needs-input')
     .description('the agent waits for its user')
-    .addOption(new Option('-r, --reason <reason>', 'why').choices(NEEDS_INPUT_REASONS).default('question'))
+    .addOption(new Option('-r, --reason <reason>', 'why').choices([...WAITING_REASONS, 'idle']).default('question'))
     .option('-m, --message <text>', 'what it asks')
     .option('--stdin-json', 'take the message from the agent\'s hook JSON on stdin (its "message" field)')
     .action(async (opts, cmd: Command) => {

@@ -26,6 +26,12 @@ const prettyHealth = (h: Health) =>
       ['event seq', h.seq],
       ['sessions', h.sessions.total],
       ['active', h.sessions.active],
+      [
+        'agents',
+        Object.entries(h.sessions.byAgentState)
+          .map(([state, n]) => `${n} ${state}`)
+          .join(', ') || null,
+      ],
       ['oldest active', h.sessions.oldestAgeSecs === null ? null : `${h.sessions.oldestAgeSecs}s`],
       ['newest active', h.sessions.newestAgeSecs === null ? null : `${h.sessions.newestAgeSecs}s`],
       ['average age', h.sessions.averageAgeSecs === null ? null : `${h.sessions.averageAgeSecs}s`],

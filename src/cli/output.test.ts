@@ -11,26 +11,31 @@ const session = (id: string, patch: Partial<Session> = {}): Session => ({
 });
 
 describe('prettySessions', () => {
-  it('flags a live session waiting for input, and shows a default name (its id) as -', () => {
+  it('shows what each agent is doing first, the reason of a wait, and a default name (its id) as -', () => {
     const waiting = session('sess_wait', {
       name: 'login-page',
       status: 'implementing',
-      needsInput: { active: true, reason: 'question', message: 'which db?', since: new Date(NOW).toISOString() },
+      agentState: 'waiting',
+      agentStateSince: new Date(NOW).toISOString(),
+      waitingFor: { reason: 'question', message: 'which db?' },
     });
+    const working = session('sess_work', { agentState: 'working', agentStateSince: new Date(NOW).toISOString() });
     const plain = session('sess_plain');
-    const [header, first, second] = prettySessions([waiting, plain]).split('\n');
-    expect(header).toMatch(/^ID\s+STATUS\s+PHASE\s+NAME\s+PROJECT/);
-    expect(first).toMatch(/^sess_wait\s+implementing \(needs input: question\)\s+-\s+login-page\s+proj_a/);
-    expect(second).toMatch(/^sess_plain\s+initializing\s+-\s+-\s+proj_a/);
+    const [header, first, second, third] = prettySessions([waiting, working, plain]).split('\n');
+    expect(header).toMatch(/^STATE\s+ID\s+STATUS\s+PHASE\s+NAME\s+PROJECT/);
+    expect(first).toMatch(/^waiting: question\s+sess_wait\s+implementing\s+-\s+login-page\s+proj_a/);
+    expect(second).toMatch(/^working\s+sess_work\s+initializing/);
+    expect(third).toMatch(/^-\s+sess_plain\s+initializing\s+-\s+-\s+proj_a/);
   });
 
-  it('does not flag an ended session that was waiting', () => {
+  it('shows an ended agent as exited, never as waiting', () => {
     const ended = session('sess_done', {
       status: 'completed',
       completedAt: new Date(NOW).toISOString(),
       endReason: 'completed',
-      needsInput: { active: true, reason: 'idle', message: null, since: new Date(NOW).toISOString() },
+      agentState: 'exited',
+      agentStateSince: new Date(NOW).toISOString(),
     });
-    expect(prettySessions([ended])).not.toContain('needs input');
+    expect(prettySessions([ended]).split('\n')[1]).toMatch(/^exited\s+sess_done/);
   });
 });

@@ -1,4 +1,6 @@
-import { type Project, type Session, sessionStatusLabel, type Task } from '../domain/index.js';
+import { agentStateLabel, type Project, type Session, sessionStatusLabel, shellWords, type Task } from '../domain/index.js';
+
+export { shellQuote, shellWords } from '../domain/index.js';
 
 /** Output formats every command accepts. */
 export type OutputFormat = 'json' | 'pretty';
@@ -36,15 +38,16 @@ export function fields(pairs: [string, unknown][]): string {
 }
 
 /**
- * Sessions as a table. A live session waiting for its user says so next to its status; a name that
- * only repeats the id (the default) shows as `-`.
+ * Sessions as a table, what each agent is doing first (`waiting: permission`, `working`…); a name
+ * that only repeats the id (the default) shows as `-`.
  */
 export const prettySessions = (sessions: Session[]): string =>
   table(
-    ['ID', 'STATUS', 'PHASE', 'NAME', 'PROJECT', 'TASKS', 'LAST ACTIVITY', 'ENDED'],
+    ['STATE', 'ID', 'STATUS', 'PHASE', 'NAME', 'PROJECT', 'TASKS', 'LAST ACTIVITY', 'ENDED'],
     sessions.map((s) => [
+      agentStateLabel(s),
       s.id,
-      s.needsInput.active && s.completedAt === null ? `${s.status} (needs input: ${s.needsInput.reason})` : sessionStatusLabel(s),
+      sessionStatusLabel(s),
       s.phase ?? '-',
       s.name === s.id ? '-' : s.name,
       s.projectId,
@@ -54,19 +57,26 @@ export const prettySessions = (sessions: Session[]): string =>
     ]),
   );
 
-/** `word` as a POSIX shell reads it back: bare when it is safe, else in single quotes. For display and hook commands. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+/** A waiting agent's question, and its choices numbered, one a line under it. */
+function waitingText(w: NonNullable<Session['waitingFor']>): string {
+  const pad = (text: string) => text.replaceAll('\n', '\n               ');
+  return [pad(w.message || '(no message)'), ...(w.choices ?? []).map((c, i) => pad(`  ${i + 1}. ${c}`))].join(
+    '\n               ',
+  );
 }
-
-/** A command (argument array) as one line a person could paste into a shell. */
-export const shellWords = (args: readonly string[]): string => args.map(shellQuote).join(' ');
 
 export const prettySession = (s: Session): string =>
   [
     fields([
       ['id', s.id],
       ['name', s.name],
+      [
+        'state',
+        s.agentState === null
+          ? null
+          : `${agentStateLabel(s)} since ${s.agentStateSince} (${ago(s.agentStateSince ?? s.updatedAt)})`,
+      ],
+      ['waiting for', s.waitingFor ? waitingText(s.waitingFor) : null],
       ['status', sessionStatusLabel(s)],
       ['phase', s.phase],
       ['project', s.projectId],

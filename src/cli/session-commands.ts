@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { execa } from 'execa';
 import {
   AGENT_KINDS,
+  AGENT_STATES,
   END_REASONS,
   type EndReason,
   INPUT_KEYS,
@@ -103,6 +104,7 @@ export function sessionCommands(program: Command): void {
     .command('list')
     .description('list sessions, newest first')
     .addOption(new Option('-s, --status <status>', 'only this status').choices(SESSION_STATUSES))
+    .addOption(new Option('--state <state>', 'only agents in this state (waiting: those waiting for you)').choices(AGENT_STATES))
     .option('-p, --project <id>', 'only this project')
     .option('-t, --task <id>', 'only sessions linked to this task')
     .option('-b, --branch <name>', 'only this git branch')
@@ -118,6 +120,7 @@ export function sessionCommands(program: Command): void {
       const load = async () => {
         const { sessions, seq } = await client.sessions.list({
           status: opts.status,
+          agentState: opts.state,
           projectId: opts.project,
           taskId: opts.task,
           branch: opts.branch,
@@ -217,6 +220,16 @@ export function sessionCommands(program: Command): void {
     .action(async (id: string, opts, cmd: Command) => {
       const output = await clientFor(cmd).sessions.output(id, opts.lines);
       emit(globals(cmd).output, output, (o) => o.lines.join('\n'));
+    });
+
+  session
+    .command('log <id>')
+    .description("print a session's transcript: everything its terminal printed, raw, as your terminal replays it")
+    .option('-f, --follow', 'go on printing what it prints until it ends (Ctrl-C stops)')
+    .action(async (id: string, opts, cmd: Command) => {
+      const transcript = await clientFor(cmd).sessions.log(id, { follow: opts.follow ?? false });
+      const reader = transcript.getReader();
+      for (let next = await reader.read(); !next.done; next = await reader.read()) process.stdout.write(next.value);
     });
 
   session

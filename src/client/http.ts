@@ -30,16 +30,12 @@ export interface Transport {
 }
 
 /**
- * Calls the route `key` (`METHOD /path`, a key of src/domain/api.ts) with `input`: fills its path
- * parameters (URL-encoded), sets the query fields given, sends the body as JSON.
- * @returns the parsed JSON answer (text when the server answers text); `undefined` for 204
+ * Sends a request to the route `key` (`METHOD /path`, a key of src/domain/api.ts) with `input`:
+ * fills its path parameters (URL-encoded), sets the query fields given, sends the body as JSON.
+ * @returns the response, its body unread, when its status is a success
  * @throws MaestroApiError with the server's `code`, `message` and `details` on any error status
  */
-export async function callRoute<R extends RouteSpec>(
-  transport: Transport,
-  key: RouteKey,
-  input: RouteInput<R>,
-): Promise<RouteOutput<R>> {
+export async function sendRoute(transport: Transport, key: RouteKey, input: unknown): Promise<Response> {
   const { params, query, body } = input as { params?: Record<string, string>; query?: object; body?: unknown };
   const route = routeOf(key);
   const path = route.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params?.[name] ?? ''));
@@ -52,22 +48,35 @@ export async function callRoute<R extends RouteSpec>(
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...transport.headers() },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (response.ok) return response;
+  const text = await response.text();
+  const data: unknown = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined;
+  const err = (typeof data === 'object' && data !== null ? data : {}) as {
+    code?: string;
+    message?: string;
+    details?: Record<string, unknown>;
+  };
+  throw new MaestroApiError(
+    response.status,
+    err.code ?? 'http_error',
+    err.message ?? `${route.method} ${path} answered ${response.status}`,
+    err.details,
+  );
+}
+
+/**
+ * Calls the route `key` with `input` (see {@link sendRoute}) and reads its answer.
+ * @returns the parsed JSON answer (text when the server answers text); `undefined` for 204
+ * @throws MaestroApiError with the server's `code`, `message` and `details` on any error status
+ */
+export async function callRoute<R extends RouteSpec>(
+  transport: Transport,
+  key: RouteKey,
+  input: RouteInput<R>,
+): Promise<RouteOutput<R>> {
+  const response = await sendRoute(transport, key, input);
   if (response.status === 204) return undefined as RouteOutput<R>;
   const text = await response.text();
   const isJson = response.headers.get('content-type')?.includes('json') ?? false;
-  const data: unknown = text && isJson ? JSON.parse(text) : text || undefined;
-  if (!response.ok) {
-    const err = (typeof data === 'object' && data !== null ? data : {}) as {
-      code?: string;
-      message?: string;
-      details?: Record<string, unknown>;
-    };
-    throw new MaestroApiError(
-      response.status,
-      err.code ?? 'http_error',
-      err.message ?? `${route.method} ${path} answered ${response.status}`,
-      err.details,
-    );
-  }
-  return data as RouteOutput<R>;
+  return (text && isJson ? JSON.parse(text) : text || undefined) as RouteOutput<R>;
 }

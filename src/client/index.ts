@@ -1,5 +1,13 @@
 import type { API, ApiRouteKey, Health, TypedEvent } from '../domain/index.js';
-import { callRoute, type RouteBody, type RouteInput, type RouteOutput, type RouteQuery, type Transport } from './http.js';
+import {
+  callRoute,
+  type RouteBody,
+  type RouteInput,
+  type RouteOutput,
+  type RouteQuery,
+  sendRoute,
+  type Transport,
+} from './http.js';
 
 // The client imports the domain only (never core): the routes it calls, their schemas and the wire
 // types are all declared there (src/domain/api.ts, src/domain/wire.ts), so the dashboard, which
@@ -7,7 +15,7 @@ import { callRoute, type RouteBody, type RouteInput, type RouteOutput, type Rout
 // are imported as types only: routes are called by key, and the dashboard bundles no zod.
 export type * from '../domain/index.js';
 export { SESSION_TRANSITIONS } from '../domain/session-state.js';
-export { sessionStatusLabel } from '../domain/status-label.js';
+export { agentStateLabel, sessionStatusLabel } from '../domain/status-label.js';
 export { MaestroApiError } from './errors.js';
 export type { RouteBody, RouteInput, RouteOutput, RouteQuery } from './http.js';
 
@@ -154,6 +162,17 @@ export class MaestroClient {
       this.call('POST /api/sessions/:id/transition', { params: { id }, body: input }),
     end: (id: string, input: Body<'POST /api/sessions/:id/end'> = {}) =>
       this.call('POST /api/sessions/:id/end', { params: { id }, body: input }),
+    /**
+     * The session's transcript (everything its terminal printed, raw), as a byte stream; with
+     * `follow`, it goes on until the session ends. Cancel the stream to stop following.
+     */
+    log: async (id: string, options: { follow?: boolean } = {}) => {
+      const response = await sendRoute(this.transport, 'GET /api/sessions/:id/log', {
+        params: { id },
+        query: { follow: options.follow ?? false },
+      });
+      return response.body ?? new ReadableStream<Uint8Array>();
+    },
     /** Marks the session as waiting for its user. */
     needsInput: (id: string, input: Body<'POST /api/sessions/:id/needs-input'>) =>
       this.call('POST /api/sessions/:id/needs-input', { params: { id }, body: input }),

@@ -1,3 +1,5 @@
+import { dirname, join, resolve } from 'node:path';
+
 /**
  * Resolved configuration: every field present, in the units named. Built by `resolveConfig` from
  * the environment and `serve` flags; all defaults live in {@link DEFAULTS}.
@@ -39,6 +41,12 @@ export interface MaestroConfig {
   nodeLostSecs: number;
   /** Newest events kept in the log (older ones are pruned by the sweeper); 0 keeps every event. */
   eventRetention: number;
+  /** An agent whose screen stays unchanged this long is `idle`, in seconds; 0: never idle. */
+  idleSecs: number;
+  /** Directory of the sessions' transcripts; empty: `logs` beside the SQLite file (`.maestro/logs` with PostgreSQL). */
+  logDir: string;
+  /** Bound of one session's transcript, in bytes (rotated). */
+  logMaxBytes: number;
   /** Log level (pino). */
   logLevel: string;
   /** `pretty` (readable lines), `json` (one JSON object a line) or `auto`: pretty on a terminal, JSON otherwise. */
@@ -75,6 +83,9 @@ export const DEFAULTS: MaestroConfig = {
   nodeTimeoutSecs: 30,
   nodeLostSecs: 300,
   eventRetention: 100_000,
+  idleSecs: 30,
+  logDir: '',
+  logMaxBytes: 5 * 1024 * 1024,
   logLevel: 'info',
   logFormat: 'auto',
   token: '',
@@ -103,6 +114,9 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   nodeTimeoutSecs: 'MAESTRO_NODE_TIMEOUT_SECS',
   nodeLostSecs: 'MAESTRO_NODE_LOST_SECS',
   eventRetention: 'MAESTRO_EVENT_RETENTION',
+  idleSecs: 'MAESTRO_IDLE_SECS',
+  logDir: 'MAESTRO_LOG_DIR',
+  logMaxBytes: 'MAESTRO_LOG_MAX_BYTES',
   logLevel: 'MAESTRO_LOG_LEVEL',
   logFormat: 'MAESTRO_LOG_FORMAT',
   token: 'MAESTRO_TOKEN',
@@ -127,6 +141,8 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'nodeTimeoutSecs',
   'nodeLostSecs',
   'eventRetention',
+  'idleSecs',
+  'logMaxBytes',
 ]);
 
 /**
@@ -154,4 +170,14 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
     }
   }
   return config as unknown as MaestroConfig;
+}
+
+/**
+ * The transcripts' directory, absolute: `logDir` when given, else `logs` beside the SQLite file,
+ * or `.maestro/logs` in the working directory with PostgreSQL.
+ */
+export function transcriptDir(config: Pick<MaestroConfig, 'logDir' | 'db'>): string {
+  if (config.logDir) return resolve(config.logDir);
+  if (/^postgres(ql)?:\/\//.test(config.db)) return resolve('.maestro', 'logs');
+  return join(dirname(resolve(config.db)), 'logs');
 }

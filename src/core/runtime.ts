@@ -69,6 +69,46 @@ export interface Runtime {
   capture(name: string, lines: number): Promise<string[]>;
   /** Lists every session this runtime owns, with one call to the runtime. */
   probe(): Promise<Probe>;
+  /** The Maestro session id of a runtime session name of this runtime's; undefined for any other name. */
+  sessionIdOf(name: string): string | undefined;
+  /**
+   * Tells of what happens in the runtime's sessions as it happens, without polling
+   * (docs/design.md §Agent state). A runtime that cannot tells nothing; the reconciler's passes
+   * are the safety net.
+   */
+  readonly notices: RuntimeNotices;
+  /**
+   * Keeps streaming a session's output into its transcript (a session started before this
+   * runtime did, re-adopted); a stream already open is kept. Quiet when the session is gone.
+   */
+  stream(name: string): Promise<void>;
+  /**
+   * Where a session's transcript is on this machine: the file its output is appended to, and the
+   * older part rotated out of it (either may not exist); undefined when transcripts are off.
+   */
+  transcript(name: string): TranscriptFiles | undefined;
+  /** Removes a session's transcript (its session was deleted); quiet when there is none. */
+  removeTranscript(name: string): Promise<void>;
+  /** Stops listening to the runtime (notices end); sessions keep running. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The files of one session's transcript (absolute paths). */
+export interface TranscriptFiles {
+  /** The file the pane's output is appended to now. */
+  current: string;
+  /** The older part, rotated out of `current` when it passed half the bound. */
+  previous: string;
+}
+
+/** What a runtime tells as it happens; each `on…` returns its unsubscribe function. */
+export interface RuntimeNotices {
+  /** A session's pane printed (at most one notice per write; a busy pane sends many). */
+  onOutput(listener: (name: string) => void): () => void;
+  /** A session's output stream opened (it started, or was re-adopted). */
+  onStart(listener: (name: string) => void): () => void;
+  /** A pane died (its command exited); which one, a probe says. */
+  onExit(listener: () => void): () => void;
 }
 
 /** A worktree Maestro made for a session. */
@@ -98,3 +138,10 @@ export interface GitInspector {
    */
   removeWorktree(worktree: Worktree): Promise<WorktreeRemoval>;
 }
+
+/** Notices of a runtime that tells nothing (no transcripts; a stub): every listener is kept and never called. */
+export const SILENT_NOTICES: RuntimeNotices = {
+  onOutput: () => () => undefined,
+  onStart: () => () => undefined,
+  onExit: () => () => undefined,
+};

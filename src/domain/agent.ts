@@ -5,6 +5,15 @@ import { LIMITS } from './limits.js';
 export const AGENT_KINDS = ['claude', 'codex', 'gemini', 'aider', 'opencode', 'generic'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
+/**
+ * What an agent is doing now, beside the workflow status (docs/design.md §Agent state): `starting`
+ * (spawned, nothing shown yet), `working` (output flowing, or a spinner), `waiting` (for its user:
+ * see `waitingFor`), `idle` (at its prompt, or a screen unchanged for `MAESTRO_IDLE_SECS`),
+ * `exited` (the session ended).
+ */
+export const AGENT_STATES = ['starting', 'working', 'waiting', 'idle', 'exited'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
 /** Why an agent waits for its user, as its screen shows it. */
 export const WAITING_REASONS = ['permission', 'question', 'idle_prompt', 'unknown'] as const;
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { answerInput, promptSchema } from './agent.js';
 import { route } from './route-spec.js';
 import {
@@ -13,7 +14,7 @@ import {
   transitionInput,
   updateSessionInput,
 } from './session.js';
-import { idParams, linkParams, noContent, outputQuery, sessionListSchema, sessionOutputSchema } from './wire.js';
+import { idParams, linkParams, logQuery, noContent, outputQuery, sessionListSchema, sessionOutputSchema } from './wire.js';
 
 /** The `/api/sessions` routes of `API` (src/domain/api.ts). */
 export function sessionRoutes() {
@@ -164,6 +165,17 @@ export function sessionRoutes() {
       query: outputQuery,
       status: 200,
       response: sessionOutputSchema,
+    }),
+    'GET /api/sessions/:id/log': route({
+      name: 'sessionLog',
+      summary:
+        "The session's transcript: everything its terminal printed, raw (escape sequences included; bounded by MAESTRO_LOG_MAX_BYTES); with follow=true, then what it prints until it ends",
+      tag,
+      params: idParams,
+      query: logQuery,
+      status: 200,
+      response: z.string(),
+      produces: 'text/plain',
     }),
     'POST /api/sessions/:id/tasks/:taskId': route({
       name: 'linkTask',

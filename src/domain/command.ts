@@ -14,3 +14,14 @@ export const commandSchema = z
     message: 'expected a program name (non-empty, without "=") as the first element',
     path: [0],
   });
+
+/**
+ * `word` as a POSIX shell reads it back: bare when it is safe, else in single quotes. For display,
+ * hook commands, and the one shell command tmux runs per pane (its transcript's `cat`).
+ */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A command (argument array) as one line a person could paste into a shell. */
+export const shellWords = (args: readonly string[]): string => args.map(shellQuote).join(' ');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_STATES, waitingForSchema } from './agent.js';
 import { projectSchema } from './project.js';
 import { sessionSchema } from './session.js';
 import { END_REASONS } from './session-state.js';
@@ -24,8 +25,7 @@ export const EVENT_TYPES = [
   'session:deleted',
   'session:task_added',
   'session:task_removed',
-  'session:needs_input',
-  'session:input_given',
+  'session:agent_state',
   'session:timeout_warning',
   'session:input_sent',
   'sessions:ended',
@@ -90,8 +90,19 @@ export const EVENT_DATA = {
   'session:deleted': z.strictObject({ id: idString, projectId: idString, taskIds: z.array(idString), reason: z.string() }),
   'session:task_added': linkData,
   'session:task_removed': linkData,
-  'session:needs_input': sessionSchema,
-  'session:input_given': sessionSchema,
+  /**
+   * The agent's state changed (never sent for a repeat): `from` → `to` at `at` (ISO-8601), the
+   * session's new `version`, and what it waits for when `to` is `waiting`. An end is announced by
+   * `session:ended` / `sessions:ended` alone (the agent is `exited` then).
+   */
+  'session:agent_state': z.strictObject({
+    id: idString,
+    from: z.enum(AGENT_STATES).nullable(),
+    to: z.enum(AGENT_STATES),
+    at: z.string(),
+    version: z.number().int(),
+    waitingFor: waitingForSchema.nullable(),
+  }),
   /** The session will time out for inactivity at `at` (ISO-8601) unless it shows activity first. */
   'session:timeout_warning': z.strictObject({ id: idString, at: z.string() }),
   /** Someone typed into the session (`length` characters, and keys); the text itself is in its transcript, not here. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_KINDS } from './agent.js';
+import { AGENT_KINDS, AGENT_STATES, WAITING_REASONS, waitingForSchema } from './agent.js';
 import { commandSchema } from './command.js';
 import { idPattern } from './ids.js';
 import { LIMITS } from './limits.js';
@@ -100,23 +100,14 @@ export const runtimeSchema = z.object({
 });
 export type SessionRuntime = z.infer<typeof runtimeSchema>;
 
-/** Why an agent waits for its user. */
-export const NEEDS_INPUT_REASONS = ['permission', 'question', 'idle'] as const;
-
-/** Whether the agent waits for its user, why, and since when (ISO-8601). */
-export const needsInputSchema = z.object({
-  active: z.boolean(),
-  reason: z.enum(NEEDS_INPUT_REASONS).nullable(),
-  message: z.string().nullable(),
-  since: z.string().nullable(),
-});
-export type NeedsInput = z.infer<typeof needsInputSchema>;
-export const NO_INPUT_NEEDED: NeedsInput = { active: false, reason: null, message: null, since: null };
-
-/** Body of `POST /api/sessions/:id/needs-input`. */
+/**
+ * Body of `POST /api/sessions/:id/needs-input`: an agent's own report that it waits for its user
+ * (a hook). `idle` is the older name of `idle_prompt`.
+ */
 export const needsInputInput = z.strictObject({
-  reason: z.enum(NEEDS_INPUT_REASONS),
+  reason: z.enum([...WAITING_REASONS, 'idle']).transform((r) => (r === 'idle' ? 'idle_prompt' : r)),
   message: z.string().max(LIMITS.text).optional(),
+  choices: z.array(z.string().max(LIMITS.name)).max(LIMITS.listItems).optional(),
 });
 export type NeedsInputInput = z.input<typeof needsInputInput>;
 
@@ -142,7 +133,12 @@ export const sessionSchema = z.object({
   messageCount: z.number().int(),
   completedAt: z.string().nullable(),
   endReason: z.enum(END_REASONS).nullable(),
-  needsInput: needsInputSchema,
+  /** What the agent is doing now (docs/design.md §Agent state); null for a session with no runtime that never reported. */
+  agentState: z.enum(AGENT_STATES).nullable(),
+  /** Since when (ISO-8601); null with `agentState`. */
+  agentStateSince: z.string().nullable(),
+  /** What it waits for, while `agentState` is `waiting`; null otherwise. */
+  waitingFor: waitingForSchema.nullable(),
   version: z.number().int(),
 });
 export type Session = z.infer<typeof sessionSchema>;
@@ -159,7 +155,14 @@ export const importSessionInput = z.strictObject({
   featureRequest: z.string().max(LIMITS.text),
   runtime: z.strictObject(runtimeSchema.shape),
   output: z.array(z.string().max(LIMITS.argument)).max(LIMITS.outputLines),
-  needsInput: z.strictObject({ ...needsInputSchema.shape, message: z.string().max(LIMITS.text).nullable() }),
+  agentStateSince: z.string().max(LIMITS.name).nullable(),
+  waitingFor: z
+    .strictObject({
+      reason: z.enum(WAITING_REASONS),
+      message: z.string().max(LIMITS.text),
+      choices: z.array(z.string().max(LIMITS.name)).max(LIMITS.listItems).optional(),
+    })
+    .nullable(),
   createdAt: z.string().max(LIMITS.name),
   updatedAt: z.string().max(LIMITS.name),
   lastActivityAt: z.string().max(LIMITS.name),
@@ -318,7 +321,11 @@ export type SpawnInput = z.input<typeof spawnInput>;
 export type SpawnData = z.output<typeof spawnInput>;
 
 const isoDate = z.iso.datetime({ offset: true });
-const booleanFlag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+/** A boolean in a query string: `true`/`false`/`1`/`0`. */
+export const booleanFlag = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
 
 /**
  * Query of `GET /api/sessions`. `created_after`/`created_before` are ISO-8601 timestamps;
@@ -331,6 +338,8 @@ export const listSessionsQuery = z.strictObject({
   branch: z.string().max(LIMITS.name).optional(),
   /** Sessions with exactly this name. */
   name: z.string().max(LIMITS.name).optional(),
+  /** Sessions whose agent is in this state (docs/design.md §Agent state). */
+  agentState: z.enum(AGENT_STATES).optional(),
   /** Sessions whose id starts with this (as git takes a short hash). */
   idPrefix: z.string().regex(ID_START, 'expected the start of an id').optional(),
   created_after: isoDate.optional(),

@@ -12,3 +12,12 @@ export function sessionStatusLabel(s: {
     ? 'paused (process stopped)'
     : s.status;
 }
+
+/**
+ * A session's agent state as people read it (docs/design.md §Agent state): the state, with the
+ * reason when it waits (`waiting: permission`); `-` for a session with no agent to watch.
+ */
+export function agentStateLabel(s: { agentState: string | null; waitingFor: { reason: string } | null }): string {
+  if (s.agentState === null) return '-';
+  return s.agentState === 'waiting' && s.waitingFor ? `waiting: ${s.waitingFor.reason}` : s.agentState;
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import { projectSchema } from './project.js';
-import { sessionSchema } from './session.js';
+import { booleanFlag, sessionSchema } from './session.js';
 import { timelineEntrySchema } from './task.js';
 
 // The shapes the API answers with besides the records themselves (docs/design.md §Wire conventions).
@@ -45,6 +45,8 @@ export const healthSchema = z.object({
     total: z.number().int(),
     active: z.number().int(),
     byStatus: z.record(z.string(), z.number().int()),
+    /** Live sessions by agent state (docs/design.md §Agent state): `waiting` is how many wait for their user. */
+    byAgentState: z.record(z.string(), z.number().int()),
     oldestAgeSecs: ageSecs,
     newestAgeSecs: ageSecs,
     averageAgeSecs: ageSecs,
@@ -135,6 +137,9 @@ export const outputQuery = z.strictObject({
     .max(LIMITS.outputLines * 10)
     .default(LIMITS.outputLines),
 });
+
+/** Query of `GET /api/sessions/:id/log`: `follow` goes on sending what the session prints until it ends. */
+export const logQuery = z.strictObject({ follow: booleanFlag.default(false) });
 
 /** Query of the `GET /api/events` WebSocket: replay every event after `since` first. */
 export const eventsQuery = z.strictObject({ since: z.coerce.number().int().min(0).optional() });

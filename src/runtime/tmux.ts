@@ -1,8 +1,19 @@
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
-import type { Probe, ProbedSession, Runtime, StartedRuntime, StartSpec } from '../core/runtime.js';
-import { dropTrailingBlank } from '../domain/index.js';
+import {
+  type Probe,
+  type ProbedSession,
+  type Runtime,
+  type RuntimeNotices,
+  SILENT_NOTICES,
+  type StartedRuntime,
+  type StartSpec,
+  type TranscriptFiles,
+} from '../core/runtime.js';
+import { dropTrailingBlank, shellQuote } from '../domain/index.js';
+import { ExitWaiter } from './exit-waiter.js';
+import { PaneLogs } from './pane-logs.js';
 import { killProcessGroups, signalProcessGroups, stopBelowLeader } from './process-groups.js';
 import { chainCommands, escapeTmuxArg, literalFormat } from './tmux-args.js';
 
@@ -31,6 +42,15 @@ export interface TmuxOptions {
    * database URL with a password). Default none.
    */
   hiddenEnv?: readonly string[];
+  /**
+   * Absolute directory of the sessions' transcripts (`<name>.log`, streamed by `pipe-pane`); the
+   * source of output notices. Absent: no transcripts, no output notices.
+   */
+  logDir?: string;
+  /** Bound of one session's transcript, in bytes (rotated; see `PaneLogs`). Default 5 MB. */
+  logMaxBytes?: number;
+  /** Told of failures in the background (a transcript rotation); default: ignored. */
+  onError?(err: unknown, context: string): void;
 }
 
 const FIELD_SEP = '\u001f';
@@ -93,6 +113,9 @@ export class TmuxSessionManager implements Runtime {
   private readonly killGraceMs: number;
   /** The environment of every tmux client: Maestro's own, without `TMUX` and the hidden variables. */
   private readonly baseEnv: Record<string, undefined>;
+  private readonly logs: PaneLogs | undefined;
+  private readonly exits: ExitWaiter;
+  readonly notices: RuntimeNotices;
 
   constructor(private readonly options: TmuxOptions) {
     this.host = options.host ?? hostname();
@@ -103,6 +126,77 @@ export class TmuxSessionManager implements Runtime {
     this.killGraceMs = options.killGraceMs ?? 2000;
     // A Maestro started inside tmux must not talk to the user's own server.
     this.baseEnv = Object.fromEntries(['TMUX', ...(options.hiddenEnv ?? [])].map((name) => [name, undefined]));
+    // One channel per owner: two Maestros on one tmux server hear only their own panes die.
+    this.exits = new ExitWaiter(
+      [this.bin, '-L', options.socket],
+      `maestro-exit-${this.owner.replace(/[^A-Za-z0-9_-]/g, '_')}`,
+      this.baseEnv,
+    );
+    const logDir = options.logDir;
+    this.logs =
+      logDir === undefined
+        ? undefined
+        : new PaneLogs({
+            dir: logDir,
+            maxBytes: options.logMaxBytes ?? 5 * 1024 * 1024,
+            reopen: async (name, path) => {
+              await this.run(this.pipeCommand(name, path, false));
+            },
+            onError: (err, name) => options.onError?.(err, `transcript ${name}`),
+          });
+    const logs = this.logs;
+    this.notices = logs
+      ? {
+          onOutput: (listener) => logs.onOutput(listener),
+          onStart: (listener) => logs.onStart(listener),
+          onExit: (listener) => this.exits.onExit(listener),
+        }
+      : { ...SILENT_NOTICES, onExit: (listener) => this.exits.onExit(listener) };
+  }
+
+  sessionIdOf(name: string): string | undefined {
+    return name.startsWith(this.prefix) ? name.slice(this.prefix.length) : undefined;
+  }
+
+  /**
+   * The tmux command that streams the pane's output into `path` (appending): `pipe-pane` runs it
+   * with `sh -c`, so the path is quoted for the shell, and formats are expanded in it, so `#` is
+   * doubled. `onlyIfNone` keeps a stream already open (`-o`); without it, an open stream is closed
+   * and the new one opened in the same step (a rotation), so no output is lost between them.
+   */
+  private pipeCommand(name: string, path: string, onlyIfNone: boolean): string[] {
+    const shell = escapeTmuxArg(literalFormat(`exec cat >> ${shellQuote(path)}`));
+    return ['pipe-pane', ...(onlyIfNone ? ['-o'] : []), '-t', `=${name}:`, shell];
+  }
+
+  /** The commands that make a session's output and exit heard: its transcript stream and its `pane-died` hook. */
+  private watchCommands(name: string): string[][] {
+    return [
+      ...(this.logs ? [this.pipeCommand(name, this.logs.path(name), true)] : []),
+      ['set-hook', '-t', `=${name}:`, 'pane-died', `wait-for -S ${this.exits.channel}`],
+    ];
+  }
+
+  async stream(name: string): Promise<void> {
+    if ((await this.ownedPanes(name)) === undefined) return;
+    await this.logs?.open();
+    await this.run(chainCommands(...this.watchCommands(name)));
+    this.exits.arm();
+  }
+
+  transcript(name: string): TranscriptFiles | undefined {
+    if (!this.logs || !name.startsWith(this.prefix)) return undefined;
+    const current = this.logs.path(name);
+    return { current, previous: `${current}.1` };
+  }
+
+  async removeTranscript(name: string): Promise<void> {
+    if (name.startsWith(this.prefix)) await this.logs?.remove(name);
+  }
+
+  async close(): Promise<void> {
+    this.logs?.close();
+    await this.exits.close();
   }
 
   /** The socket name this runtime uses. */
@@ -127,6 +221,7 @@ export class TmuxSessionManager implements Runtime {
     const names = Object.keys(spec.env);
     const program = [...PANE_LEADER, ...spec.command].map(escapeTmuxArg);
     const cwd = escapeTmuxArg(literalFormat(spec.cwd));
+    await this.logs?.open();
     const result = await this.run(
       chainCommands(
         // One invocation runs as a whole in the server, so no other spawn's list gets in between.
@@ -135,6 +230,8 @@ export class TmuxSessionManager implements Runtime {
         // Same invocation: tmux runs these before it handles the child's exit, so even an instant exit keeps its pane.
         ['set-option', '-w', '-t', `=${name}:`, 'remain-on-exit', 'on'],
         ['set-option', '-t', `=${name}:`, '@maestro_owner', this.owner],
+        // Before tmux reads the pane's first output: the transcript misses nothing.
+        ...this.watchCommands(name),
         // A server this call started took the variables into its global environment: drop them
         // there, so that no later session inherits this one's.
         ...names.map((variable) => ['set-environment', '-g', '-u', variable]),
@@ -142,6 +239,7 @@ export class TmuxSessionManager implements Runtime {
       spec.env,
     );
     if (!result.ok) throw new Error(`tmux new-session failed: ${result.stderr.trim() || 'timed out'}`);
+    this.exits.arm();
     const pid = Number.parseInt(result.stdout.trim().split('\n')[0] ?? '', 10);
     return { tmuxSession: name, pid: Number.isFinite(pid) ? pid : null };
   }

@@ -3,7 +3,7 @@ import type { LoopMonitor } from '../core/loops/loop-monitor.js';
 import type { Reconciler } from '../core/loops/reconciler.js';
 import type { Sweeper } from '../core/loops/sweeper.js';
 import type { SessionService } from '../core/sessions/sessions.js';
-import { SESSION_STATUSES } from '../domain/index.js';
+import { AGENT_STATES, SESSION_STATUSES } from '../domain/index.js';
 import type { SessionStats, Store } from '../store/index.js';
 
 /**
@@ -35,6 +35,16 @@ export class Metrics {
       async collect() {
         const { byStatus } = await stats();
         for (const status of SESSION_STATUSES) this.set({ status }, byStatus[status] ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'maestro_sessions_agent_state',
+      help: 'Live sessions by what their agent is doing (starting, working, waiting for its user, idle)',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const { byAgentState } = await stats();
+        for (const state of AGENT_STATES) if (state !== 'exited') this.set({ state }, byAgentState[state] ?? 0);
       },
     });
     new Gauge({

@@ -1,12 +1,5 @@
 import type { Selectable } from 'kysely';
-import {
-  type MaestroEvent,
-  NO_INPUT_NEEDED,
-  type Project,
-  type Session,
-  type Task,
-  type TimelineEntry,
-} from '../domain/index.js';
+import type { MaestroEvent, Project, Session, Task, TimelineEntry } from '../domain/index.js';
 import type { EventsTable, ProjectsTable, SessionsTable, TasksTable, TaskTimelineTable } from './schema.js';
 import type { SessionRef, SessionRow, TaskRow } from './store.js';
 
@@ -132,7 +125,18 @@ export function sessionFromRow(r: Selectable<SessionsTable>, taskIds: string[]):
     messageCount: num(r.message_count),
     completedAt: r.completed_at === null ? null : iso(num(r.completed_at)),
     endReason: r.end_reason as Session['endReason'],
-    needsInput: r.needs_input ? JSON.parse(r.needs_input) : NO_INPUT_NEEDED,
+    // An ended session's agent has exited, however it ended (bulk ends write only the status).
+    ...(r.completed_at === null
+      ? {
+          agentState: r.agent_state as Session['agentState'],
+          agentStateSince: r.agent_state_since === null ? null : iso(num(r.agent_state_since)),
+          waitingFor: r.waiting_for ? JSON.parse(r.waiting_for) : null,
+        }
+      : {
+          agentState: r.agent_state === null ? null : 'exited',
+          agentStateSince: r.agent_state === null ? null : iso(num(r.completed_at)),
+          waitingFor: null,
+        }),
     version: num(r.version),
   };
 }
@@ -164,7 +168,9 @@ export function sessionToRow(s: SessionRow, terminal: boolean): SessionsTable {
     message_count: s.messageCount,
     completed_at: s.completedAt === null ? null : ms(s.completedAt),
     end_reason: s.endReason,
-    needs_input: s.needsInput.active || s.needsInput.since ? JSON.stringify(s.needsInput) : null,
+    agent_state: s.agentState,
+    agent_state_since: s.agentStateSince === null ? null : ms(s.agentStateSince),
+    waiting_for: s.waitingFor ? JSON.stringify(s.waitingFor) : null,
     version: s.version,
   };
 }

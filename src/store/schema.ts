@@ -65,7 +65,12 @@ export interface SessionsTable {
   message_count: number;
   completed_at: number | null;
   end_reason: string | null;
-  needs_input: string | null;
+  /** What the agent is doing (`starting | working | waiting | idle | exited`); null for a session with no runtime that never reported. */
+  agent_state: string | null;
+  /** Since when, in milliseconds since the epoch. */
+  agent_state_since: number | null;
+  /** `{reason, message, choices?}` as JSON text while waiting; null otherwise. */
+  waiting_for: string | null;
   /** `{command, cwd, agent, restartOf}` as JSON text; null for a record Maestro did not spawn. */
   launch: string | null;
   version: number;

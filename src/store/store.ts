@@ -39,6 +39,8 @@ export interface SessionStats {
   total: number;
   byStatus: Record<string, number>;
   active: number;
+  /** Live sessions by agent state (`working`, `waiting`…); sessions with no agent are not counted. */
+  byAgentState: Record<string, number>;
   /** Creation time of the oldest / newest active session; null when none is active. */
   oldestActiveCreatedAt: number | null;
   newestActiveCreatedAt: number | null;

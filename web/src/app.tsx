@@ -32,16 +32,18 @@ function useSelected(): [string | null, (id: string | null) => void] {
   return [selected, (id) => (location.hash = id ? `#/session/${id}` : '#/')];
 }
 
-/** Shows a browser notification when a live session starts waiting for input (once permission is granted). */
-function useNeedsInputNotifications(sessions: Session[]): void {
+/** Shows a browser notification when a live agent starts waiting for its user (once permission is granted). */
+function useWaitingNotifications(sessions: Session[]): void {
   const [notified] = useState(() => new Set<string>());
   useEffect(() => {
     for (const s of sessions) {
-      const key = `${s.id}@${s.needsInput.since}`;
-      if (!s.completedAt && s.needsInput.active && !notified.has(key)) {
+      const key = `${s.id}@${s.agentStateSince}`;
+      if (!s.completedAt && s.agentState === 'waiting' && !notified.has(key)) {
         notified.add(key);
         if ('Notification' in window && Notification.permission === 'granted') {
-          new Notification(`${s.name} needs input (${s.needsInput.reason})`, { body: s.needsInput.message ?? '' });
+          new Notification(`${s.name} is waiting for you (${s.waitingFor?.reason ?? 'unknown'})`, {
+            body: s.waitingFor?.message ?? '',
+          });
         }
       }
     }
@@ -91,8 +93,8 @@ export function App({ live }: { live: Live }) {
   const [name, setName] = useState('');
 
   const sessions = [...state.sessions.values()];
-  useNeedsInputNotifications(sessions);
-  const waiting = sessions.filter((s) => !s.completedAt && s.needsInput.active).length;
+  useWaitingNotifications(sessions);
+  const waiting = sessions.filter((s) => !s.completedAt && s.agentState === 'waiting').length;
   const tasks = [...state.tasks.values()];
   const projects = [...state.projects.values()];
   const queued = projects
@@ -131,7 +133,11 @@ export function App({ live }: { live: Live }) {
         <span className="muted">
           {sessions.filter((s) => !s.completedAt).length} active · event {state.seq}
         </span>
-        {waiting > 0 ? <span className="badge warn">{waiting} waiting for input</span> : null}
+        {waiting > 0 ? (
+          <span className="badge warn" data-waiting={waiting}>
+            {waiting} {waiting === 1 ? 'agent' : 'agents'} waiting for you
+          </span>
+        ) : null}
         {'Notification' in window && Notification.permission === 'default' ? (
           <button type="button" onClick={() => void Notification.requestPermission()}>
             Notify me when an agent waits

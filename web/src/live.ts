@@ -138,7 +138,10 @@ export class Live {
       const s = sessions.get(patch.id);
       if (!s || s.version > patch.version) return;
       const { exitCode, ...rest } = patch;
-      sessions.set(patch.id, { ...s, ...rest, runtime: { ...s.runtime, exitCode } });
+      // An ended session's agent has exited (docs/design.md §Agent state).
+      const agent =
+        s.agentState === null ? {} : { agentState: 'exited' as const, agentStateSince: patch.completedAt, waitingFor: null };
+      sessions.set(patch.id, { ...s, ...rest, ...agent, runtime: { ...s.runtime, exitCode } });
     };
     const forget = (s: { id: string; taskIds: string[] }) => {
       sessions.delete(s.id);
@@ -146,11 +149,16 @@ export class Live {
     };
     switch (event.type) {
       case 'session:created':
-      case 'session:updated':
-      case 'session:needs_input':
-      case 'session:input_given': {
+      case 'session:updated': {
         const current = sessions.get(event.data.id);
         if (!current || current.version <= event.data.version) sessions.set(event.data.id, event.data);
+        break;
+      }
+      case 'session:agent_state': {
+        const { id, to, at, version, waitingFor } = event.data;
+        const current = sessions.get(id);
+        if (current && current.version <= version)
+          sessions.set(id, { ...current, agentState: to, agentStateSince: at, waitingFor, version });
         break;
       }
       case 'session:ended':

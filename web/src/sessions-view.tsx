@@ -1,5 +1,6 @@
 import { Fragment, useState } from 'react';
 import { type Project, type Session, sessionStatusLabel, type Task } from '../../src/client/index.js';
+import { AgentStateBadge } from './agent-state.js';
 import { age, statusClass } from './format.js';
 
 /** Whether `s` matches the words of `query` (each in its name, id, status, phase, end reason or project name). */
@@ -79,6 +80,7 @@ export function SessionsView({
       <table className="sessions">
         <thead>
           <tr>
+            <th scope="col">State</th>
             <th scope="col">Session</th>
             <th scope="col">Status</th>
             <th scope="col">Phase</th>
@@ -90,7 +92,10 @@ export function SessionsView({
         <tbody>
           {sorted.map((s) => (
             <Fragment key={s.id}>
-              <tr data-session={s.id} className={s.completedAt ? 'ended' : s.needsInput.active ? 'live needs-input' : 'live'}>
+              <tr data-session={s.id} className={s.completedAt ? 'ended' : s.agentState === 'waiting' ? 'live waiting' : 'live'}>
+                <td>
+                  <AgentStateBadge session={s} now={now} />
+                </td>
                 <td>
                   <button type="button" className="link" onClick={() => onOpen(s.id)}>
                     {s.name}
@@ -98,11 +103,6 @@ export function SessionsView({
                 </td>
                 <td>
                   <span className={statusClass(s.status)}>{sessionStatusLabel(s)}</span>
-                  {!s.completedAt && s.needsInput.active ? (
-                    <span className="badge warn" title={s.needsInput.message ?? ''}>
-                      needs input: {s.needsInput.reason}
-                    </span>
-                  ) : null}
                   {s.endReason ? (
                     <span className="muted">
                       {' '}
@@ -122,7 +122,7 @@ export function SessionsView({
               </tr>
               {open.has(s.id) ? (
                 <tr className="detail">
-                  <td colSpan={6}>
+                  <td colSpan={7}>
                     {s.taskIds.length === 0 ? 'No tasks.' : s.taskIds.map((id) => tasks.get(id)?.title ?? id).join(' · ')}
                   </td>
                 </tr>

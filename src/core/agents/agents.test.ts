@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AGENT_SCREENS, agentKindOf, bareLine, readScreen } from './index.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/agents/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/screens/', import.meta.url));
 const screenOf = (agent: string, state: string) => readFileSync(join(FIXTURES, agent, `${state}.txt`), 'utf8');
 
 /**

@@ -30,6 +30,8 @@ export interface ReconcileReport {
  * under load the gap was seen to last over two seconds.
  */
 const EXIT_STATUS_WAIT_MS = 15_000;
+/** How soon a pass looks again at a pane dead without its exit status, in milliseconds (wall time). */
+const EXIT_RECHECK_MS = 100;
 
 /**
  * Keeps stored state true to the runtime, in both directions (docs/design.md §Lifecycle guarantees (G6)). Each pass
@@ -47,6 +49,8 @@ export class Reconciler {
   private readonly exitPending = new Map<string, number>();
   private readonly listeners = new Set<(report: ReconcileReport) => void>();
   private firstPassDone = false;
+  private offExit: (() => void) | undefined;
+  private exitRecheck: NodeJS.Timeout | undefined;
   private last: ReconcileReport | undefined;
 
   constructor(
@@ -56,13 +60,21 @@ export class Reconciler {
     this.loop = new Loop('reconciler', intervalMs, () => this.reconcile(), deps.log, deps.loops);
   }
 
-  /** Starts reconciling every interval, the first pass at once; idempotent. */
+  /**
+   * Starts reconciling every interval, the first pass at once, and at once whenever the runtime
+   * tells that a pane died (docs/design.md §Agent state: an exit is noticed by event, the interval
+   * is the safety net); idempotent.
+   */
   start(): void {
+    this.offExit ??= this.deps.runtime.notices.onExit(() => this.loop.wake());
     this.loop.start();
   }
 
   /** Stops, waiting for an in-flight pass; idempotent. */
   stop(): Promise<void> {
+    this.offExit?.();
+    this.offExit = undefined;
+    clearTimeout(this.exitRecheck);
     return this.loop.stop();
   }
 
@@ -153,6 +165,12 @@ export class Reconciler {
 
   private finish(report: ReconcileReport, started: number): ReconcileReport {
     report.durationMs = performance.now() - started;
+    // A pane dead without its exit status yet: look again soon, not at the next interval.
+    if (this.exitPending.size > 0 && !this.exitRecheck)
+      this.exitRecheck = setTimeout(() => {
+        this.exitRecheck = undefined;
+        this.loop.wake();
+      }, EXIT_RECHECK_MS);
     this.last = report;
     for (const listener of this.listeners) listener(report);
     return report;

@@ -1,6 +1,6 @@
 import { type EndReason, isAlreadyGone, type KeptWorktree, type Session } from '../../domain/index.js';
 import type { CoreDeps } from '../deps.js';
-import type { GitInspector, Worktree } from '../runtime.js';
+import type { GitInspector, Runtime, Worktree } from '../runtime.js';
 import { endSessionsInTx, purgeSessionsInTx, type SessionEnder } from './session-lifecycle.js';
 import { releaseWorktree, worktreeOf } from './worktrees.js';
 
@@ -60,7 +60,7 @@ export class SessionExpiry {
    * @param lifecycle ends one session with its runtime (output kept, tmux killed)
    */
   constructor(
-    private readonly deps: CoreDeps & { git: GitInspector },
+    private readonly deps: CoreDeps & { git: GitInspector; runtime: Pick<Runtime, 'sessionName' | 'removeTranscript'> },
     private readonly options: {
       sessionTimeoutSecs: number;
       sessionTimeoutWarningSecs?: number;
@@ -145,6 +145,12 @@ export class SessionExpiry {
         await purgeSessionsInTx(tx, batch, now);
         return { purged: batch, worktrees: found };
       });
+      // Their transcripts go with them (on this node; another node's stay on its disk).
+      await Promise.all(
+        purged
+          .filter((s) => s.runtimeKind === 'tmux')
+          .map((s) => this.deps.runtime.removeTranscript(this.deps.runtime.sessionName(s.id)).catch(() => undefined)),
+      );
       for (const [sessionId, worktree] of worktrees) {
         const kept = await releaseWorktree(this.deps.git, this.deps.log, sessionId, worktree);
         if (kept) worktreesKept.push(kept);

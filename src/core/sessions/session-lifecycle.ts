@@ -81,7 +81,9 @@ export class SessionLifecycle implements SessionEnder {
           completedAt: new Date(now).toISOString(),
           runtime: { ...s.runtime, exitCode },
           output: trimOutput(output.length > 0 ? output : s.output),
-          needsInput: { ...s.needsInput, active: false },
+          agentState: s.agentState === null ? null : 'exited',
+          agentStateSince: s.agentState === null ? null : new Date(now).toISOString(),
+          waitingFor: null,
         };
       },
       { activity: false, eventType: 'session:ended' },
@@ -112,12 +114,17 @@ export class SessionLifecycle implements SessionEnder {
 
   /**
    * After a session's rows are deleted: kills its tmux session when it was live (the reconciler
-   * retries a failed kill) and removes its worktree when clean and merged (else keeps it, logged).
-   * Returns whether a live runtime was killed.
+   * retries a failed kill), removes its transcript, and removes its worktree when clean and merged
+   * (else keeps it, logged). Returns whether a live runtime was killed.
    */
   async releaseRuntime(session: Session): Promise<boolean> {
-    const live = session.runtime.kind === 'tmux' && session.runtime.tmuxSession !== null && !isTerminal(session.status);
-    if (live) await this.killQuietly(session.id, session.runtime.tmuxSession as string);
+    const name = session.runtime.kind === 'tmux' ? session.runtime.tmuxSession : null;
+    const live = name !== null && !isTerminal(session.status);
+    if (live) await this.killQuietly(session.id, name);
+    if (name !== null)
+      await this.deps.runtime.removeTranscript(name).catch((err: unknown) => {
+        this.deps.log.warn({ sessionId: session.id, err }, 'could not remove the transcript');
+      });
     const worktree = worktreeOf(session);
     if (worktree) await releaseWorktree(this.deps.git, this.deps.log, session.id, worktree);
     return live;

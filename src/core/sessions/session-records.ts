@@ -11,7 +11,6 @@ import {
   type Launch,
   LIMITS,
   type NewEvent,
-  NO_INPUT_NEEDED,
   newId,
   type Session,
   type SessionEndedData,
@@ -52,7 +51,10 @@ export function newSessionRow(data: CreateSessionData, nowMs: number, extras: Ne
     messageCount: 0,
     completedAt: null,
     endReason: null,
-    needsInput: NO_INPUT_NEEDED,
+    // Spawned: its agent is starting; a record without a runtime has no agent to watch.
+    agentState: extras.runtime?.kind === 'tmux' ? 'starting' : null,
+    agentStateSince: extras.runtime?.kind === 'tmux' ? at : null,
+    waitingFor: null,
     version: 1,
   };
 }

@@ -13,6 +13,7 @@ import {
 import { AGENT_SCREENS, readScreen } from '../agents/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { Runtime } from '../runtime.js';
+import type { AgentStates } from './agent-states.js';
 import type { SessionExpiry } from './session-expiry.js';
 import { requireLive } from './session-records.js';
 import type { SessionWrites } from './session-writes.js';
@@ -27,12 +28,13 @@ export class SessionTerminal {
     private readonly deps: CoreDeps & { runtime: Runtime },
     private readonly writes: Pick<SessionWrites, 'fetch' | 'mutate'>,
     private readonly expiry: Pick<SessionExpiry, 'expireDue'>,
+    private readonly agentStates: Pick<AgentStates, 'set'>,
   ) {}
 
   /**
    * Types into a live session's terminal (docs/design.md §Input): `text` literally, then `keys`,
-   * then Enter when `submit` (default true). Counts as activity; clears a wait for input (the user
-   * answered); appends `session:input_sent {id, length, keys}` (the text itself goes to the
+   * then Enter when `submit` (default true). Counts as activity; a waiting agent moves to `working` (the
+   * user answered); appends `session:input_sent {id, length, keys}` (the text itself goes to the
    * terminal, not to the event log) and `session:updated`.
    * @throws ValidationError (bad body; a session without a runtime); NotFoundError; ConflictError
    *   when the session has ended or its tmux session is gone
@@ -90,15 +92,17 @@ export class SessionTerminal {
 
   /**
    * Types `text` then `keys` into a live session (the runtime's `sendInput`): counts as activity,
-   * clears a wait for input, appends `session:input_sent {id, length, keys}` and `session:updated`.
+   * moves a waiting agent to `working`, appends `session:input_sent {id, length, keys}` and `session:updated`.
    */
   private async type(id: string, text: string, keys: string[]): Promise<Session> {
     const { tmuxSession } = await this.liveTerminal(id);
     if (!(await this.deps.runtime.sendInput(tmuxSession, text, keys)))
       throw new ConflictError(`session ${id} has no tmux session to type into any more`, { sessionId: id });
-    const sent = await this.writes.mutate(id, (s) => ({ ...requireLive(s), needsInput: { ...s.needsInput, active: false } }), {
+    let sent = await this.writes.mutate(id, (s) => requireLive(s), {
       events: [{ type: 'session:input_sent', data: { id, length: text.length, keys: keys.length } }],
     });
+    // Answered: the agent goes on (its screen says otherwise when the answer did not take).
+    if (sent.agentState === 'waiting') sent = await this.agentStates.set(id, { state: 'working' });
     this.deps.log.info({ sessionId: id, length: text.length, keys: keys.length }, 'input sent');
     return sent;
   }

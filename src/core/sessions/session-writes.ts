@@ -4,8 +4,11 @@ import type { CoreDeps } from '../deps.js';
 import { requireProject } from '../projects/tasks.js';
 import { endedData, linkEvents, type newSessionRow, requireTasks, toRow } from './session-records.js';
 
-/** Events a single-session write appends; all but `session:ended` carry the whole session. */
-export type SessionEventType = 'session:updated' | 'session:ended' | 'session:needs_input' | 'session:input_given';
+/**
+ * Events a single-session write appends: `session:updated` carries the whole session,
+ * `session:ended` what the end changed, `session:agent_state` the agent's move.
+ */
+export type SessionEventType = 'session:updated' | 'session:ended' | 'session:agent_state';
 
 /** Options of {@link SessionWrites.mutate}. */
 export interface MutateOptions {
@@ -139,7 +142,19 @@ export class SessionWrites {
               exitCode: saved.runtime.exitCode,
             }),
           }
-        : { type: eventType, data: saved };
+        : eventType === 'session:agent_state'
+          ? {
+              type: eventType,
+              data: {
+                id: saved.id,
+                from: before.agentState,
+                to: saved.agentState ?? 'starting',
+                at: saved.agentStateSince ?? saved.updatedAt,
+                version: saved.version,
+                waitingFor: saved.waitingFor,
+              },
+            }
+          : { type: eventType, data: saved };
     await tx.appendEvents([...(opts.events ?? []), event], now);
     return saved;
   }

@@ -28,6 +28,7 @@ import {
 import { resumeCommand } from '../agents/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
+import { AgentStates } from './agent-states.js';
 import { SessionExpiry } from './session-expiry.js';
 import { type EndOptions, SessionLifecycle } from './session-lifecycle.js';
 import { SessionNodes } from './session-nodes.js';
@@ -44,6 +45,7 @@ import { SessionSpawner } from './session-spawn.js';
 import { SessionTerminal } from './session-terminal.js';
 import { SessionWrites } from './session-writes.js';
 import { TouchLog } from './touch-log.js';
+import { Transcripts } from './transcripts.js';
 
 /** Options of the session service. */
 export interface SessionServiceOptions {
@@ -79,7 +81,9 @@ export interface SessionServiceOptions {
  * - {@link SessionExpiry}: inactivity timeouts and retention purges (the sweeper's passes);
  * - {@link SessionNodes}: sessions of other nodes, unreachable then lost;
  * - {@link SessionSpawner}: starting commands in the runtime;
- * - {@link SessionTerminal}: typing into a live session, answering it, pausing its processes.
+ * - {@link SessionTerminal}: typing into a live session, answering it, pausing its processes;
+ * - {@link AgentStates}: what each live agent is doing (working, waiting, idle);
+ * - {@link Transcripts}: everything each session printed.
  */
 export class SessionService {
   readonly lifecycle: SessionLifecycle;
@@ -87,6 +91,8 @@ export class SessionService {
   readonly nodes: SessionNodes;
   readonly spawner: SessionSpawner;
   readonly terminal: SessionTerminal;
+  readonly agentStates: AgentStates;
+  readonly transcripts: Transcripts;
   private readonly writes: SessionWrites;
   /** Touches, logged in batches. */
   private readonly touches: TouchLog;
@@ -100,7 +106,9 @@ export class SessionService {
     this.expiry = new SessionExpiry(deps, options, this.lifecycle);
     this.nodes = new SessionNodes(deps, options, this.lifecycle);
     this.spawner = new SessionSpawner(deps, options, { writes: this.writes, lifecycle: this.lifecycle, expiry: this.expiry });
-    this.terminal = new SessionTerminal(deps, this.writes, this.expiry);
+    this.agentStates = new AgentStates(deps, this.writes);
+    this.transcripts = new Transcripts(deps, this.writes);
+    this.terminal = new SessionTerminal(deps, this.writes, this.expiry, this.agentStates);
     this.touches = new TouchLog(deps.clock, deps.log);
   }
 
@@ -234,33 +242,26 @@ export class SessionService {
   }
 
   /**
-   * Marks a live session as waiting for its user (`permission`, `question` or `idle`, with the
-   * agent's message), appending `session:needs_input`. Counts as activity.
+   * An agent's own report that it waits for its user (a hook; docs/design.md §Agent state): its
+   * agent moves to `waiting` with the reason, message and choices given, appending
+   * `session:agent_state`. Counts as activity.
    * @throws ValidationError; NotFoundError; ConflictError when the session has ended
    */
   async needsInput(id: string, input: NeedsInputInput): Promise<Session> {
-    const { reason, message } = parseInput(needsInputInput, input, 'body');
+    const { reason, message, choices } = parseInput(needsInputInput, input, 'body');
     await this.expireDue();
-    const at = new Date(this.deps.clock.now()).toISOString();
-    return this.writes.mutate(
-      id,
-      (s) => ({ ...requireLive(s), needsInput: { active: true, reason, message: message ?? null, since: at } }),
-      {
-        eventType: 'session:needs_input',
-      },
-    );
+    const waitingFor = { reason, message: message ?? '', ...(choices ? { choices } : {}) };
+    return this.agentStates.set(id, { state: 'waiting', waitingFor }, { activity: true });
   }
 
   /**
-   * Clears a session's wait for input (its user answered), appending `session:input_given`.
-   * Counts as activity.
+   * An agent's own report that its user answered: its agent moves to `working`, appending
+   * `session:agent_state`. Counts as activity.
    * @throws NotFoundError; ConflictError when the session has ended
    */
   async inputGiven(id: string): Promise<Session> {
     await this.expireDue();
-    return this.writes.mutate(id, (s) => ({ ...requireLive(s), needsInput: { ...s.needsInput, active: false } }), {
-      eventType: 'session:input_given',
-    });
+    return this.agentStates.set(id, { state: 'working' }, { activity: true });
   }
 
   /**

@@ -37,6 +37,7 @@ export function healthRoutes(
         total: stats.total,
         active: stats.active,
         byStatus: stats.byStatus,
+        byAgentState: stats.byAgentState,
         oldestAgeSecs: ageSecs(stats.oldestActiveCreatedAt, now),
         newestAgeSecs: ageSecs(stats.newestActiveCreatedAt, now),
         averageAgeSecs: ageSecs(stats.meanActiveCreatedAt, now),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { mount } from './mount.js';
 
-/** `/api/sessions`: create, spawn, import, list, get, update, transition, end, touch, input, output, task links, delete. */
+/** `/api/sessions`: create, spawn, import, list, get, update, transition, end, touch, input, output, transcript, task links, delete. */
 export function sessionRoutes(app: FastifyInstance, { sessions }: Services): void {
   mount(app, 'POST /api/sessions', ({ body }) => sessions.create(body));
   mount(app, 'POST /api/sessions/import', ({ body }) => sessions.importMetadata(body));
@@ -15,6 +15,14 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
     sessions.end(params.id, reason, { exitCode, version }),
   );
   mount(app, 'GET /api/sessions/:id/output', ({ params, query }) => sessions.output(params.id, query.lines));
+  mount(app, 'GET /api/sessions/:id/log', async ({ params, query, raw }, reply) => {
+    const closed = new AbortController();
+    raw.raw.once('close', () => closed.abort());
+    const transcript = await sessions.transcripts.read(params.id, { follow: query.follow, signal: closed.signal });
+    // A follow may stay quiet longer than the idle timeout of a connection: it ends with the session.
+    if (query.follow) raw.raw.socket.setTimeout(0);
+    return reply.type('text/plain; charset=utf-8').send(transcript);
+  });
   mount(app, 'POST /api/sessions/:id/needs-input', ({ params, body }) => sessions.needsInput(params.id, body));
   mount(app, 'POST /api/sessions/:id/restart', ({ params }) => sessions.restart(params.id));
   mount(app, 'POST /api/sessions/:id/input', ({ params, body }) => sessions.terminal.sendInput(params.id, body));

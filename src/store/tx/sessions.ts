@@ -102,6 +102,9 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
       if (filter.projectId) q = q.where('project_id', '=', filter.projectId);
       if (filter.branch) q = q.where('branch', '=', filter.branch);
       if (filter.name !== undefined) q = q.where('name', '=', filter.name);
+      // `exited` is every ended session that had an agent (see sessionFromRow); the others are live.
+      if (filter.agentState === 'exited') q = q.where('active', '=', INACTIVE).where('agent_state', 'is not', null);
+      else if (filter.agentState) q = q.where('active', '=', ACTIVE).where('agent_state', '=', filter.agentState);
       // A prefix compared as a prefix: LIKE would read the `_` of every id as a wildcard.
       const prefix = filter.idPrefix;
       if (prefix) q = q.where((eb) => eb(eb.fn('substr', ['id', eb.val(1), eb.val(prefix.length)]), '=', prefix));
@@ -179,7 +182,7 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
     },
 
     async sessionStats() {
-      const [byStatusRows, active] = await Promise.all([
+      const [byStatusRows, active, byAgentStateRows] = await Promise.all([
         db
           .selectFrom('sessions')
           .select(['status', COUNT.as('n')])
@@ -195,6 +198,13 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
           ])
           .where('active', '=', ACTIVE)
           .executeTakeFirstOrThrow(),
+        db
+          .selectFrom('sessions')
+          .select(['agent_state', COUNT.as('n')])
+          .where('active', '=', ACTIVE)
+          .where('agent_state', 'is not', null)
+          .groupBy('agent_state')
+          .execute(),
       ]);
       const byStatus = Object.fromEntries(byStatusRows.map((r) => [r.status, Number(r.n)]));
       const orNull = (v: number | string | null) => (v === null ? null : Number(v));
@@ -202,6 +212,7 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
         total: Object.values(byStatus).reduce((a, b) => a + b, 0),
         byStatus,
         active: Number(active.n),
+        byAgentState: Object.fromEntries(byAgentStateRows.map((r) => [r.agent_state as string, Number(r.n)])),
         oldestActiveCreatedAt: orNull(active.oldest),
         newestActiveCreatedAt: orNull(active.newest),
         meanActiveCreatedAt: active.mean === null ? null : Math.round(Number(active.mean)),
