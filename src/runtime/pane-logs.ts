@@ -1,5 +1,5 @@
 import { type FSWatcher, watch } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Options of {@link PaneLogs}. */
@@ -8,7 +8,8 @@ export interface PaneLogsOptions {
   dir: string;
   /**
    * Bound of one session's transcript, in bytes: past half of it the file is rotated to
-   * `<name>.log.1` (replacing an older one), so the two together stay near this bound.
+   * `<name>.log.1` (replacing an older one, and cut to its newest half), so the two together stay
+   * near this bound.
    */
   maxBytes: number;
   /** Re-points `name`'s pane stream at a new, empty file (after a rotation). */
@@ -17,7 +18,7 @@ export interface PaneLogsOptions {
   onError?(err: unknown, name: string): void;
 }
 
-/** How often a transcript's size is checked while it grows, at most, in milliseconds. */
+/** How long after output a transcript's size is checked (at most once in that time), in milliseconds. */
 const SIZE_CHECK_MS = 1000;
 
 /**
@@ -30,9 +31,8 @@ export class PaneLogs {
   private watcher: FSWatcher | undefined;
   private readonly outputListeners = new Set<(name: string) => void>();
   private readonly startListeners = new Set<(name: string) => void>();
-  /** When each transcript's size was last checked (performance.now() milliseconds). */
-  private readonly checkedAt = new Map<string, number>();
-  private readonly rotating = new Set<string>();
+  /** The size checks due, one per transcript at most (see {@link checkSize}). */
+  private readonly checks = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: PaneLogsOptions) {}
 
@@ -57,10 +57,12 @@ export class PaneLogs {
     this.watcher.on('error', (err) => this.options.onError?.(err, ''));
   }
 
-  /** Stops watching; idempotent. */
+  /** Stops watching (and checking sizes); idempotent. */
   close(): void {
     this.watcher?.close();
     this.watcher = undefined;
+    for (const timer of this.checks.values()) clearTimeout(timer);
+    this.checks.clear();
   }
 
   /** Subscribes to output notices (a pane wrote to its transcript); returns the unsubscribe function. */
@@ -77,20 +79,26 @@ export class PaneLogs {
 
   /** Removes `name`'s transcripts; quiet when there are none. */
   async remove(name: string): Promise<void> {
-    this.checkedAt.delete(name);
+    clearTimeout(this.checks.get(name));
+    this.checks.delete(name);
     await rm(this.path(name), { force: true });
     await rm(`${this.path(name)}.1`, { force: true });
   }
 
-  /** Rotates `name`'s transcript once it passes half the bound; checked at most once a second per session. */
+  /**
+   * Rotates `name`'s transcript once it passes half the bound: checked a second after output
+   * (then at most once a second while it goes on), so the end of a burst is checked too.
+   */
   private checkSize(name: string): void {
-    const now = performance.now();
-    if (now - (this.checkedAt.get(name) ?? Number.NEGATIVE_INFINITY) < SIZE_CHECK_MS || this.rotating.has(name)) return;
-    this.checkedAt.set(name, now);
-    this.rotating.add(name);
-    void this.rotateIfFull(name)
-      .catch((err: unknown) => this.options.onError?.(err, name))
-      .finally(() => this.rotating.delete(name));
+    if (this.checks.has(name)) return;
+    this.checks.set(
+      name,
+      setTimeout(() => {
+        void this.rotateIfFull(name)
+          .catch((err: unknown) => this.options.onError?.(err, name))
+          .finally(() => this.checks.delete(name));
+      }, SIZE_CHECK_MS).unref(),
+    );
   }
 
   private async rotateIfFull(name: string): Promise<void> {
@@ -101,7 +109,22 @@ export class PaneLogs {
     );
     if (size <= this.options.maxBytes / 2) return;
     // The pane keeps writing to the renamed file until its stream is re-pointed: nothing is lost.
-    await rename(path, `${path}.1`);
+    const previous = `${path}.1`;
+    await rename(path, previous);
     await this.options.reopen(name, path);
+    // A burst faster than the checks may have filled it past half the bound: keep its newest half.
+    const keep = Math.floor(this.options.maxBytes / 2);
+    const written = (await stat(previous)).size;
+    if (written > keep) {
+      const file = await open(previous, 'r+');
+      try {
+        const tail = Buffer.alloc(keep);
+        await file.read(tail, 0, keep, written - keep);
+        await file.write(tail, 0, keep, 0);
+        await file.truncate(keep);
+      } finally {
+        await file.close();
+      }
+    }
   }
 }

@@ -60,8 +60,8 @@ export class SessionTerminal {
   /**
    * Answers a waiting agent with the keys its prompt expects (docs/design.md §Input): `choice`
    * (1-based) or a `text` equal to a choice's label picks that choice (`AgentScreen.choiceKeys`);
-   * other `text` answers a free-text question (typed, then Enter). The screen is read at the moment
-   * of answering.
+   * other `text` answers a free-text question, or gives an agent at its input prompt its next
+   * instruction (typed, then Enter). The screen is read at the moment of answering.
    * @throws ValidationError (bad body; no such choice; text where only choices are offered);
    *   NotFoundError; ConflictError when it has ended or is not waiting
    */
@@ -69,6 +69,8 @@ export class SessionTerminal {
     const { choice, text } = parseInput(answerInput, input, 'body');
     const prompt = await this.prompt(id);
     const waiting = prompt.waitingFor;
+    // At its input prompt the agent waits for its next instruction: a text answers it.
+    if (prompt.state === 'idle' && text !== undefined) return this.type(id, text, ['Enter']);
     if (prompt.state !== 'waiting' || !waiting || prompt.agent === 'generic')
       throw new ConflictError(`session ${id} is not waiting for an answer: its screen reads ${prompt.state}`, {
         sessionId: id,
