@@ -7,7 +7,7 @@ import { DEFAULTS } from '../src/core/config.js';
 import type { AgentKind, Session } from '../src/domain/index.js';
 import { createMaestro } from '../src/maestro.js';
 import { fakeAgent } from './fake-agent.js';
-import { Cleanup, quietLog, tempDir, testMaestro, tmuxSocket, until } from './helpers.js';
+import { BIN, Cleanup, quietLog, tempDir, testMaestro, tmuxSocket, until } from './helpers.js';
 
 const SCREENS = fileURLToPath(new URL('./fixtures/screens/', import.meta.url));
 
@@ -156,6 +156,31 @@ describe('agent state from the terminal (issue #18), real tmux', () => {
     expect(text).not.toContain('line 0 of the flood');
     expect(statSync(`${path}.1`).size + statSync(path).size).toBeLessThanOrEqual(8192 + 4096);
     await m.services.sessions.delete(s.id);
+  });
+
+  it('the CLI lists agents by state, shows what one waits for, and prints a transcript', async () => {
+    const cli = (...args: string[]) => execa(process.execPath, [BIN, '--url', url, ...args], { reject: false });
+    const asking = await spawn(fakeAgent('codex', 'permission', 'line'), 'codex');
+    const busy = await spawn(['sh', '-c', 'while :; do echo busy-$$; sleep 0.2; done']);
+    await sessionWhen(m, asking.id, (s) => s.agentState === 'waiting', 'codex waiting');
+    await sessionWhen(m, busy.id, (s) => s.agentState === 'working', 'busy working');
+    const waiting = await cli('session', 'list', '--state', 'waiting');
+    expect(waiting.stderr).toBe('');
+    const lines = waiting.stdout.split('\n');
+    expect(lines[0]).toMatch(/^STATE\s+ID\s+STATUS/);
+    expect(lines.some((l) => l.startsWith('waiting: permission') && l.includes(asking.id))).toBe(true);
+    expect(waiting.stdout).not.toContain(busy.id);
+    const got = await cli('session', 'get', asking.id);
+    expect(got.stdout).toMatch(/state\s+waiting: permission since/);
+    expect(got.stdout).toMatch(/waiting for\s+\S/);
+    const log = await cli('session', 'log', busy.id);
+    expect(log.exitCode).toBe(0);
+    expect(log.stdout).toContain('busy-');
+    const bad = await cli('session', 'list', '--state', 'asleep');
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr).toContain('--state');
+    await m.services.sessions.delete(asking.id);
+    await m.services.sessions.delete(busy.id);
   });
 
   it('refuses the transcript of a session without a runtime, naming why', async () => {
