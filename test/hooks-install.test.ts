@@ -16,7 +16,7 @@ describe('maestro hooks install claude', () => {
     expect(command('PostToolUse')).toBe('maestro hook activity');
     expect(command('SubagentStop')).toBe('maestro hook activity');
     expect(command('Notification')).toBe('maestro hook needs-input --reason permission --stdin-json');
-    expect(command('Stop')).toBe('maestro hook needs-input --reason idle --stdin-json');
+    expect(command('Stop')).toBe('maestro hook needs-input --reason idle_prompt --stdin-json');
     expect(command('UserPromptSubmit')).toBe('maestro hook input-given');
   });
 

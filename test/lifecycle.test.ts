@@ -229,6 +229,7 @@ describe('lifecycle policies (injected clock)', () => {
       total: 2,
       active: 2,
       byStatus: { initializing: 2 },
+      byAgentState: {},
       oldestAgeSecs: 120,
       newestAgeSecs: 60,
       averageAgeSecs: 90,
@@ -237,6 +238,12 @@ describe('lifecycle policies (injected clock)', () => {
     expect(metric(text, 'maestro_sessions_created_total')).toBe(2);
     expect(metric(text, 'maestro_sessions_active')).toBe(2);
     expect(text).toContain('maestro_sessions{status="initializing"} 2');
+    expect(text).toContain('maestro_sessions_agent_state{state="waiting"} 0');
+
+    // An agent reports that it waits: counted by agent state, live only.
+    await call('POST', '/api/sessions/sess_a/needs-input', { reason: 'question', message: 'which?' });
+    expect((await health()).sessions.byAgentState).toEqual({ waiting: 1 });
+    expect(await prom()).toContain('maestro_sessions_agent_state{state="waiting"} 1');
 
     await call('POST', '/api/sessions/sess_a/end', { reason: 'killed' });
     await call('DELETE', '/api/sessions/sess_a');
@@ -248,7 +255,7 @@ describe('lifecycle policies (injected clock)', () => {
     m.clock.advance(TIMEOUT_SECS * 1000);
     await m.sweeper.sweep();
     const h = await health();
-    expect(h.sessions).toMatchObject({ total: 1, active: 0, byStatus: { failed: 1 } });
+    expect(h.sessions).toMatchObject({ total: 1, active: 0, byStatus: { failed: 1 }, byAgentState: {} });
     expect(h.lastSweep).toMatchObject({ timedOut: 1, purged: 0, at: new Date(m.clock.now()).toISOString() });
     text = await prom();
     expect(text).toContain('maestro_sessions_ended_total{reason="timed_out"} 1');

@@ -1,42 +1,20 @@
-import { type FormEvent, useEffect, useState } from 'react';
-import { MaestroApiError, type Prompt, type Session } from '../../src/client/index.js';
+import { type FormEvent, useState } from 'react';
+import { MaestroApiError, type Session } from '../../src/client/index.js';
 import type { Live } from './live.js';
 
-/** How often the agent's screen is read while the page is open, in milliseconds. */
-const PROMPT_POLL_MS = 2000;
-
 /**
- * Talk to a live agent: what its screen asks now (read by its agent's detector), with one button
- * per offered choice — the keys that agent expects are sent for you — or a box for a free-text
- * answer; and a line to type anything into its terminal.
+ * Talk to a live agent: what it waits for (its `waitingFor`, read from its screen by the server's
+ * watcher and kept current by the event stream, so nothing is polled), with one button per offered
+ * choice — the keys that agent expects are sent for you — or a box for a free-text answer or its
+ * next instruction; and a line to type anything into its terminal.
  */
 export function AnswerPanel({ live, session, onError }: { live: Live; session: Session; onError: (message: string) => void }) {
-  const [prompt, setPrompt] = useState<Prompt | null>(null);
   const [text, setText] = useState('');
   const [reply, setReply] = useState('');
-
-  useEffect(() => {
-    let stop = false;
-    const read = async () => {
-      try {
-        const next = await live.client.sessions.prompt(session.id);
-        if (!stop) setPrompt(next);
-      } catch {
-        // Ended or gone meanwhile: the page shows it.
-      }
-    };
-    void read();
-    const timer = setInterval(read, PROMPT_POLL_MS);
-    return () => {
-      stop = true;
-      clearInterval(timer);
-    };
-  }, [live, session.id]);
 
   const act = async (action: () => Promise<unknown>) => {
     try {
       await action();
-      setPrompt(await live.client.sessions.prompt(session.id).catch(() => null));
     } catch (err) {
       onError(err instanceof MaestroApiError ? err.message : String(err));
     }
@@ -47,13 +25,14 @@ export function AnswerPanel({ live, session, onError }: { live: Live; session: S
     setText('');
     void act(() => live.client.sessions.sendInput(session.id, { text: typed }));
   };
-  const waiting = prompt?.state === 'waiting' ? prompt.waitingFor : null;
+  const waiting = session.agentState === 'waiting' ? session.waitingFor : null;
+  const atPrompt = waiting?.reason === 'idle_prompt';
 
   return (
     <section className="answer" aria-label="Talk to the agent">
       {waiting ? (
         <fieldset className="waiting" aria-label={`The agent asks (${waiting.reason})`}>
-          <pre>{waiting.message}</pre>
+          <pre>{waiting.message || (atPrompt ? 'Done with its turn: waiting for your next instruction.' : '')}</pre>
           {waiting.choices?.length ? (
             <div className="row">
               {waiting.choices.map((choice, i) => (
@@ -76,16 +55,21 @@ export function AnswerPanel({ live, session, onError }: { live: Live; session: S
                 void act(() => live.client.sessions.answer(session.id, { text: answer }));
               }}
             >
-              <input aria-label="Your answer" value={reply} onChange={(e) => setReply(e.target.value)} />
+              <input
+                aria-label={atPrompt ? 'Next instruction' : 'Your answer'}
+                value={reply}
+                onChange={(e) => setReply(e.target.value)}
+              />
               <button type="submit" disabled={reply === ''}>
-                Answer
+                {atPrompt ? 'Send' : 'Answer'}
               </button>
             </form>
           )}
         </fieldset>
-      ) : prompt && prompt.agent !== 'generic' ? (
+      ) : session.agentState ? (
         <p className="muted">
-          {prompt.agent} is {prompt.state === 'unknown' ? 'running' : prompt.state}
+          {session.launch?.agent && session.launch.agent !== 'generic' ? session.launch.agent : 'the command'} is{' '}
+          {session.agentState}
         </p>
       ) : null}
       <form className="row" onSubmit={send}>
