@@ -121,6 +121,7 @@ try {
     stream: async () => undefined,
     transcript: () => undefined,
     removeTranscript: async () => undefined,
+    attach: async () => undefined,
     close: async () => undefined,
   };
   const sessions = new SessionService(

@@ -93,7 +93,12 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       },
     },
   );
-  const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs);
+  // Other nodes reach this one (to forward a terminal) where it says it answers.
+  const reconciler = new Reconciler(
+    { ...deps, runtime, sessions },
+    config.reconcileIntervalMs,
+    () => config.publicUrl || publicUrl,
+  );
   const watcher = new AgentWatcher({ ...deps, runtime, sessions }, { idleSecs: config.idleSecs });
   const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000, {
     eventRetention: config.eventRetention,

@@ -85,6 +85,7 @@ export function stubRuntime(host: string, overrides: Partial<Runtime> = {}): Run
     stream: async () => undefined,
     transcript: () => undefined,
     removeTranscript: async () => undefined,
+    attach: async () => undefined,
     close: async () => undefined,
     ...overrides,
   };

@@ -38,6 +38,11 @@ const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: str
   ['logFormat', '--log-format <format>', 'auto (readable on a terminal, JSON otherwise), pretty or json'],
   ['allowedOrigins', '--allowed-origins <list>', 'comma-separated browser origins allowed besides its own'],
   ['allowedHosts', '--allowed-hosts <list>', 'comma-separated host names it answers to besides localhost/127.0.0.1/[::1]'],
+  [
+    'publicUrl',
+    '--public-url <url>',
+    'where other nodes reach this one (terminals are forwarded there); default: its bind address',
+  ],
 ];
 
 /** `maestro serve`: the server, its background loops and the dashboard. */

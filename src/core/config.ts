@@ -57,6 +57,8 @@ export interface MaestroConfig {
   allowedOrigins: string;
   /** Comma-separated host names the server answers to besides loopback ones (the `Host` header; DNS rebinding). */
   allowedHosts: string;
+  /** Where this node answers other nodes and agents (`http://host:port`); empty: its bind address and port. */
+  publicUrl: string;
 }
 
 /** Raw options: what a user may give, each optional. */
@@ -91,6 +93,7 @@ export const DEFAULTS: MaestroConfig = {
   token: '',
   allowedOrigins: '',
   allowedHosts: '',
+  publicUrl: '',
 };
 
 /** Environment variable of each option (docs/design.md §Configuration). */
@@ -122,6 +125,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   token: 'MAESTRO_TOKEN',
   allowedOrigins: 'MAESTRO_ALLOWED_ORIGINS',
   allowedHosts: 'MAESTRO_ALLOWED_HOSTS',
+  publicUrl: 'MAESTRO_PUBLIC_URL',
 };
 
 const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([

@@ -89,8 +89,40 @@ export interface Runtime {
   transcript(name: string): TranscriptFiles | undefined;
   /** Removes a session's transcript (its session was deleted); quiet when there is none. */
   removeTranscript(name: string): Promise<void>;
+  /**
+   * A new terminal client of a session, as a person at a terminal would attach (a viewer of the
+   * browser terminal); undefined when the session does not exist or is not Maestro's.
+   * @throws Error when the terminal cannot be started
+   */
+  attach(name: string, options: AttachOptions): Promise<TerminalClient | undefined>;
   /** Stops listening to the runtime (notices end); sessions keep running. Idempotent. */
   close(): Promise<void>;
+}
+
+/** How a terminal client attaches: its size in character cells, and whether it may type. */
+export interface AttachOptions {
+  cols: number;
+  rows: number;
+  /** Watch only: the client's keys never reach the session. */
+  readOnly: boolean;
+}
+
+/**
+ * One terminal client of a session: what it shows (the screen on attach, then every change, as
+ * the bytes a terminal emulator draws), and what its user types. Closing it detaches; the session
+ * goes on.
+ */
+export interface TerminalClient {
+  /** Subscribes to the bytes to draw. */
+  onData(listener: (data: string) => void): void;
+  /** Subscribes to the client's end (detached, or the session ended). */
+  onExit(listener: () => void): void;
+  /** Types `data` (raw terminal input: keys as the terminal encodes them); ignored when read-only. */
+  write(data: string): void;
+  /** Resizes the client (the session's window follows its latest client), in character cells. */
+  resize(cols: number, rows: number): void;
+  /** Detaches; idempotent. */
+  close(): void;
 }
 
 /** The files of one session's transcript (absolute paths). */

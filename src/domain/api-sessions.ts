@@ -14,7 +14,16 @@ import {
   transitionInput,
   updateSessionInput,
 } from './session.js';
-import { idParams, linkParams, logQuery, noContent, outputQuery, sessionListSchema, sessionOutputSchema } from './wire.js';
+import {
+  idParams,
+  linkParams,
+  logQuery,
+  noContent,
+  outputQuery,
+  sessionListSchema,
+  sessionOutputSchema,
+  terminalQuery,
+} from './wire.js';
 
 /** The `/api/sessions` routes of `API` (src/domain/api.ts). */
 export function sessionRoutes() {
@@ -176,6 +185,18 @@ export function sessionRoutes() {
       status: 200,
       response: z.string(),
       produces: 'text/plain',
+    }),
+    'GET /api/sessions/:id/terminal': route({
+      name: 'sessionTerminal',
+      summary:
+        'WebSocket: a live terminal of the session (tmux attach in a PTY): binary frames carry what to draw (the screen with colours on connect, then every change); ' +
+        'send text frames {type: "input", data} (keys as the terminal encodes them) and {type: "resize", cols, rows}. ' +
+        '?readOnly=1 watches only. Closes with 1000 when the session ends. A plain GET answers 426.',
+      tag,
+      params: idParams,
+      query: terminalQuery,
+      status: 200,
+      response: z.string(),
     }),
     'POST /api/sessions/:id/tasks/:taskId': route({
       name: 'linkTask',

@@ -141,6 +141,30 @@ export const outputQuery = z.strictObject({
 /** Query of `GET /api/sessions/:id/log`: `follow` goes on sending what the session prints until it ends. */
 export const logQuery = z.strictObject({ follow: booleanFlag.default(false) });
 
+/** A terminal size in character cells, as a query field. */
+const cells = (max: number, fallback: number) => z.coerce.number().int().min(2).max(max).default(fallback);
+
+/** Query of the `GET /api/sessions/:id/terminal` WebSocket: its first size, and watch-only. */
+export const terminalQuery = z.strictObject({
+  cols: cells(500, 120),
+  rows: cells(200, 40),
+  readOnly: booleanFlag.default(false),
+});
+
+/**
+ * A message from a browser terminal (text frames, JSON): keys typed (`data`, as the terminal
+ * encodes them), or its new size in character cells.
+ */
+export const terminalMessage = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('input'), data: z.string().max(LIMITS.text) }),
+  z.strictObject({
+    type: z.literal('resize'),
+    cols: z.number().int().min(2).max(500),
+    rows: z.number().int().min(2).max(200),
+  }),
+]);
+export type TerminalMessage = z.output<typeof terminalMessage>;
+
 /** Query of the `GET /api/events` WebSocket: replay every event after `since` first. */
 export const eventsQuery = z.strictObject({ since: z.coerce.number().int().min(0).optional() });
 

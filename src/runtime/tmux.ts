@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import {
+  type AttachOptions,
   type Probe,
   type ProbedSession,
   type Runtime,
@@ -9,6 +10,7 @@ import {
   SILENT_NOTICES,
   type StartedRuntime,
   type StartSpec,
+  type TerminalClient,
   type TranscriptFiles,
 } from '../core/runtime.js';
 import { dropTrailingBlank, shellQuote } from '../domain/index.js';
@@ -16,6 +18,7 @@ import { ExitWaiter } from './exit-waiter.js';
 import { PaneLogs } from './pane-logs.js';
 import { killProcessGroups, signalProcessGroups, stopBelowLeader } from './process-groups.js';
 import { chainCommands, escapeTmuxArg, literalFormat } from './tmux-args.js';
+import { attachTmux } from './tmux-attach.js';
 
 /** Options of {@link TmuxSessionManager}. */
 export interface TmuxOptions {
@@ -192,6 +195,15 @@ export class TmuxSessionManager implements Runtime {
 
   async removeTranscript(name: string): Promise<void> {
     if (name.startsWith(this.prefix)) await this.logs?.remove(name);
+  }
+
+  /**
+   * A terminal client of the session (see `attachTmux`), after the owner check: undefined when the
+   * session is not Maestro's or does not exist.
+   */
+  async attach(name: string, options: AttachOptions): Promise<TerminalClient | undefined> {
+    if ((await this.ownedPanes(name)) === undefined) return undefined;
+    return attachTmux([this.bin, '-L', this.options.socket], name, options, this.baseEnv);
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,7 @@ import { openApiRoutes } from './routes/openapi.js';
 import { projectRoutes } from './routes/projects.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { taskRoutes } from './routes/tasks.js';
+import { terminalRoutes } from './routes/terminal.js';
 import type { Services } from './services.js';
 
 /** The API's version, as the OpenAPI document states it. */
@@ -83,6 +84,8 @@ export async function buildApp(
   ]) {
     routes(app, services);
   }
+  // A terminal opened on the wrong node is forwarded with this server's token.
+  terminalRoutes(app, services, access.token);
   await dashboardRoutes(app);
   return app;
 }

@@ -81,3 +81,11 @@ export function installErrorHandlers(app: FastifyInstance): void {
       );
   });
 }
+
+/** The answer of a plain GET on a WebSocket route: 426, saying what the route wants instead of an empty 404. */
+export function upgradeRequired(reply: FastifyReply, route: string): FastifyReply {
+  return reply
+    .code(426)
+    .header('upgrade', 'websocket')
+    .send(errorAnswer('upgrade_required', `${route} is a WebSocket: connect with Upgrade: websocket`));
+}

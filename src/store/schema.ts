@@ -98,6 +98,8 @@ export interface MetaTable {
 export interface NodesTable {
   host: string;
   heartbeat_at: number;
+  /** Where the node answers (`MAESTRO_PUBLIC_URL`); null before it said. */
+  url: string | null;
 }
 
 export interface Database {

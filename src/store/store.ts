@@ -207,16 +207,16 @@ export interface NodeReads {
   getMeta(key: string): Promise<string | undefined>;
   /** This database's id, made once when it was created; tags the runtime sessions it owns. */
   instanceId(): Promise<string>;
-  /** Every node that ever heartbeated, with its last heartbeat in ms since the epoch. */
-  listNodes(): Promise<{ host: string; heartbeatAt: number }[]>;
+  /** Every node that ever heartbeated, with its last heartbeat in ms since the epoch and where it answers (null: unknown). */
+  listNodes(): Promise<{ host: string; heartbeatAt: number; url: string | null }[]>;
 }
 
 /** Writes of {@link NodeReads}' area. */
 export interface NodeWrites {
   /** Sets a value of the database's own settings. */
   setMeta(key: string, value: string): Promise<void>;
-  /** Records that node `host` is alive at `nowMs` (ms since the epoch). */
-  heartbeat(host: string, nowMs: number): Promise<void>;
+  /** Records that node `host` is alive at `nowMs` (ms since the epoch), and where it answers when `url` is given. */
+  heartbeat(host: string, nowMs: number, url?: string): Promise<void>;
 }
 
 /** Reads available inside and outside a transaction. Every method returns domain objects. */

@@ -56,6 +56,8 @@ export class Reconciler {
   constructor(
     private readonly deps: CoreDeps & { runtime: Runtime; sessions: SessionService },
     intervalMs: number,
+    /** Where this node answers, written with its heartbeat (other nodes forward terminals to it). */
+    private readonly nodeUrl?: () => string,
   ) {
     this.loop = new Loop('reconciler', intervalMs, () => this.reconcile(), deps.log, deps.loops);
   }
@@ -96,7 +98,7 @@ export class Reconciler {
     // Records are read before the listing (to judge what is gone) and again after it (to judge what
     // is orphaned), so a session spawned meanwhile is never mistaken for either.
     // A heartbeat says this node is alive; other nodes show its sessions unreachable without one.
-    await store.transaction((tx) => tx.heartbeat(runtime.host, this.deps.clock.now()));
+    await store.transaction((tx) => tx.heartbeat(runtime.host, this.deps.clock.now(), this.nodeUrl?.()));
     const before = await store.listActiveRuntimes(runtime.host);
     const probe = await runtime.probe();
     const report: ReconcileReport = {

@@ -12,7 +12,7 @@ import {
 } from '../../domain/index.js';
 import { AGENT_SCREENS, readScreen } from '../agents/index.js';
 import type { CoreDeps } from '../deps.js';
-import type { Runtime } from '../runtime.js';
+import type { AttachOptions, Runtime, TerminalClient } from '../runtime.js';
 import type { AgentStates } from './agent-states.js';
 import type { SessionExpiry } from './session-expiry.js';
 import { requireLive } from './session-records.js';
@@ -110,15 +110,44 @@ export class SessionTerminal {
   }
 
   /**
-   * The tmux session of a live session, and the agent it runs.
+   * The tmux session of a live session, the agent it runs, and the node that runs it.
    * @throws NotFoundError; ConflictError once ended; ValidationError without a runtime
    */
-  private async liveTerminal(id: string): Promise<{ tmuxSession: string; agent: AgentKind }> {
+  private async liveTerminal(id: string): Promise<{ tmuxSession: string; agent: AgentKind; host: string }> {
     await this.expiry.expireDue();
     const session = requireLive(await this.writes.fetch(id));
     if (session.runtime.kind !== 'tmux' || session.runtime.tmuxSession === null)
       throw new ValidationError([{ path: 'params.id', message: `session ${id} has no runtime to type into` }]);
-    return { tmuxSession: session.runtime.tmuxSession, agent: session.launch?.agent ?? 'generic' };
+    return {
+      tmuxSession: session.runtime.tmuxSession,
+      agent: session.launch?.agent ?? 'generic',
+      host: session.runtime.host ?? this.deps.runtime.host,
+    };
+  }
+
+  /**
+   * Where a live session's terminal is (docs/design.md §Browser terminal): this node's tmux session
+   * name, or the other node that runs it.
+   * @throws NotFoundError; ConflictError once ended; ValidationError without a runtime
+   */
+  async locate(id: string): Promise<{ host: string; tmuxSession: string; here: boolean }> {
+    const { tmuxSession, host } = await this.liveTerminal(id);
+    return { host, tmuxSession, here: host === this.deps.runtime.host };
+  }
+
+  /**
+   * Attaches a terminal client to a live session of this node (a viewer of the browser terminal):
+   * the screen, then every change; what it types reaches the agent unless `readOnly`.
+   * @throws NotFoundError; ConflictError once ended, when its tmux session is gone, or when it runs
+   *   on another node (see {@link locate}); ValidationError without a runtime
+   */
+  async attach(id: string, options: AttachOptions): Promise<TerminalClient> {
+    const { host, tmuxSession, here } = await this.locate(id);
+    if (!here) throw new ConflictError(`session ${id} runs on ${host}: its terminal is there`, { sessionId: id, host });
+    const client = await this.deps.runtime.attach(tmuxSession, options);
+    if (!client) throw new ConflictError(`session ${id} has no tmux session to attach to any more`, { sessionId: id });
+    this.deps.log.info({ sessionId: id, readOnly: options.readOnly }, 'terminal attached');
+    return client;
   }
 
   /**

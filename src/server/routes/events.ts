@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { errorAnswer } from '../errors.js';
+import { upgradeRequired } from '../errors.js';
 import type { Services } from '../services.js';
 import { mount } from './mount.js';
 
@@ -16,40 +16,31 @@ export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
  */
 export function eventRoutes(app: FastifyInstance, { events }: Services): void {
   // A plain GET (no upgrade) learns what the route wants instead of an empty 404.
-  mount(
-    app,
-    'GET /api/events',
-    async (_req, reply) =>
-      reply
-        .code(426)
-        .header('upgrade', 'websocket')
-        .send(errorAnswer('upgrade_required', 'GET /api/events is a WebSocket: connect with Upgrade: websocket')),
-    {
-      wsHandler: async (socket: WebSocket, req) => {
-        // Validated (and coerced) by the route's query schema before the upgrade.
-        const { since } = req.query as { since?: number };
-        const send = (message: object): void => {
-          if (socket.readyState !== socket.OPEN) return;
-          if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-            socket.send(JSON.stringify({ type: 'resync', reason: 'slow_consumer' }));
-            socket.close(RESYNC_CLOSE_CODE, 'resync');
-            subscription?.close();
-            return;
-          }
-          socket.send(JSON.stringify(message));
-        };
-        let subscription: { close(): void } | undefined;
-        socket.on('close', () => subscription?.close());
-        subscription = await events.subscribe(since, {
-          onEvent: (event) => send(event),
-          onReady: (seq) => send({ type: 'ready', seq }),
-          onResync: (info) => {
-            send({ type: 'resync', reason: 'cursor_unavailable', ...info });
-            socket.close(RESYNC_CLOSE_CODE, 'resync');
-          },
-        });
-        if (socket.readyState !== socket.OPEN) subscription.close();
-      },
+  mount(app, 'GET /api/events', async (_req, reply) => upgradeRequired(reply, 'GET /api/events'), {
+    wsHandler: async (socket: WebSocket, req) => {
+      // Validated (and coerced) by the route's query schema before the upgrade.
+      const { since } = req.query as { since?: number };
+      const send = (message: object): void => {
+        if (socket.readyState !== socket.OPEN) return;
+        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+          socket.send(JSON.stringify({ type: 'resync', reason: 'slow_consumer' }));
+          socket.close(RESYNC_CLOSE_CODE, 'resync');
+          subscription?.close();
+          return;
+        }
+        socket.send(JSON.stringify(message));
+      };
+      let subscription: { close(): void } | undefined;
+      socket.on('close', () => subscription?.close());
+      subscription = await events.subscribe(since, {
+        onEvent: (event) => send(event),
+        onReady: (seq) => send({ type: 'ready', seq }),
+        onResync: (info) => {
+          send({ type: 'resync', reason: 'cursor_unavailable', ...info });
+          socket.close(RESYNC_CLOSE_CODE, 'resync');
+        },
+      });
+      if (socket.readyState !== socket.OPEN) subscription.close();
     },
-  );
+  });
 }

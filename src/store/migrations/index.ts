@@ -7,6 +7,7 @@ import * as m0004 from './0004-nodes.js';
 import * as m0005 from './0005-links-by-session.js';
 import * as m0006 from './0006-launch.js';
 import * as m0007 from './0007-agent-state.js';
+import * as m0008 from './0008-node-url.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 type EngineMigration = { up(db: Kysely<any>, engine: Engine): Promise<void> };
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0005-links-by-session': m0005,
   '0006-launch': m0006,
   '0007-agent-state': m0007,
+  '0008-node-url': m0008,
 };
 
 /**

@@ -17,7 +17,7 @@ export function nodeReads(db: Kysely<Database>): NodeReads {
 
     async listNodes() {
       const rows = await db.selectFrom('nodes').selectAll().orderBy('host').execute();
-      return rows.map((r) => ({ host: r.host, heartbeatAt: Number(r.heartbeat_at) }));
+      return rows.map((r) => ({ host: r.host, heartbeatAt: Number(r.heartbeat_at), url: r.url }));
     },
   };
 }
@@ -33,11 +33,12 @@ export function nodeWrites(db: Kysely<Database>): NodeWrites {
         .execute();
     },
 
-    async heartbeat(host, nowMs) {
+    async heartbeat(host, nowMs, url) {
+      const fields = url === undefined ? { heartbeat_at: nowMs } : { heartbeat_at: nowMs, url };
       await db
         .insertInto('nodes')
-        .values({ host, heartbeat_at: nowMs })
-        .onConflict((oc) => oc.column('host').doUpdateSet({ heartbeat_at: nowMs }))
+        .values({ host, ...fields })
+        .onConflict((oc) => oc.column('host').doUpdateSet(fields))
         .execute();
     },
   };

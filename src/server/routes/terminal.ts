@@ -1,0 +1,145 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type RawData, WebSocket } from 'ws';
+import type { TerminalClient } from '../../core/runtime.js';
+import { MaestroError, parseInput, type TerminalMessage, terminalMessage } from '../../domain/index.js';
+import { upgradeRequired } from '../errors.js';
+import type { Services } from '../services.js';
+import { mount } from './mount.js';
+
+/** Bytes a viewer may have queued before it is dropped, so a slow viewer never grows memory without bound. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Close codes: the session ended (normal), a bad message, a failure after the upgrade (like HTTP 409 / 502). */
+export const TERMINAL_CLOSE = { ended: 1000, badMessage: 4400, conflict: 4409, unreachable: 4502, slow: 4429 } as const;
+
+/** Where the upgrade found the session: here, or on another node (forwarded). */
+interface Located {
+  here: boolean;
+  host: string;
+}
+const LOCATED = Symbol('terminal location');
+
+/**
+ * `GET /api/sessions/:id/terminal` (WebSocket): a live terminal of the session (docs/design.md
+ * §Browser terminal). The session is looked up before the upgrade, so a missing, ended or
+ * runtime-less session answers 404/409/400 like any route. On the node that runs it, a terminal
+ * client attaches (`tmux attach-session` in a PTY); binary frames carry what to draw, text frames
+ * from the viewer carry keys and sizes. On another node, the connection is forwarded to that
+ * node's `MAESTRO_PUBLIC_URL` with this server's token.
+ */
+export function terminalRoutes(app: FastifyInstance, { sessions, store }: Services, token: string): void {
+  mount(app, 'GET /api/sessions/:id/terminal', async (_req, reply) => upgradeRequired(reply, 'GET /api/sessions/:id/terminal'), {
+    preHandler: async (req: FastifyRequest) => {
+      const { id } = req.params as { id: string };
+      const { here, host } = await sessions.terminal.locate(id);
+      (req as unknown as Record<symbol, Located>)[LOCATED] = { here, host };
+    },
+    wsHandler: async (socket: WebSocket, req: FastifyRequest) => {
+      const { id } = req.params as { id: string };
+      const query = req.query as { cols: number; rows: number; readOnly: boolean };
+      const located = (req as unknown as Record<symbol, Located>)[LOCATED];
+      if (located && !located.here) {
+        const node = (await store.listNodes()).find((n) => n.host === located.host);
+        if (!node?.url)
+          return socket.close(TERMINAL_CLOSE.unreachable, `session ${id} runs on ${located.host}, whose address is unknown`);
+        return forward(socket, node.url, id, query, token);
+      }
+      // Messages that arrive while the client attaches are kept, in order, not dropped.
+      const early: [RawData, boolean][] = [];
+      const keep = (data: RawData, isBinary: boolean) => early.push([data, isBinary]);
+      socket.on('message', keep);
+      let client: TerminalClient;
+      try {
+        client = await sessions.terminal.attach(id, query);
+      } catch (err) {
+        return socket.close(TERMINAL_CLOSE.conflict, reasonOf(err));
+      }
+      socket.off('message', keep);
+      serve(socket, client, early);
+    },
+  });
+}
+
+/** Relays between a viewer and a terminal client until either ends. */
+function serve(socket: WebSocket, client: TerminalClient, early: [RawData, boolean][]): void {
+  client.onData((data) => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      socket.close(TERMINAL_CLOSE.slow, 'too slow: reconnect to redraw the screen');
+      return client.close();
+    }
+    socket.send(Buffer.from(data, 'utf8'));
+  });
+  client.onExit(() => {
+    if (socket.readyState === WebSocket.OPEN) socket.close(TERMINAL_CLOSE.ended, 'session ended');
+  });
+  const handle = (raw: RawData, isBinary: boolean) => {
+    const message = readMessage(raw, isBinary);
+    if (!message)
+      return socket.close(TERMINAL_CLOSE.badMessage, 'expected {type: "input", data} or {type: "resize", cols, rows}');
+    if (message.type === 'input') client.write(message.data);
+    else client.resize(message.cols, message.rows);
+  };
+  socket.on('message', handle);
+  socket.on('close', () => client.close());
+  if (socket.readyState !== WebSocket.OPEN) client.close();
+  for (const [raw, isBinary] of early) handle(raw, isBinary);
+}
+
+/** A viewer's message, or undefined when it is not one (binary, not JSON, not in the schema). */
+function readMessage(raw: RawData, isBinary: boolean): TerminalMessage | undefined {
+  if (isBinary) return undefined;
+  try {
+    return parseInput(terminalMessage, JSON.parse(raw.toString()), 'message');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Forwards a viewer to the node that runs the session: one WebSocket to its terminal route, frames
+ * relayed both ways as they are, either side's close closing the other.
+ */
+function forward(
+  socket: WebSocket,
+  nodeUrl: string,
+  id: string,
+  query: { cols: number; rows: number; readOnly: boolean },
+  token: string,
+): void {
+  const target = new URL(`/api/sessions/${encodeURIComponent(id)}/terminal`, nodeUrl);
+  target.protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
+  target.search = new URLSearchParams({
+    cols: String(query.cols),
+    rows: String(query.rows),
+    readOnly: String(query.readOnly),
+  }).toString();
+  const upstream = new WebSocket(target, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const pending: [RawData, boolean][] = [];
+  upstream.on('open', () => {
+    for (const [data, isBinary] of pending.splice(0)) upstream.send(data, { binary: isBinary });
+  });
+  upstream.on('message', (data: RawData, isBinary: boolean) => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(data, { binary: isBinary });
+  });
+  upstream.on('close', (code: number, reason: Buffer) => {
+    if (socket.readyState === WebSocket.OPEN) socket.close(validCode(code), reason.toString());
+  });
+  upstream.on('error', (err: Error) => {
+    if (socket.readyState === WebSocket.OPEN)
+      socket.close(TERMINAL_CLOSE.unreachable, `the node running session ${id} did not answer: ${err.message}`.slice(0, 120));
+  });
+  socket.on('message', (data: RawData, isBinary: boolean) => {
+    if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
+    else if (upstream.readyState === WebSocket.CONNECTING) pending.push([data, isBinary]);
+  });
+  socket.on('close', () => upstream.terminate());
+}
+
+/** A close code a server may send on (1005/1006 are reserved for "none given" and "dropped"). */
+const validCode = (code: number): number => (code === 1005 || code === 1006 ? TERMINAL_CLOSE.unreachable : code);
+
+/** A close reason from an error: its message, within the 123 bytes a close frame allows. */
+function reasonOf(err: unknown): string {
+  const message = err instanceof MaestroError ? err.message : err instanceof Error ? err.message : String(err);
+  return Buffer.from(message).subarray(0, 120).toString();
+}
