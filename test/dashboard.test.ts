@@ -96,6 +96,34 @@ describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
     for (const id of [s.id, reader.id]) await client.sessions.delete(id);
   });
 
+  it('has a live terminal: keys typed in it reach the agent, its output shows, and it follows the window’s size', async () => {
+    const s = await client.sessions.spawn({
+      projectId: 'proj_web',
+      name: 'echoer',
+      command: ['sh', '-c', 'printf "\\033[31mred before you came\\033[0m\\n"; while read l; do echo "heard:$l"; done'],
+    });
+    await row(s.id).getByRole('button', { name: 'echoer' }).click();
+    const terminal = page.locator('[data-terminal-live]');
+    await expect.poll(() => terminal.textContent(), LIVE).toContain('red before you came');
+    await page.getByRole('status', { name: 'Terminal connection' }).filter({ hasText: 'live' }).waitFor();
+    await terminal.click();
+    await page.keyboard.type('typed in the browser');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => terminal.textContent(), LIVE).toContain('heard:typed in the browser');
+    await shot('terminal');
+    const width = async () =>
+      Number(
+        (await execa('tmux', ['-L', m.config.tmuxSocket, 'display-message', '-p', '-t', `=maestro-${s.id}:`, '#{window_width}']))
+          .stdout,
+      );
+    const wide = await width();
+    await page.setViewportSize({ width: 800, height: 900 });
+    await expect.poll(width, LIVE).toBeLessThan(wide);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await expect.poll(width, LIVE).toBe(wide);
+    await client.sessions.delete(s.id);
+  });
+
   it('shows a session ended in tmux without a reload', async () => {
     const [s] = (await client.sessions.list({ active: true })).sessions;
     await execa('tmux', ['-L', m.config.tmuxSocket, 'kill-session', '-t', `=${s?.runtime.tmuxSession}`]);

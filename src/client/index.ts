@@ -218,6 +218,20 @@ export class MaestroClient {
   };
 
   /**
+   * The WebSocket address of a session's live terminal (`GET /api/sessions/:id/terminal`), with its
+   * first size in character cells and the token: binary messages are what to draw; send
+   * `{type: "input", data}` and `{type: "resize", cols, rows}` as text.
+   */
+  terminalUrl(id: string, options: { cols: number; rows: number; readOnly?: boolean }): string {
+    const url = new URL(`${this.baseUrl.replace(/^http/, 'ws')}/api/sessions/${encodeURIComponent(id)}/terminal`);
+    url.searchParams.set('cols', String(options.cols));
+    url.searchParams.set('rows', String(options.rows));
+    if (options.readOnly) url.searchParams.set('readOnly', 'true');
+    if (this.options.token) url.searchParams.set('token', this.options.token);
+    return url.toString();
+  }
+
+  /**
    * Watches the event stream from `since` (every later event, in order), or from now when absent.
    * @throws Error when no WebSocket implementation is available
    */

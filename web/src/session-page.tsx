@@ -10,8 +10,9 @@ import {
 import { AnswerPanel } from './answer-panel.js';
 import { age, statusClass } from './format.js';
 import type { Live } from './live.js';
+import { TerminalView } from './terminal-view.js';
 
-/** One session: actions, statistics, git context, timeline and the last lines of its terminal (refreshing). */
+/** One session: actions, statistics, git context, timeline, and its live terminal (the last lines once ended). */
 export function SessionPage({
   live,
   session,
@@ -31,25 +32,18 @@ export function SessionPage({
   const [confirming, setConfirming] = useState(false);
   const running = session.completedAt === null;
 
+  // Once ended, the lines kept at its end (a live one has its terminal below).
   useEffect(() => {
+    if (running) return;
     let stop = false;
-    const poll = async () => {
-      try {
-        const { lines } = await live.client.sessions.output(session.id, 50);
+    live.client.sessions
+      .output(session.id, 200)
+      .then(({ lines }) => {
         if (!stop) setOutput(lines);
-      } catch {
-        // The session may be gone; the list shows it.
-      }
-    };
-    void poll();
-    if (!running)
-      return () => {
-        stop = true;
-      };
-    const timer = setInterval(poll, 2000);
+      })
+      .catch(() => undefined);
     return () => {
       stop = true;
-      clearInterval(timer);
     };
   }, [live, session.id, running]);
 
@@ -164,9 +158,13 @@ export function SessionPage({
         ) : null}
       </ol>
       <h3>Terminal {running ? '(live)' : '(last lines)'}</h3>
-      <pre className="terminal" data-terminal>
-        {output.length > 0 ? output.join('\n') : '(no output)'}
-      </pre>
+      {running && session.runtime.kind === 'tmux' ? (
+        <TerminalView live={live} session={session} readOnly={false} />
+      ) : (
+        <pre className="terminal" data-terminal>
+          {output.length > 0 ? output.join('\n') : '(no output)'}
+        </pre>
+      )}
     </section>
   );
 }
