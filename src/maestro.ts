@@ -68,6 +68,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       owner: await store.instanceId(),
       // The server's own secrets never reach tmux, nor so any agent.
       hiddenEnv: [ENV_VARS.token, ENV_VARS.db],
+      ...(config.nodeName ? { host: config.nodeName } : {}),
       logDir: transcriptDir(config),
       logMaxBytes: config.logMaxBytes,
       onError: (err, context) => log.warn({ err, context }, 'runtime failure in the background'),

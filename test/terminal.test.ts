@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Session } from '../src/domain/index.js';
 import { Cleanup, testMaestro, until } from './helpers.js';
+import { pgAdmin, pgSchemaUrl } from './pg.js';
 
 /** A viewer of a session's browser terminal, over a real socket: what it was sent, and how it closed. */
 interface Viewer {
@@ -134,5 +135,40 @@ describe('the browser terminal behind a token and the host/origin checks', () =>
     expect(await at('?token=sekrit-token')).toBe(101);
     expect(await at('?token=sekrit-token', { headers: { origin: 'https://evil.example' } })).toBe(403);
     expect(await at('?token=sekrit-token', { headers: { host: 'evil.example' } })).toBe(403);
+  });
+});
+
+const forwardSchema = `maestro_term_${process.pid}`;
+const forwardDb = (await pgSchemaUrl(forwardSchema, 'the terminal forwarding test (two nodes)')) ?? '';
+
+describe.skipIf(forwardDb === '')('a terminal opened on the wrong node (two nodes on one PostgreSQL)', () => {
+  const cleanup = new Cleanup();
+  afterAll(async () => {
+    await cleanup.run();
+    await pgAdmin(`DROP SCHEMA IF EXISTS ${forwardSchema} CASCADE`);
+  });
+
+  it('is forwarded to the node that runs the session: its screen, and what is typed', async () => {
+    const node = async (name: string) => {
+      const m = await testMaestro(cleanup, { db: forwardDb, nodeName: name, cleanupIntervalSecs: 3600 });
+      return { m, url: await m.listen() };
+    };
+    const a = await node('node-a');
+    const b = await node('node-b');
+    await a.m.services.projects.create({ id: 'proj_fwd', name: 'fwd', repoPath: a.m.dir });
+    const s = await a.m.services.sessions.spawn({
+      projectId: 'proj_fwd',
+      command: ['sh', '-c', 'echo "runs on node a"; while read l; do echo "a heard:$l"; done'],
+    });
+    expect(s.runtime.host).toBe('node-a');
+    const nodes = await b.m.services.store.listNodes();
+    expect(nodes.find((n) => n.host === 'node-a')?.url).toBe(a.url);
+
+    const viewer = await connect(`${b.url.replace('http', 'ws')}/api/sessions/${s.id}/terminal?cols=80&rows=24`);
+    cleanup.add(() => viewer.ws.terminate());
+    await until(() => viewer.screen().includes('runs on node a'), 5000, 'node a’s screen through node b');
+    viewer.send({ type: 'input', data: 'through b\r' });
+    await until(() => viewer.screen().includes('a heard:through b'), 5000, 'the keys through node b');
+    await a.m.services.sessions.delete(s.id);
   });
 });

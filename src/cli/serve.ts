@@ -38,6 +38,7 @@ const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: str
   ['logFormat', '--log-format <format>', 'auto (readable on a terminal, JSON otherwise), pretty or json'],
   ['allowedOrigins', '--allowed-origins <list>', 'comma-separated browser origins allowed besides its own'],
   ['allowedHosts', '--allowed-hosts <list>', 'comma-separated host names it answers to besides localhost/127.0.0.1/[::1]'],
+  ['nodeName', '--node-name <name>', "this node's name, recorded with its sessions; default: the host name"],
   [
     'publicUrl',
     '--public-url <url>',

@@ -59,6 +59,8 @@ export interface MaestroConfig {
   allowedHosts: string;
   /** Where this node answers other nodes and agents (`http://host:port`); empty: its bind address and port. */
   publicUrl: string;
+  /** This node's name, recorded with the sessions it runs; empty: the machine's host name. */
+  nodeName: string;
 }
 
 /** Raw options: what a user may give, each optional. */
@@ -94,6 +96,7 @@ export const DEFAULTS: MaestroConfig = {
   allowedOrigins: '',
   allowedHosts: '',
   publicUrl: '',
+  nodeName: '',
 };
 
 /** Environment variable of each option (docs/design.md §Configuration). */
@@ -126,6 +129,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   allowedOrigins: 'MAESTRO_ALLOWED_ORIGINS',
   allowedHosts: 'MAESTRO_ALLOWED_HOSTS',
   publicUrl: 'MAESTRO_PUBLIC_URL',
+  nodeName: 'MAESTRO_NODE_NAME',
 };
 
 const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
