@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { answerInput, promptSchema } from './agent.js';
+import { hookParams } from './hooks.js';
 import { route } from './route-spec.js';
 import {
   createSessionInput,
@@ -121,6 +122,16 @@ export function sessionRoutes() {
       body: needsInputInput,
       status: 200,
       response: sessionSchema,
+    }),
+    'POST /api/hooks/:agent': route({
+      name: 'hookReport',
+      summary:
+        "An agent's hook report, its own payload unchanged (Claude Code's http hooks, Gemini CLI's hooks, Codex's notify, aider's notifications command); the session is named in the X-Maestro-Session header",
+      tag,
+      params: hookParams,
+      body: z.unknown(),
+      status: 204,
+      response: z.undefined(),
     }),
     'POST /api/sessions/:id/restart': route({
       name: 'restartSession',

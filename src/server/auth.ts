@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifySessionToken } from '../core/sessions/session-tokens.js';
+import { HOOK_SESSION_HEADER } from '../domain/index.js';
 import { errorAnswer } from './errors.js';
 
 /**
@@ -128,6 +129,8 @@ const SESSION_TOKEN_ROUTES: ReadonlySet<string> = new Set([
 function sessionTokenAllows(req: FastifyRequest, sessionId: string): boolean {
   const route = `${req.method} ${req.routeOptions.url ?? ''}`;
   if (route === 'GET /api/health') return true;
+  // A hook names its session in a header: its own only.
+  if (route === 'POST /api/hooks/:agent') return req.headers[HOOK_SESSION_HEADER] === sessionId;
   return SESSION_TOKEN_ROUTES.has(route) && (req.params as Record<string, unknown> | undefined)?.id === sessionId;
 }
 

@@ -28,6 +28,7 @@ import {
 import { resumeCommand } from '../agents/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
+import { AgentReports } from './agent-reports.js';
 import { AgentStates } from './agent-states.js';
 import { SessionExpiry } from './session-expiry.js';
 import { type EndOptions, SessionLifecycle } from './session-lifecycle.js';
@@ -83,7 +84,8 @@ export interface SessionServiceOptions {
  * - {@link SessionSpawner}: starting commands in the runtime;
  * - {@link SessionTerminal}: typing into a live session, answering it, pausing its processes;
  * - {@link AgentStates}: what each live agent is doing (working, waiting, idle);
- * - {@link Transcripts}: everything each session printed.
+ * - {@link Transcripts}: everything each session printed;
+ * - {@link AgentReports}: what agents report through their hooks.
  */
 export class SessionService {
   readonly lifecycle: SessionLifecycle;
@@ -93,6 +95,7 @@ export class SessionService {
   readonly terminal: SessionTerminal;
   readonly agentStates: AgentStates;
   readonly transcripts: Transcripts;
+  readonly reports: AgentReports;
   private readonly writes: SessionWrites;
   /** Touches, logged in batches. */
   private readonly touches: TouchLog;
@@ -108,6 +111,7 @@ export class SessionService {
     this.spawner = new SessionSpawner(deps, options, { writes: this.writes, lifecycle: this.lifecycle, expiry: this.expiry });
     this.agentStates = new AgentStates(deps, this.writes);
     this.transcripts = new Transcripts(deps, this.writes);
+    this.reports = new AgentReports(deps, { writes: this.writes, agentStates: this.agentStates, expiry: this.expiry });
     this.terminal = new SessionTerminal(deps, this.writes, this.expiry, this.agentStates);
     this.touches = new TouchLog(deps.clock, deps.log);
   }
@@ -251,7 +255,7 @@ export class SessionService {
     const { reason, message, choices } = parseInput(needsInputInput, input, 'body');
     await this.expireDue();
     const waitingFor = { reason, message: message ?? '', ...(choices ? { choices } : {}) };
-    return this.agentStates.set(id, { state: 'waiting', waitingFor }, { activity: true });
+    return this.agentStates.set(id, { state: 'waiting', waitingFor }, { activity: true, source: 'hook' });
   }
 
   /**
@@ -261,7 +265,7 @@ export class SessionService {
    */
   async inputGiven(id: string): Promise<Session> {
     await this.expireDue();
-    return this.agentStates.set(id, { state: 'working' }, { activity: true });
+    return this.agentStates.set(id, { state: 'working' }, { activity: true, source: 'hook' });
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { HOOK_SESSION_HEADER, parseInput, sessionIdSchema } from '../../domain/index.js';
 import type { Services } from '../services.js';
 import { mount } from './mount.js';
 
@@ -23,6 +24,9 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
     if (query.follow) raw.raw.socket.setTimeout(0);
     return reply.type('text/plain; charset=utf-8').send(transcript);
   });
+  mount(app, 'POST /api/hooks/:agent', async ({ params, body, raw }) => {
+    await sessions.reports.report(params.agent, hookSession(raw.headers[HOOK_SESSION_HEADER]), body);
+  });
   mount(app, 'POST /api/sessions/:id/needs-input', ({ params, body }) => sessions.needsInput(params.id, body));
   mount(app, 'POST /api/sessions/:id/restart', ({ params }) => sessions.restart(params.id));
   mount(app, 'POST /api/sessions/:id/input', ({ params, body }) => sessions.terminal.sendInput(params.id, body));
@@ -33,4 +37,13 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
   mount(app, 'POST /api/sessions/:id/tasks/:taskId', ({ params }) => sessions.linkTask(params.id, params.taskId));
   mount(app, 'DELETE /api/sessions/:id/tasks/:taskId', ({ params }) => sessions.unlinkTask(params.id, params.taskId));
   mount(app, 'DELETE /api/sessions/:id', ({ params }) => sessions.delete(params.id));
+}
+
+/**
+ * The session a hook reports for, from its header (Claude Code's http hooks fill it from
+ * `$MAESTRO_SESSION_ID`).
+ * @throws ValidationError naming the header when it is missing or not a session id
+ */
+function hookSession(header: string | string[] | undefined): string {
+  return parseInput(sessionIdSchema, typeof header === 'string' ? header : undefined, `headers.${HOOK_SESSION_HEADER}`);
 }

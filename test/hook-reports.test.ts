@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueSessionToken } from '../src/core/sessions/session-tokens.js';
+import { Cleanup, testMaestro } from './helpers.js';
+
+const HOOKS = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
+const payload = (agent: string, name: string) => JSON.parse(readFileSync(join(HOOKS, agent, 'hooks', `${name}.json`), 'utf8'));
+
+/** What each recorded Claude Code hook payload makes of the agent (docs/agents.md §1b). */
+const CLAUDE: [fixture: string, state: string, reason?: string][] = [
+  ['UserPromptSubmit', 'working'],
+  ['PreCompact', 'working'],
+  ['PreToolUse', 'working'],
+  ['PermissionRequest', 'waiting', 'permission'],
+  ['PostToolUse', 'working'],
+  ['Notification.permission_prompt', 'waiting', 'permission'],
+  ['SubagentStop', 'waiting', 'permission'], // news, not a move: the state stays
+  ['Stop', 'idle'],
+  ['Notification.idle_prompt', 'waiting', 'idle_prompt'],
+];
+
+describe('hook reports (issue #20.3): the agents’ own payloads, unchanged, drive the agent state', () => {
+  const cleanup = new Cleanup();
+  let m: Awaited<ReturnType<typeof testMaestro>>;
+  beforeAll(async () => {
+    m = await testMaestro(cleanup, { token: 'server-secret' });
+    await m.services.projects.create({ id: 'proj_hooks', name: 'hooks', repoPath: m.dir });
+  });
+  afterAll(() => cleanup.run());
+
+  const post = (agent: string, session: string, body: unknown, token = 'server-secret') =>
+    m.app.inject({
+      method: 'POST',
+      url: `/api/hooks/${agent}`,
+      headers: { authorization: `Bearer ${token}`, 'x-maestro-session': session, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+
+  it('maps every recorded Claude Code payload, in a session’s order, with the session’s own token', async () => {
+    const s = await m.services.sessions.create({ projectId: 'proj_hooks', name: 'claude' });
+    const token = issueSessionToken('server-secret', s.id);
+    for (const [fixture, state, reason] of CLAUDE) {
+      const answer = await post('claude', s.id, payload('claude', fixture), token);
+      expect(answer.statusCode, fixture).toBe(204);
+      const now = await m.services.sessions.get(s.id);
+      expect(now.agentState, fixture).toBe(state);
+      if (reason) expect(now.waitingFor?.reason, fixture).toBe(reason);
+    }
+    const waiting = await m.services.sessions.get(s.id);
+    expect(waiting.waitingFor?.message).toBe('Claude is waiting for your input');
+    // Moves only (repeats and news append nothing); a new question while waiting is a move.
+    const events = await m.services.store.listEvents(0, 10_000);
+    const moves = events.filter((e) => e.type === 'session:agent_state' && (e.data as { id: string }).id === s.id);
+    expect(moves.map((e) => (e.data as { to: string }).to)).toEqual([
+      'working',
+      'waiting',
+      'working',
+      'waiting',
+      'idle',
+      'waiting',
+    ]);
+  });
+
+  it('reads Gemini CLI’s hooks, Codex’s notify and aider’s bare notification', async () => {
+    const s = await m.services.sessions.create({ projectId: 'proj_hooks', name: 'others' });
+    const state = async () => {
+      const now = await m.services.sessions.get(s.id);
+      return [now.agentState, now.waitingFor?.reason ?? null];
+    };
+    expect((await post('gemini', s.id, payload('gemini', 'BeforeTool'))).statusCode).toBe(204);
+    expect(await state()).toEqual(['working', null]);
+    await post('gemini', s.id, payload('gemini', 'Notification'));
+    expect(await state()).toEqual(['waiting', 'permission']);
+    await post('gemini', s.id, payload('gemini', 'AfterAgent'));
+    expect(await state()).toEqual(['idle', null]);
+    const notify = JSON.parse(readFileSync(join(HOOKS, 'codex', 'notify.agent-turn-complete.json'), 'utf8'));
+    await post('codex', s.id, payload('codex', 'PreToolUse'));
+    expect(await state()).toEqual(['working', null]);
+    await post('codex', s.id, notify);
+    expect(await state()).toEqual(['idle', null]);
+    await post('aider', s.id, {});
+    expect(await state()).toEqual(['waiting', 'idle_prompt']);
+  });
+
+  it('refuses what is not its own, naming why, and changes nothing', async () => {
+    const mine = await m.services.sessions.create({ projectId: 'proj_hooks', name: 'mine' });
+    const other = await m.services.sessions.create({ projectId: 'proj_hooks', name: 'other' });
+    const token = issueSessionToken('server-secret', mine.id);
+    expect((await post('claude', other.id, payload('claude', 'Stop'), token)).statusCode).toBe(403);
+    const noHeader = await m.app.inject({
+      method: 'POST',
+      url: '/api/hooks/claude',
+      headers: { authorization: 'Bearer server-secret', 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    expect(noHeader.statusCode).toBe(400);
+    expect(noHeader.json().details.issues[0].path).toBe('headers.x-maestro-session');
+    expect((await post('vim', mine.id, {})).statusCode).toBe(400);
+    expect((await post('claude', 'sess_nope', payload('claude', 'Stop'))).statusCode).toBe(404);
+    expect((await m.services.sessions.get(other.id)).agentState).toBeNull();
+  });
+
+  it('outranks the screen: while hooks speak for an agent, its screen does not move it', async () => {
+    const s = await m.services.sessions.create({ projectId: 'proj_hooks', name: 'ranked' });
+    await post('claude', s.id, payload('claude', 'Stop'));
+    await m.services.sessions.agentStates.set(s.id, { state: 'working' });
+    expect((await m.services.sessions.get(s.id)).agentState).toBe('idle');
+    m.clock.advance(11 * 60 * 1000);
+    await m.services.sessions.agentStates.set(s.id, { state: 'working' });
+    expect((await m.services.sessions.get(s.id)).agentState).toBe('working');
+  });
+});
