@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock.js';
@@ -21,6 +23,14 @@ import { accessPolicy, requireTokenOffLoopback } from './server/auth.js';
 import { Metrics } from './server/metrics.js';
 import type { Services } from './server/services.js';
 import { claimDatabase, openStore, type Store } from './store/index.js';
+
+/**
+ * The small hook program's path: beside `src/` when run from the sources, beside `dist/cli/` when
+ * run from the bundle, so one level up or two.
+ */
+const HOOK_PROGRAM = ['../bin/maestro-hook.js', '../../bin/maestro-hook.js']
+  .map((path) => fileURLToPath(new URL(path, import.meta.url)))
+  .find((path) => existsSync(path)) as string;
 
 /** Parts a caller may replace (tests inject a manual clock, a quiet logger, a failing runtime). */
 export interface MaestroParts {
@@ -89,6 +99,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       nodeLostSecs: config.nodeLostSecs,
       retentionSecs: config.retentionSecs,
       token: config.token,
+      hookProgram: [process.execPath, HOOK_PROGRAM],
       get publicUrl() {
         return publicUrl;
       },

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSessionToken } from '../src/core/sessions/session-tokens.js';
-import { Cleanup, testMaestro } from './helpers.js';
+import { Cleanup, testMaestro, until } from './helpers.js';
 
 const HOOKS = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
 const payload = (agent: string, name: string) => JSON.parse(readFileSync(join(HOOKS, agent, 'hooks', `${name}.json`), 'utf8'));
@@ -110,5 +110,41 @@ describe('hook reports (issue #20.3): the agents’ own payloads, unchanged, dri
     m.clock.advance(11 * 60 * 1000);
     await m.services.sessions.agentStates.set(s.id, { state: 'working' });
     expect((await m.services.sessions.get(s.id)).agentState).toBe('working');
+  });
+});
+
+const FAKE_CLAUDE = fileURLToPath(new URL('./fixtures/fake-agents/claude.mjs', import.meta.url));
+
+describe('a spawned Claude Code reports through its own hooks, with no set-up (issue #20.2)', () => {
+  const cleanup = new Cleanup();
+  afterAll(() => cleanup.run());
+
+  it('gets Maestro’s http hooks on its command line, and its recorded payloads move its state', async () => {
+    const m = await testMaestro(cleanup, { token: 'server-secret' });
+    await m.services.projects.create({ id: 'proj_fake', name: 'fake', repoPath: m.dir });
+    await m.listen();
+    const steps = ['UserPromptSubmit', 'PreToolUse', 'PermissionRequest', 'PostToolUse', 'Stop'];
+    const s = await m.services.sessions.spawn({
+      projectId: 'proj_fake',
+      agent: 'claude',
+      command: [process.execPath, FAKE_CLAUDE, ...steps.map((step) => join(HOOKS, 'claude', 'hooks', `${step}.json`))],
+    });
+    // The command as given is kept; the hooks ride on the command line only.
+    expect(s.launch?.command.includes('--settings')).toBe(false);
+    const ended = await until(
+      async () => {
+        const out = (await m.services.sessions.output(s.id, 40)).lines.join('\n');
+        return out.includes('fake claude: done') ? out : undefined;
+      },
+      10_000,
+      'the fake agent’s hooks',
+    );
+    expect(ended).toContain('Stop -> 204');
+    expect(ended).not.toMatch(/-> (?!204)/);
+    const now = await m.services.sessions.get(s.id);
+    expect(now.agentState).toBe('idle');
+    const events = await m.services.store.listEvents(0, 10_000);
+    const moves = events.filter((e) => e.type === 'session:agent_state' && (e.data as { id: string }).id === s.id);
+    expect(moves.map((e) => (e.data as { to: string }).to)).toEqual(['working', 'waiting', 'working', 'idle']);
   });
 });

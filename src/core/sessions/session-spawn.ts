@@ -7,6 +7,7 @@ import {
   spawnInput,
   ValidationError,
 } from '../../domain/index.js';
+import { withHooks } from '../agents/hook-setup.js';
 import { agentKindOf } from '../agents/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
@@ -35,6 +36,8 @@ export interface SpawnOptions {
   readonly publicUrl: string;
   /** The server's token: when not empty, each session gets its own token derived from it as `MAESTRO_TOKEN`. */
   readonly token?: string;
+  /** The small hook program (`node bin/maestro-hook.js`) wired into Codex and aider sessions. */
+  readonly hookProgram?: readonly string[];
 }
 
 /**
@@ -102,7 +105,11 @@ export class SessionSpawner {
         started = await this.deps.runtime.start({
           sessionId: id,
           cwd,
-          command: data.command,
+          // Its hooks wired to Maestro where its command line allows; `launch` keeps the command as given.
+          command: withHooks(launch.agent, data.command, {
+            url: this.options.publicUrl,
+            hookProgram: this.options.hookProgram ?? [],
+          }),
           env: {
             ...data.env,
             MAESTRO_SESSION_ID: id,

@@ -70,6 +70,11 @@ export interface SessionServiceOptions {
   publicUrl: string;
   /** The server's token; each spawned agent gets its own token derived from it as `MAESTRO_TOKEN` (`issueSessionToken`); empty for none. */
   token?: string;
+  /**
+   * The small hook program agents without http hooks run (`node bin/maestro-hook.js`), wired into
+   * spawned Codex and aider sessions (`withHooks`); absent: only Claude Code's hooks are wired.
+   */
+  hookProgram?: readonly string[];
 }
 
 /**
