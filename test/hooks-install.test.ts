@@ -1,43 +1,83 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { claudeHooks } from '../src/cli/hook-commands.js';
 import { BIN, Cleanup, tempDir } from './helpers.js';
 
-describe('maestro hooks install claude', () => {
+const cli = (...args: string[]) => execa(process.execPath, [BIN, '--url', 'http://127.0.0.1:7777', ...args], { reject: false });
+
+/** A user's own settings, written the way they like (four spaces, a final newline), with a hook of their own. */
+const USER_SETTINGS = `${JSON.stringify(
+  { model: 'opus', hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: './scripts/lint.sh' }] }] } },
+  null,
+  4,
+)}\n`;
+
+describe('maestro hooks install / uninstall claude (issue #20.2)', () => {
   const cleanup = new Cleanup();
   afterAll(() => cleanup.run());
 
-  it('maps Claude Code events to Maestro hooks', () => {
-    const hooks = claudeHooks('maestro') as Record<string, { hooks: { command: string }[] }[]>;
-    const command = (event: string) => hooks[event]?.[0]?.hooks[0]?.command;
-    expect(command('PreToolUse')).toBe('maestro hook activity');
-    expect(command('PostToolUse')).toBe('maestro hook activity');
-    expect(command('SubagentStop')).toBe('maestro hook activity');
-    expect(command('Notification')).toBe('maestro hook needs-input --reason permission --stdin-json');
-    expect(command('Stop')).toBe('maestro hook needs-input --reason idle_prompt --stdin-json');
-    expect(command('UserPromptSubmit')).toBe('maestro hook input-given');
-  });
-
-  it('writes .claude/settings.json, keeping the user’s settings and hooks, and is safe to run twice', async () => {
+  const repoWith = (file?: string) => {
     const repo = tempDir(cleanup);
     mkdirSync(join(repo, '.claude'));
-    const own = { matcher: 'Bash', hooks: [{ type: 'command', command: './scripts/lint.sh' }] };
-    writeFileSync(join(repo, '.claude', 'settings.json'), JSON.stringify({ model: 'opus', hooks: { PreToolUse: [own] } }));
-    for (let i = 0; i < 2; i++) {
-      const run = await execa(process.execPath, [BIN, 'hooks', 'install', 'claude', '--repo', repo], { reject: false });
-      expect(run.exitCode).toBe(0);
-    }
-    const settings = JSON.parse(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8'));
+    if (file) writeFileSync(join(repo, '.claude', file), USER_SETTINGS);
+    return repo;
+  };
+
+  it('writes http hooks to this server into the personal settings.local.json, beside the user’s own, idempotently', async () => {
+    const repo = repoWith('settings.local.json');
+    for (let i = 0; i < 2; i++) expect((await cli('hooks', 'install', 'claude', '--repo', repo)).exitCode).toBe(0);
+    const settings = JSON.parse(readFileSync(join(repo, '.claude', 'settings.local.json'), 'utf8'));
     expect(settings.model).toBe('opus');
     expect(settings.hooks.PreToolUse).toHaveLength(2);
-    expect(settings.hooks.PreToolUse[0]).toEqual(own);
-    // The command quotes paths only where a shell needs it.
-    expect(settings.hooks.PreToolUse[1].hooks[0].command).toMatch(/bin\/maestro\.js'? hook activity$/);
-    expect(settings.hooks.Notification).toHaveLength(1);
-    const unknown = await execa(process.execPath, [BIN, 'hooks', 'install', 'vim', '--repo', repo], { reject: false });
+    expect(settings.hooks.PreToolUse[0].hooks[0].command).toBe('./scripts/lint.sh');
+    const hook = settings.hooks.PreToolUse[1].hooks[0];
+    expect(hook).toMatchObject({
+      type: 'http',
+      url: 'http://127.0.0.1:7777/api/hooks/claude',
+      headers: { 'x-maestro-session': '$MAESTRO_SESSION_ID', Authorization: 'Bearer $MAESTRO_TOKEN' },
+      allowedEnvVars: ['MAESTRO_SESSION_ID', 'MAESTRO_TOKEN'],
+    });
+    expect(Object.keys(settings.hooks)).toContain('PermissionRequest');
+    expect(existsSync(join(repo, '.claude', 'settings.json'))).toBe(false);
+  });
+
+  it('with --shared, writes async maestro-hook commands to settings.json: nothing of this machine in a committed file', async () => {
+    const repo = repoWith();
+    expect((await cli('hooks', 'install', 'claude', '--shared', '--repo', repo)).exitCode).toBe(0);
+    const text = readFileSync(join(repo, '.claude', 'settings.json'), 'utf8');
+    const settings = JSON.parse(text);
+    expect(settings.hooks.Stop[0].hooks[0]).toEqual({ type: 'command', command: 'maestro-hook claude', async: true, timeout: 5 });
+    expect(text).not.toContain(repo);
+    expect(text).not.toContain('http://');
+    expect(text).not.toContain(process.execPath);
+  });
+
+  it('uninstall leaves the user’s file byte-identical, and removes a file it made', async () => {
+    const repo = repoWith('settings.local.json');
+    const file = join(repo, '.claude', 'settings.local.json');
+    await cli('hooks', 'install', 'claude', '--repo', repo);
+    expect(readFileSync(file, 'utf8')).not.toBe(USER_SETTINGS);
+    const removed = await cli('hooks', 'uninstall', 'claude', '--repo', repo);
+    expect(removed.stdout).toContain('removed');
+    expect(readFileSync(file, 'utf8')).toBe(USER_SETTINGS);
+    expect((await cli('hooks', 'uninstall', 'claude', '--repo', repo)).stdout).toContain('no Maestro hooks');
+
+    const fresh = repoWith();
+    await cli('hooks', 'install', 'claude', '--shared', '--repo', fresh);
+    await cli('hooks', 'uninstall', 'claude', '--shared', '--repo', fresh);
+    expect(existsSync(join(fresh, '.claude', 'settings.json'))).toBe(false);
+  });
+
+  it('names the agents it knows, and a settings file that is not JSON, changing nothing', async () => {
+    const repo = repoWith();
+    const unknown = await cli('hooks', 'install', 'vim', '--repo', repo);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr).toContain('unknown agent "vim"');
+    writeFileSync(join(repo, '.claude', 'settings.local.json'), '{ not json');
+    const broken = await cli('hooks', 'install', 'claude', '--repo', repo);
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stderr).toContain('is not JSON');
+    expect(readFileSync(join(repo, '.claude', 'settings.local.json'), 'utf8')).toBe('{ not json');
   });
 });
