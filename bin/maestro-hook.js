@@ -27,15 +27,29 @@ if (!agent || !url || !session) {
   const body = argument ?? (agent === 'aider' ? '' : stdin());
   const headers = { 'content-type': 'application/json', 'x-maestro-session': session };
   if (process.env.MAESTRO_TOKEN) headers.authorization = `Bearer ${process.env.MAESTRO_TOKEN}`;
-  try {
-    const answer = await fetch(`${url.replace(/\/$/, '')}/api/hooks/${encodeURIComponent(agent)}`, {
-      method: 'POST',
-      headers,
-      body: body.trim() === '' ? '{}' : body,
-      signal: AbortSignal.timeout(2000),
+  // node:http, not fetch: fetch loads undici on first use, which costs a hundred milliseconds.
+  const target = new URL(`${url.replace(/\/$/, '')}/api/hooks/${encodeURIComponent(agent)}`);
+  const data = Buffer.from(body.trim() === '' ? '{}' : body);
+  const { request } = await import(target.protocol === 'https:' ? 'node:https' : 'node:http');
+  await new Promise((done) => {
+    const req = request(
+      target,
+      { method: 'POST', headers: { ...headers, 'content-length': data.length }, timeout: 2000 },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          if (res.statusCode >= 300)
+            process.stderr.write(`maestro-hook: Maestro answered ${res.statusCode}: ${Buffer.concat(chunks).toString()}\n`);
+          done();
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out after 2 s')));
+    req.on('error', (err) => {
+      process.stderr.write(`maestro-hook: could not reach Maestro at ${url}: ${err.message}\n`);
+      done();
     });
-    if (!answer.ok) process.stderr.write(`maestro-hook: Maestro answered ${answer.status}: ${await answer.text()}\n`);
-  } catch (err) {
-    process.stderr.write(`maestro-hook: could not reach Maestro at ${url}: ${err instanceof Error ? err.message : err}\n`);
-  }
+    req.end(data);
+  });
 }
