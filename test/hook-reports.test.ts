@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSessionToken } from '../src/core/sessions/session-tokens.js';
-import { Cleanup, testMaestro, until } from './helpers.js';
+import { Cleanup, tempDir, testMaestro, until } from './helpers.js';
 
 const HOOKS = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
 const payload = (agent: string, name: string) => JSON.parse(readFileSync(join(HOOKS, agent, 'hooks', `${name}.json`), 'utf8'));
@@ -119,7 +119,18 @@ describe('a spawned Claude Code reports through its own hooks, with no set-up (i
   const cleanup = new Cleanup();
   afterAll(() => cleanup.run());
 
-  it('gets Maestro’s http hooks on its command line, and its recorded payloads move its state', async () => {
+  it('gets Maestro’s http hooks on its command line, and its recorded payloads move its state and count its tokens', async () => {
+    // Claude Code keeps its transcripts in CLAUDE_CONFIG_DIR: here a directory of the test's own.
+    const home = tempDir(cleanup);
+    const saved = process.env.CLAUDE_CONFIG_DIR;
+    process.env.CLAUDE_CONFIG_DIR = home;
+    cleanup.add(() => {
+      if (saved === undefined) delete process.env.CLAUDE_CONFIG_DIR;
+      else process.env.CLAUDE_CONFIG_DIR = saved;
+    });
+    const transcript = join(home, 'projects', '-work-demo', 'session.jsonl');
+    mkdirSync(dirname(transcript), { recursive: true });
+    copyFileSync(join(HOOKS, 'claude', 'transcript.jsonl'), transcript);
     const m = await testMaestro(cleanup, { token: 'server-secret' });
     await m.services.projects.create({ id: 'proj_fake', name: 'fake', repoPath: m.dir });
     await m.listen();
@@ -127,7 +138,13 @@ describe('a spawned Claude Code reports through its own hooks, with no set-up (i
     const s = await m.services.sessions.spawn({
       projectId: 'proj_fake',
       agent: 'claude',
-      command: [process.execPath, FAKE_CLAUDE, ...steps.map((step) => join(HOOKS, 'claude', 'hooks', `${step}.json`))],
+      command: [
+        process.execPath,
+        FAKE_CLAUDE,
+        '--transcript',
+        transcript,
+        ...steps.map((step) => join(HOOKS, 'claude', 'hooks', `${step}.json`)),
+      ],
     });
     // The command as given is kept; the hooks ride on the command line only.
     expect(s.launch?.command.includes('--settings')).toBe(false);
@@ -146,5 +163,28 @@ describe('a spawned Claude Code reports through its own hooks, with no set-up (i
     const events = await m.services.store.listEvents(0, 10_000);
     const moves = events.filter((e) => e.type === 'session:agent_state' && (e.data as { id: string }).id === s.id);
     expect(moves.map((e) => (e.data as { to: string }).to)).toEqual(['working', 'waiting', 'working', 'idle']);
+
+    // The transcript's two API messages, read once however many hooks named it.
+    expect(now.statistics).toMatchObject({
+      tokens: { input: 10, output: 310, cacheRead: 38_200, cacheWrite: 1930 },
+      model: 'claude-sonnet-4-6',
+    });
+    expect(now.statistics.costUsd).toBeCloseTo(0.0233775, 8);
+    const usage = (await m.app.inject({ url: '/api/usage', headers: { authorization: 'Bearer server-secret' } })).json();
+    expect(usage.total).toMatchObject({ sessions: 1, tokens: { output: 310 } });
+    expect(usage.byProject).toEqual([expect.objectContaining({ projectId: 'proj_fake', sessions: 1 })]);
+    const metrics = (await m.app.inject({ url: '/metrics', headers: { authorization: 'Bearer server-secret' } })).body;
+    expect(metrics).toContain('maestro_tokens_total{kind="cacheRead",model="claude-sonnet-4-6"} 38200');
+    expect(metrics).toMatch(/maestro_cost_usd_total\{model="claude-sonnet-4-6"\} 0\.02337/);
+  });
+
+  it('does not read a transcript a hook names outside the agents’ directories', async () => {
+    const m = await testMaestro(cleanup);
+    await m.services.projects.create({ id: 'proj_out', name: 'out', repoPath: m.dir });
+    const s = await m.services.sessions.create({ projectId: 'proj_out' });
+    const outside = join(m.dir, 'elsewhere.jsonl');
+    copyFileSync(join(HOOKS, 'claude', 'transcript.jsonl'), outside);
+    await m.services.sessions.reports.report('claude', s.id, { ...payload('claude', 'Stop'), transcript_path: outside });
+    expect((await m.services.sessions.get(s.id)).statistics.model).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { CleanupReport, Health } from '../client/index.js';
+import type { CleanupReport, Health, UsageSummary } from '../client/index.js';
 import { clientFor, globals } from './context.js';
-import { emit, fields, table } from './output.js';
+import { emit, fields, table, tokensText } from './output.js';
 
 /** Sessions purged per request, so the progress bar moves on large purges. */
 const STEP = 1000;
@@ -18,7 +18,7 @@ const prettyCleanup = (r: CleanupReport) =>
     ...(r.dryRun ? [] : [`events pruned from the log: ${r.eventsPruned}`]),
   ].join('\n');
 
-const prettyHealth = (h: Health) =>
+const prettyHealth = (h: Health & { usage: UsageSummary }) =>
   [
     fields([
       ['status', h.ok ? 'ok' : `NOT OK: ${h.problems.join('; ')}`],
@@ -51,6 +51,17 @@ const prettyHealth = (h: Health) =>
       ['STATUS', 'SESSIONS'],
       Object.entries(h.sessions.byStatus).map(([status, n]) => [status, String(n)]),
     ),
+    '',
+    `tokens: ${tokensText(h.usage.total.tokens)}; estimated cost $${h.usage.total.costUsd.toFixed(2)} (${h.usage.total.sessions} sessions)`,
+    ...(h.usage.byProject.length > 0
+      ? [
+          '',
+          table(
+            ['PROJECT', 'SESSIONS', 'TOKENS', 'COST'],
+            h.usage.byProject.map((p) => [p.projectId, String(p.sessions), tokensText(p.tokens), `$${p.costUsd.toFixed(2)}`]),
+          ),
+        ]
+      : []),
   ].join('\n');
 
 /** `maestro cleanup` and `maestro metrics`. */
@@ -100,6 +111,7 @@ export function maintenanceCommands(program: Command): void {
         process.stdout.write(await client.metrics());
         return;
       }
-      emit(globals(cmd).output, await client.health(), prettyHealth);
+      const [health, usage] = await Promise.all([client.health(), client.usage()]);
+      emit(globals(cmd).output, { ...health, usage }, prettyHealth);
     });
 }

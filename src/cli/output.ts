@@ -31,6 +31,13 @@ export function ago(isoTime: string, nowMs = Date.now()): string {
   return `${Math.floor(seconds / 86_400)}d ago`;
 }
 
+/** Token counts in a line: `1.2M in, 34k out, 5.6M cache read, 78k cache write`. */
+export const tokensText = (t: Session['statistics']['tokens']): string =>
+  `${compact(t.input)} in, ${compact(t.output)} out, ${compact(t.cacheRead)} cache read, ${compact(t.cacheWrite)} cache write`;
+
+const compact = (n: number): string =>
+  n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+
 /** Key/value lines, keys padded. */
 export function fields(pairs: [string, unknown][]): string {
   const width = Math.max(...pairs.map(([k]) => k.length));
@@ -94,6 +101,8 @@ export const prettySession = (s: Session): string =>
       ['created', s.createdAt],
       ['last activity', `${s.lastActivityAt} (${ago(s.lastActivityAt)})`],
       ['messages', s.messageCount],
+      ['tokens', s.statistics.model === null ? null : `${tokensText(s.statistics.tokens)} (${s.statistics.model})`],
+      ['cost', s.statistics.model === null ? null : `$${s.statistics.costUsd.toFixed(4)} (estimated)`],
       [
         'ended',
         s.completedAt

@@ -212,6 +212,11 @@ export class MaestroClient {
     return this.call('GET /metrics', {});
   }
 
+  /** Tokens and estimated cost of the stored sessions: in total, per project, per model. */
+  usage() {
+    return this.call('GET /api/usage', {});
+  }
+
   readonly maintenance = {
     /** Runs a sweep now: times out idle sessions, purges expired ones (at most `limit`). */
     cleanup: (input: Body<'POST /api/maintenance/cleanup'> = {}) => this.call('POST /api/maintenance/cleanup', { body: input }),

@@ -14,6 +14,7 @@ import {
   queueViewSchema,
   sweepReportSchema,
   timelineSchema,
+  usageSummarySchema,
 } from './wire.js';
 
 /** Every HTTP route of the API but the dashboard's static files. */
@@ -160,6 +161,13 @@ export const API = {
     tag: 'server',
     status: 200,
     response: healthSchema,
+  }),
+  'GET /api/usage': route({
+    name: 'usage',
+    summary: 'Tokens and estimated cost of the stored sessions: in total, per project, per model',
+    tag: 'server',
+    status: 200,
+    response: usageSummarySchema,
   }),
   'GET /api/openapi.json': route({
     name: 'openApi',

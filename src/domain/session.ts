@@ -39,7 +39,14 @@ export const prdReferenceSchema = z.strictObject({
 });
 export type PrdReference = z.output<typeof prdReferenceSchema>;
 
-/** Counters an agent reports; `durationSeconds` is in seconds. */
+/** Tokens an agent used, by kind: `input` without cached tokens, cache reads, cache writes, output. */
+export const tokensSchema = z.strictObject({ input: count, output: count, cacheRead: count, cacheWrite: count });
+
+/**
+ * Counters an agent reports; `durationSeconds` is in seconds. `tokens`, `model` and `costUsd`
+ * (an estimate, US dollars, from the price table) are read from the agent's own transcript
+ * (docs/design.md §Tokens and cost).
+ */
 export const statisticsSchema = z.strictObject({
   totalTasks: count,
   completedTasks: count,
@@ -48,6 +55,9 @@ export const statisticsSchema = z.strictObject({
   checkpointsCreated: count,
   errorRecoveryCount: count,
   durationSeconds: count,
+  tokens: tokensSchema,
+  model: z.string().max(LIMITS.name).nullable(),
+  costUsd: z.number().min(0),
 });
 export type Statistics = z.infer<typeof statisticsSchema>;
 export const EMPTY_STATISTICS: Statistics = {
@@ -58,6 +68,9 @@ export const EMPTY_STATISTICS: Statistics = {
   checkpointsCreated: 0,
   errorRecoveryCount: 0,
   durationSeconds: 0,
+  tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+  model: null,
+  costUsd: 0,
 };
 
 /** Agent configuration; `timeoutMinutes` is in minutes. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import { projectSchema } from './project.js';
-import { booleanFlag, sessionSchema } from './session.js';
+import { booleanFlag, sessionSchema, tokensSchema } from './session.js';
 import { timelineEntrySchema } from './task.js';
 
 // The shapes the API answers with besides the records themselves (docs/design.md §Wire conventions).
@@ -137,6 +137,19 @@ export const outputQuery = z.strictObject({
     .max(LIMITS.outputLines * 10)
     .default(LIMITS.outputLines),
 });
+
+const usageLine = z.object({ sessions: z.number().int(), tokens: tokensSchema, costUsd: z.number() });
+
+/**
+ * `GET /api/usage`: tokens and estimated cost (US dollars) of the stored sessions, in total, per
+ * project and per model (the model each session used last); sessions without usage are left out.
+ */
+export const usageSummarySchema = z.object({
+  total: usageLine,
+  byProject: z.array(usageLine.extend({ projectId: z.string() })),
+  byModel: z.array(usageLine.extend({ model: z.string() })),
+});
+export type UsageSummary = z.output<typeof usageSummarySchema>;
 
 /** Query of `GET /api/sessions/:id/log`: `follow` goes on sending what the session prints until it ends. */
 export const logQuery = z.strictObject({ follow: booleanFlag.default(false) });

@@ -7,7 +7,7 @@ import { registerApiDocs } from './openapi.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
-import { maintenanceRoutes, metricsRoutes } from './routes/maintenance.js';
+import { maintenanceRoutes, metricsRoutes, usageRoutes } from './routes/maintenance.js';
 import { installZodCompilers } from './routes/mount.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { projectRoutes } from './routes/projects.js';
@@ -77,6 +77,7 @@ export async function buildApp(
     openApiRoutes,
     metricsRoutes,
     maintenanceRoutes,
+    usageRoutes,
     projectRoutes,
     taskRoutes,
     sessionRoutes,

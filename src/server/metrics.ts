@@ -107,7 +107,24 @@ export class Metrics {
       },
     });
 
+    const tokens = new Counter({
+      name: 'maestro_tokens_total',
+      help: 'Tokens agents used, read from their transcripts, by kind (input, output, cacheRead, cacheWrite) and model',
+      labelNames: ['kind', 'model'],
+      registers,
+    });
+    const cost = new Counter({
+      name: 'maestro_cost_usd_total',
+      help: 'Estimated cost of those tokens, US dollars, by model (the price table of src/core/agents/prices.ts)',
+      labelNames: ['model'],
+      registers,
+    });
+
     this.unsubscribe.push(
+      sessions.reports.onUsage((delta) => {
+        for (const [kind, n] of Object.entries(delta.tokens)) if (n > 0) tokens.inc({ kind, model: delta.model }, n);
+        if (delta.costUsd > 0) cost.inc({ model: delta.model }, delta.costUsd);
+      }),
       reconciler.onReport((report) => {
         reconcileDuration.observe(report.durationMs / 1000);
         if (!report.checked) unchecked.inc();

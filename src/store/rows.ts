@@ -1,5 +1,12 @@
 import type { Selectable } from 'kysely';
-import type { MaestroEvent, Project, Session, Task, TimelineEntry } from '../domain/index.js';
+import {
+  EMPTY_STATISTICS,
+  type MaestroEvent,
+  type Project,
+  type Session,
+  type Task,
+  type TimelineEntry,
+} from '../domain/index.js';
 import type { EventsTable, ProjectsTable, SessionsTable, TasksTable, TaskTimelineTable } from './schema.js';
 import type { SessionRef, SessionRow, TaskRow } from './store.js';
 
@@ -108,7 +115,8 @@ export function sessionFromRow(r: Selectable<SessionsTable>, taskIds: string[]):
     phase: r.phase as Session['phase'],
     gitContext: JSON.parse(r.git_context),
     prdReference: r.prd_reference ? JSON.parse(r.prd_reference) : null,
-    statistics: JSON.parse(r.statistics),
+    // Rows written before a counter existed read it as zero.
+    statistics: { ...EMPTY_STATISTICS, ...JSON.parse(r.statistics) },
     configuration: JSON.parse(r.configuration),
     runtime: {
       kind: r.runtime_kind as Session['runtime']['kind'],

@@ -4,6 +4,7 @@ import type {
   Project,
   Session,
   SessionFilter,
+  Statistics,
   Task,
   TaskStatus,
   TimelineEntry,
@@ -146,6 +147,8 @@ export interface SessionReads {
   countEndedBy(cutoffMs: number): Promise<number>;
   /** Counts by status and the creation times of active sessions (ms since the epoch), for health and metrics. */
   sessionStats(): Promise<SessionStats>;
+  /** Every session's project and token usage (`statistics.tokens`, `model`, `costUsd`), for the usage summary. */
+  listUsage(): Promise<{ projectId: string; statistics: Statistics }[]>;
   /** Non-terminal sessions, in all or in one project. */
   countActiveSessions(projectId?: string): Promise<number>;
 }

@@ -95,6 +95,7 @@ export function App({ live }: { live: Live }) {
   const sessions = [...state.sessions.values()];
   useWaitingNotifications(sessions);
   const waiting = sessions.filter((s) => !s.completedAt && s.agentState === 'waiting').length;
+  const cost = sessions.reduce((sum, s) => sum + s.statistics.costUsd, 0);
   const tasks = [...state.tasks.values()];
   const projects = [...state.projects.values()];
   const queued = projects
@@ -133,6 +134,11 @@ export function App({ live }: { live: Live }) {
         <span className="muted">
           {sessions.filter((s) => !s.completedAt).length} active · event {state.seq}
         </span>
+        {cost > 0 ? (
+          <span className="muted" data-cost title="estimated cost of the sessions shown, from their agents' transcripts">
+            ${cost.toFixed(2)} spent
+          </span>
+        ) : null}
         {waiting > 0 ? (
           <span className="badge warn" data-waiting={waiting}>
             {waiting} {waiting === 1 ? 'agent' : 'agents'} waiting for you

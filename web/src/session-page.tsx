@@ -137,6 +137,17 @@ export function SessionPage({
         </dd>
         <dt>Runtime</dt>
         <dd>{session.runtime.kind === 'tmux' ? `tmux ${session.runtime.tmuxSession} on ${session.runtime.host}` : 'none'}</dd>
+        {session.statistics.model ? (
+          <>
+            <dt>Tokens</dt>
+            <dd data-usage>
+              {session.statistics.tokens.input.toLocaleString()} in, {session.statistics.tokens.output.toLocaleString()} out,{' '}
+              {session.statistics.tokens.cacheRead.toLocaleString()} cache read,{' '}
+              {session.statistics.tokens.cacheWrite.toLocaleString()} cache write ({session.statistics.model}) — about $
+              {session.statistics.costUsd.toFixed(2)}
+            </dd>
+          </>
+        ) : null}
         <dt>Statistics</dt>
         <dd>
           {session.statistics.completedTasks}/{session.statistics.totalTasks} tasks, {session.statistics.failedTasks} failed,{' '}

@@ -14,6 +14,7 @@ import {
   type Session,
   type SessionList,
   type SpawnInput,
+  type Statistics,
   sessionIdSchema,
   type TouchInput,
   type TransitionInput,
@@ -22,6 +23,7 @@ import {
   transitionInput,
   transition as transitionStatus,
   type UpdateSessionInput,
+  type UsageSummary,
   updateSessionInput,
   ValidationError,
 } from '../../domain/index.js';
@@ -271,6 +273,36 @@ export class SessionService {
   async inputGiven(id: string): Promise<Session> {
     await this.expireDue();
     return this.agentStates.set(id, { state: 'working' }, { activity: true, source: 'hook' });
+  }
+
+  /**
+   * Tokens and estimated cost of the stored sessions: in total, per project and per model (each
+   * session counted under the model it used last); sessions without usage are left out.
+   */
+  async usage(): Promise<UsageSummary> {
+    type Line = { sessions: number; tokens: Statistics['tokens']; costUsd: number };
+    const add = (into: Map<string, Line>, key: string, s: Statistics) => {
+      const line = into.get(key) ?? { sessions: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0 };
+      line.sessions++;
+      for (const kind of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) line.tokens[kind] += s.tokens[kind];
+      line.costUsd += s.costUsd;
+      into.set(key, line);
+    };
+    const total = new Map<string, Line>();
+    const byProject = new Map<string, Line>();
+    const byModel = new Map<string, Line>();
+    for (const { projectId, statistics } of await this.deps.store.listUsage()) {
+      const t = statistics.tokens;
+      if (t.input + t.output + t.cacheRead + t.cacheWrite === 0 && statistics.costUsd === 0) continue;
+      add(total, '', statistics);
+      add(byProject, projectId, statistics);
+      add(byModel, statistics.model ?? 'unknown', statistics);
+    }
+    return {
+      total: total.get('') ?? { sessions: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0 },
+      byProject: [...byProject].map(([projectId, line]) => ({ projectId, ...line })).sort((a, b) => b.costUsd - a.costUsd),
+      byModel: [...byModel].map(([model, line]) => ({ model, ...line })).sort((a, b) => b.costUsd - a.costUsd),
+    };
   }
 
   /**

@@ -7,6 +7,11 @@ export function maintenanceRoutes(app: FastifyInstance, { sweeper }: Services): 
   mount(app, 'POST /api/maintenance/cleanup', ({ body: { dryRun, limit } }) => sweeper.sweep({ dryRun, purgeLimit: limit }));
 }
 
+/** `GET /api/usage`: tokens and estimated cost, in total, per project and per model. */
+export function usageRoutes(app: FastifyInstance, { sessions }: Services): void {
+  mount(app, 'GET /api/usage', () => sessions.usage());
+}
+
 /** `GET /metrics`: Prometheus text format (sent as text, not through a JSON serialiser). */
 export function metricsRoutes(app: FastifyInstance, services: Services): void {
   mount(app, 'GET /metrics', async (_req, reply) => {

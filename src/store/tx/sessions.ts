@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { ConflictError, isTerminal, newId, type Session } from '../../domain/index.js';
+import { ConflictError, EMPTY_STATISTICS, isTerminal, newId, type Session } from '../../domain/index.js';
 import { ms, type RefRow, refFromRow, sessionFromRow, sessionToRow } from '../rows.js';
 import type { Database } from '../schema.js';
 import type { SessionReads, SessionRef, SessionWrites } from '../store.js';
@@ -179,6 +179,11 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
       if (projectId) q = q.where('project_id', '=', projectId);
       const row = await q.executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+
+    async listUsage() {
+      const rows = await db.selectFrom('sessions').select(['project_id', 'statistics']).execute();
+      return rows.map((r) => ({ projectId: r.project_id, statistics: { ...EMPTY_STATISTICS, ...JSON.parse(r.statistics) } }));
     },
 
     async sessionStats() {
