@@ -100,7 +100,10 @@ export class TranscriptUsage {
       return;
     }
     const message = entry.message as { id?: string; model?: string; usage?: Record<string, number> } | undefined;
-    if (entry.type !== 'user' && message?.usage && message.model) return this.claude(entry, message as Required<typeof message>);
+    if (entry.type !== 'user' && message?.usage && message.model) {
+      this.claude(entry, message as Required<typeof message>);
+      return;
+    }
     const payload = entry.payload as { type?: string; info?: { total_token_usage?: Record<string, number> } } | undefined;
     if (entry.type === 'turn_context') {
       const model = (entry.payload as { model?: string } | undefined)?.model;
