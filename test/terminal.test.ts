@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { issueSessionToken } from '../src/core/sessions/session-tokens.js';
 import type { Session } from '../src/domain/index.js';
 import { Cleanup, testMaestro, until } from './helpers.js';
 import { pgAdmin, pgSchemaUrl } from './pg.js';
@@ -133,6 +134,8 @@ describe('the browser terminal behind a token and the host/origin checks', () =>
     expect(await at('')).toBe(401);
     expect(await at('?token=wrong')).toBe(401);
     expect(await at('?token=sekrit-token')).toBe(101);
+    // A session's own token reports on its session; it never opens a terminal, its own included.
+    expect(await at(`?token=${issueSessionToken('sekrit-token', s.id)}`)).toBe(403);
     expect(await at('?token=sekrit-token', { headers: { origin: 'https://evil.example' } })).toBe(403);
     expect(await at('?token=sekrit-token', { headers: { host: 'evil.example' } })).toBe(403);
   });
