@@ -188,3 +188,32 @@ describe('a spawned Claude Code reports through its own hooks, with no set-up (i
     expect((await m.services.sessions.get(s.id)).statistics.model).toBeNull();
   });
 });
+
+const FAKE_CODEX = fileURLToPath(new URL('./fixtures/fake-agents/codex.mjs', import.meta.url));
+
+describe('a spawned Codex reports each turn through maestro-hook (issue #20.4)', () => {
+  const cleanup = new Cleanup();
+  afterAll(() => cleanup.run());
+
+  it('runs the small hook program Maestro put in its notify, which reports the turn’s end', async () => {
+    const m = await testMaestro(cleanup, { token: 'server-secret' });
+    await m.services.projects.create({ id: 'proj_codex', name: 'codex', repoPath: m.dir });
+    await m.listen();
+    const s = await m.services.sessions.spawn({
+      projectId: 'proj_codex',
+      agent: 'codex',
+      command: [process.execPath, FAKE_CODEX, join(HOOKS, 'codex', 'notify.agent-turn-complete.json')],
+    });
+    const out = await until(
+      async () => {
+        const lines = (await m.services.sessions.output(s.id, 40)).lines.join('\n');
+        return lines.includes('fake codex: notify exited') ? lines : undefined;
+      },
+      10_000,
+      'the notify program',
+    );
+    expect(out).toContain('notify exited 0');
+    expect(out).not.toContain('maestro-hook:');
+    expect((await m.services.sessions.get(s.id)).agentState).toBe('idle');
+  });
+});

@@ -69,6 +69,42 @@ describe('maestro hooks install / uninstall claude (issue #20.2)', () => {
     expect(existsSync(join(fresh, '.claude', 'settings.json'))).toBe(false);
   });
 
+  it('sets up Gemini CLI, aider and Codex in their own files, and takes exactly that back out', async () => {
+    const repo = repoWith();
+    const ownYaml = 'model: sonnet\nauto-commits: false\n';
+    writeFileSync(join(repo, '.aider.conf.yml'), ownYaml);
+    mkdirSync(join(repo, '.codex'));
+    const ownToml = 'model = "gpt-5-codex"\n\n[tui]\nnotifications = true\n';
+    writeFileSync(join(repo, '.codex', 'config.toml'), ownToml);
+    for (const agent of ['gemini', 'aider', 'codex'])
+      expect((await cli('hooks', 'install', agent, '--repo', repo)).exitCode, agent).toBe(0);
+
+    const gemini = JSON.parse(readFileSync(join(repo, '.gemini', 'settings.json'), 'utf8'));
+    expect(gemini.hooks.BeforeTool[0].hooks[0]).toEqual({ type: 'command', command: 'maestro-hook gemini', timeout: 5000 });
+    expect(readFileSync(join(repo, '.aider.conf.yml'), 'utf8')).toMatch(
+      /^model: sonnet\nauto-commits: false\nnotifications: true .*\nnotifications-command: maestro-hook aider /,
+    );
+    // A TOML top-level key goes before the first table.
+    expect(readFileSync(join(repo, '.codex', 'config.toml'), 'utf8')).toMatch(
+      /^notify = \["maestro-hook", "codex"\] .*\nmodel = "gpt-5-codex"\n\n\[tui\]/,
+    );
+
+    for (const agent of ['gemini', 'aider', 'codex'])
+      expect((await cli('hooks', 'uninstall', agent, '--repo', repo)).stdout, agent).toContain('removed');
+    expect(existsSync(join(repo, '.gemini', 'settings.json'))).toBe(false);
+    expect(readFileSync(join(repo, '.aider.conf.yml'), 'utf8')).toBe(ownYaml);
+    expect(readFileSync(join(repo, '.codex', 'config.toml'), 'utf8')).toBe(ownToml);
+  });
+
+  it('never overrides a setting the user made: aider’s own notifications command stays, and says so', async () => {
+    const repo = repoWith();
+    writeFileSync(join(repo, '.aider.conf.yml'), 'notifications-command: notify-send aider\n');
+    const refused = await cli('hooks', 'install', 'aider', '--repo', repo);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('already sets "notifications-command: notify-send aider"');
+    expect(readFileSync(join(repo, '.aider.conf.yml'), 'utf8')).toBe('notifications-command: notify-send aider\n');
+  });
+
   it('names the agents it knows, and a settings file that is not JSON, changing nothing', async () => {
     const repo = repoWith();
     const unknown = await cli('hooks', 'install', 'vim', '--repo', repo);
