@@ -102,6 +102,19 @@ describe('hook reports (issue #20.3): the agents’ own payloads, unchanged, dri
     expect((await m.services.sessions.get(other.id)).agentState).toBeNull();
   });
 
+  it('counts a report as a sign of life coarsely, with the tool it ran, never a write per tool call', async () => {
+    const s = await m.services.sessions.create({ projectId: 'proj_hooks', name: 'busy' });
+    await post('claude', s.id, payload('claude', 'UserPromptSubmit'));
+    m.clock.advance(60_000);
+    await post('claude', s.id, payload('claude', 'PreToolUse'));
+    const seen = await m.services.sessions.get(s.id);
+    expect(seen.lastActivityAt).toBe(new Date(m.clock.now()).toISOString());
+    expect(seen.lastActivityDetail).toBe('Bash');
+    // The next tool calls within the granularity write nothing: same version.
+    for (let i = 0; i < 5; i++) await post('claude', s.id, payload('claude', i % 2 ? 'PreToolUse' : 'PostToolUse'));
+    expect((await m.services.sessions.get(s.id)).version).toBe(seen.version);
+  });
+
   it('outranks the screen: while hooks speak for an agent, its screen does not move it', async () => {
     const s = await m.services.sessions.create({ projectId: 'proj_hooks', name: 'ranked' });
     await post('claude', s.id, payload('claude', 'Stop'));

@@ -99,7 +99,10 @@ export const prettySession = (s: Session): string =>
       ['directory', s.launch?.cwd],
       ['restart of', s.launch?.restartOf],
       ['created', s.createdAt],
-      ['last activity', `${s.lastActivityAt} (${ago(s.lastActivityAt)})`],
+      [
+        'last activity',
+        `${s.lastActivityAt} (${ago(s.lastActivityAt)})${s.lastActivityDetail ? `: ${s.lastActivityDetail}` : ''}`,
+      ],
       ['messages', s.messageCount],
       ['tokens', s.statistics.model === null ? null : `${tokensText(s.statistics.tokens)} (${s.statistics.model})`],
       ['cost', s.statistics.model === null ? null : `$${s.statistics.costUsd.toFixed(4)} (estimated)`],

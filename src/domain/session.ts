@@ -144,6 +144,8 @@ export const sessionSchema = z.object({
   updatedAt: z.string(),
   lastActivityAt: z.string(),
   messageCount: z.number().int(),
+  /** What the agent was last seen doing, from its hooks (the tool it ran: `Bash`, `Edit`…); null when unknown. */
+  lastActivityDetail: z.string().nullable(),
   completedAt: z.string().nullable(),
   endReason: z.enum(END_REASONS).nullable(),
   /** What the agent is doing now (docs/design.md §Agent state); null for a session with no runtime that never reported. */
@@ -168,17 +170,23 @@ export const importSessionInput = z.strictObject({
   featureRequest: z.string().max(LIMITS.text),
   runtime: z.strictObject(runtimeSchema.shape),
   output: z.array(z.string().max(LIMITS.argument)).max(LIMITS.outputLines),
-  agentStateSince: z.string().max(LIMITS.name).nullable(),
+  // Fields newer than some exports: absent, they read as unknown.
+  agentState: sessionSchema.shape.agentState.default(null),
+  agentStateSince: z.string().max(LIMITS.name).nullable().default(null),
   waitingFor: z
     .strictObject({
       reason: z.enum(WAITING_REASONS),
       message: z.string().max(LIMITS.text),
       choices: z.array(z.string().max(LIMITS.name)).max(LIMITS.listItems).optional(),
     })
-    .nullable(),
+    .nullable()
+    .default(null),
+  /** Exports made before migration 0007 carry it; the agent state replaced it (ignored). */
+  needsInput: z.unknown().optional(),
   createdAt: z.string().max(LIMITS.name),
   updatedAt: z.string().max(LIMITS.name),
   lastActivityAt: z.string().max(LIMITS.name),
+  lastActivityDetail: z.string().max(LIMITS.name).nullable().default(null),
   completedAt: z.string().max(LIMITS.name).nullable(),
 });
 

@@ -131,6 +131,7 @@ export function sessionFromRow(r: Selectable<SessionsTable>, taskIds: string[]):
     updatedAt: iso(num(r.updated_at)),
     lastActivityAt: iso(num(r.last_activity_at)),
     messageCount: num(r.message_count),
+    lastActivityDetail: r.activity_detail ?? null,
     completedAt: r.completed_at === null ? null : iso(num(r.completed_at)),
     endReason: r.end_reason as Session['endReason'],
     // An ended session's agent has exited, however it ended (bulk ends write only the status).
@@ -174,6 +175,7 @@ export function sessionToRow(s: SessionRow, terminal: boolean): SessionsTable {
     updated_at: ms(s.updatedAt),
     last_activity_at: ms(s.lastActivityAt),
     message_count: s.messageCount,
+    activity_detail: s.lastActivityDetail,
     completed_at: s.completedAt === null ? null : ms(s.completedAt),
     end_reason: s.endReason,
     agent_state: s.agentState,

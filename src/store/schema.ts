@@ -71,6 +71,8 @@ export interface SessionsTable {
   agent_state_since: number | null;
   /** `{reason, message, choices?}` as JSON text while waiting; null otherwise. */
   waiting_for: string | null;
+  /** What the agent was last seen doing (a tool name), or null. */
+  activity_detail: string | null;
   /** `{command, cwd, agent, restartOf}` as JSON text; null for a record Maestro did not spawn. */
   launch: string | null;
   version: number;

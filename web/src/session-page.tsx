@@ -128,7 +128,8 @@ export function SessionPage({
         <dd>{age(session.createdAt, now)} ago</dd>
         <dt>Last activity</dt>
         <dd>
-          {age(session.lastActivityAt, now)} ago ({session.messageCount} messages)
+          {age(session.lastActivityAt, now)} ago{session.lastActivityDetail ? `: ${session.lastActivityDetail}` : ''} (
+          {session.messageCount} messages)
         </dd>
         <dt>Git</dt>
         <dd>

@@ -45,13 +45,18 @@ export class AgentReports {
   async report(agent: HookAgent, id: string, payload: unknown): Promise<Session> {
     const input: HookInput = parseInput(hookInput, payload ?? {}, 'body');
     await this.parts.expiry.expireDue();
-    const { change, transcriptPath } = readHook(agent, input);
+    const { change, transcriptPath, tool } = readHook(agent, input);
     const now = this.deps.clock.now();
     let session = change
       ? await this.parts.agentStates.set(id, change, { source: 'hook' })
       : requireLive(await this.parts.writes.fetch(id));
+    // Coarse like output: the tool it runs rides on the activity write, never a write of its own.
     if (now - Date.parse(session.lastActivityAt) >= this.parts.expiry.activityGranularityMs)
-      session = await this.parts.writes.mutate(id, (s) => requireLive(s), { activity: 'touch' });
+      session = await this.parts.writes.mutate(
+        id,
+        (s) => ({ ...requireLive(s), lastActivityDetail: tool ?? s.lastActivityDetail }),
+        { activity: 'touch' },
+      );
     if (transcriptPath) session = await this.readUsage(session, transcriptPath);
     return session;
   }

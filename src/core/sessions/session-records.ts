@@ -49,6 +49,7 @@ export function newSessionRow(data: CreateSessionData, nowMs: number, extras: Ne
     updatedAt: at,
     lastActivityAt: at,
     messageCount: 0,
+    lastActivityDetail: null,
     completedAt: null,
     endReason: null,
     // Spawned: its agent is starting; a record without a runtime has no agent to watch.

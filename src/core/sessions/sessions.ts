@@ -239,7 +239,7 @@ export class SessionService {
    *   LimitExceededError when it is live and the active-session limit is reached
    */
   async importMetadata(metadata: unknown): Promise<Session> {
-    const { taskIds, ...imported } = parseInput(importSessionInput, metadata, 'body');
+    const { taskIds, needsInput: _legacy, ...imported } = parseInput(importSessionInput, metadata, 'body');
     await this.expireDue();
     const row = {
       ...imported,

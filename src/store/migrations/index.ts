@@ -8,6 +8,7 @@ import * as m0005 from './0005-links-by-session.js';
 import * as m0006 from './0006-launch.js';
 import * as m0007 from './0007-agent-state.js';
 import * as m0008 from './0008-node-url.js';
+import * as m0009 from './0009-activity-detail.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 type EngineMigration = { up(db: Kysely<any>, engine: Engine): Promise<void> };
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0006-launch': m0006,
   '0007-agent-state': m0007,
   '0008-node-url': m0008,
+  '0009-activity-detail': m0009,
 };
 
 /**
