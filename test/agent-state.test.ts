@@ -150,7 +150,12 @@ describe('agent state from the terminal (issue #18), real tmux', () => {
       'i=0; while [ $i -lt 800 ]; do echo "line $i of the flood ......................"; i=$((i+1)); done; echo flood-done; exec sleep 60',
     ]);
     const path = transcriptPath(m, s);
-    await until(() => existsSync(`${path}.1`) && existsSync(path) && statSync(path).size <= 4096, 8000, 'a rotation');
+    // A rotation renames, re-points the pane, then cuts the older part: wait for the whole of it.
+    await until(
+      () => existsSync(`${path}.1`) && statSync(`${path}.1`).size <= 4096 && existsSync(path) && statSync(path).size <= 4096,
+      8000,
+      'a rotation',
+    );
     const text = (await m.app.inject({ url: `/api/sessions/${s.id}/log` })).body;
     expect(text).toContain('flood-done');
     expect(text).not.toContain('line 0 of the flood');

@@ -9,6 +9,8 @@ import { execa, type ResultPromise } from 'execa';
 export class ExitWaiter {
   private child: ResultPromise | undefined;
   private closed = false;
+  /** `arm` was called while a wait was on: that wait may be on a server that is going away. */
+  private armAgain = false;
   private readonly listeners = new Set<() => void>();
 
   /**
@@ -32,7 +34,11 @@ export class ExitWaiter {
    * is nothing to wait on, and the wait ends, to be armed by the next start.
    */
   arm(): void {
-    if (this.child || this.closed) return;
+    if (this.closed) return;
+    if (this.child) {
+      this.armAgain = true;
+      return;
+    }
     const [bin, ...args] = this.command;
     const child = execa(bin, [...args, 'wait-for', this.channel], { reject: false, stdin: 'ignore', env: this.env });
     this.child = child;
@@ -40,10 +46,11 @@ export class ExitWaiter {
       this.child = undefined;
       if (this.closed) return;
       // 0: signalled, or the server went away (its sessions with it): either way, look now.
-      if (result.exitCode === 0) {
-        for (const listener of this.listeners) listener();
-        this.arm();
-      }
+      if (result.exitCode === 0) for (const listener of this.listeners) listener();
+      // A session started meanwhile may be on a new server, which this wait never reached.
+      const again = result.exitCode === 0 || this.armAgain;
+      this.armAgain = false;
+      if (again) this.arm();
     });
   }
 
