@@ -25,10 +25,10 @@ import type { Services } from './server/services.js';
 import { claimDatabase, openStore, type Store } from './store/index.js';
 
 /**
- * The small hook program's path: beside `src/` when run from the sources, beside `dist/cli/` when
+ * The small hook program's path (a shell script; `maestro-hook.js` beside it is its fallback): beside `src/` when run from the sources, beside `dist/cli/` when
  * run from the bundle, so one level up or two.
  */
-const HOOK_PROGRAM = ['../bin/maestro-hook.js', '../../bin/maestro-hook.js']
+const HOOK_PROGRAM = ['../bin/maestro-hook', '../../bin/maestro-hook']
   .map((path) => fileURLToPath(new URL(path, import.meta.url)))
   .find((path) => existsSync(path)) as string;
 
@@ -99,7 +99,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       nodeLostSecs: config.nodeLostSecs,
       retentionSecs: config.retentionSecs,
       token: config.token,
-      hookProgram: [process.execPath, HOOK_PROGRAM],
+      hookProgram: [HOOK_PROGRAM],
       get publicUrl() {
         return publicUrl;
       },
