@@ -1,4 +1,12 @@
-import { agentStateLabel, type Project, type Session, sessionStatusLabel, shellWords, type Task } from '../domain/index.js';
+import {
+  agentStateLabel,
+  type Project,
+  type Session,
+  type SessionDiff,
+  sessionStatusLabel,
+  shellWords,
+  type Task,
+} from '../domain/index.js';
 
 export { shellQuote, shellWords } from '../domain/index.js';
 
@@ -159,3 +167,38 @@ export const prettyProject = (p: Project): string =>
     ['started', p.startedAt],
     ['finished', p.completedAt],
   ]);
+
+/** One letter per way a file changed, as `git status --short` shows them. */
+const DIFF_LETTER: Record<string, string> = { added: 'A', modified: 'M', deleted: 'D', renamed: 'R', binary: 'B' };
+
+/**
+ * A session's diff as people read one: a line per file (`M src/app.ts  +3 -1`), a total, then each
+ * file's hunks; with `colour` (a terminal), additions green, deletions red, hunk headers cyan.
+ */
+export function prettyDiff(d: SessionDiff, colour: boolean): string {
+  const paint = (code: string, text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const name = (f: SessionDiff['files'][number]) => (f.oldPath ? `${f.oldPath} → ${f.path}` : f.path);
+  const lines = d.files.map(
+    (f) =>
+      `${DIFF_LETTER[f.status] ?? '?'} ${name(f)}  ${paint('32', `+${f.insertions}`)} ${paint('31', `-${f.deletions}`)}${f.truncated ? '  (truncated)' : ''}`,
+  );
+  lines.push(
+    `${d.totals.files} files changed, ${d.totals.insertions} insertions(+), ${d.totals.deletions} deletions(-) since ${d.base.slice(0, 12)}`,
+  );
+  for (const f of d.files) {
+    if (f.hunks === null) continue;
+    lines.push('', paint('1', `--- ${name(f)}`));
+    for (const line of f.hunks.split('\n'))
+      lines.push(
+        line.startsWith('@@')
+          ? paint('36', line)
+          : line.startsWith('+')
+            ? paint('32', line)
+            : line.startsWith('-')
+              ? paint('31', line)
+              : line,
+      );
+  }
+  if (d.truncated) lines.push('', '(some hunks were left out to stay within the limits: see --stat, or the file itself)');
+  return lines.join('\n');
+}

@@ -18,7 +18,7 @@ import {
 import { confirm } from './confirm.js';
 import { clientFor, collect, globals, intOption } from './context.js';
 import { drawScreen, watchView } from './live-view.js';
-import { emit, prettySession, prettySessions } from './output.js';
+import { emit, prettyDiff, prettySession, prettySessions } from './output.js';
 
 /** Help of `--version` (optimistic concurrency, see the API's version fencing). */
 const IF_VERSION = 'apply only if the session is still at this version (else it fails with 409 conflict)';
@@ -220,6 +220,18 @@ export function sessionCommands(program: Command): void {
     .action(async (id: string, opts, cmd: Command) => {
       const output = await clientFor(cmd).sessions.output(id, opts.lines);
       emit(globals(cmd).output, output, (o) => o.lines.join('\n'));
+    });
+
+  session
+    .command('diff <id>')
+    .description(
+      'what the session changed since the commit it started from (its worktree, or its directory), uncommitted and untracked changes included',
+    )
+    .option('--stat', 'files and counts only')
+    .option('-U, --context <n>', 'lines of context around each change (default 3)', intOption('--context'))
+    .action(async (id: string, opts, cmd: Command) => {
+      const diff = await clientFor(cmd).sessions.diff(id, { stat: opts.stat === true, context: opts.context });
+      emit(globals(cmd).output, diff, (d) => prettyDiff(d, process.stdout.isTTY === true));
     });
 
   session

@@ -173,6 +173,9 @@ export class MaestroClient {
       });
       return response.body ?? new ReadableStream<Uint8Array>();
     },
+    /** What the session changed since the commit it started from, per file (`stat`: counts only). */
+    diff: (id: string, query: { stat?: boolean; context?: number } = {}) =>
+      this.call('GET /api/sessions/:id/diff', { params: { id }, query }),
     /** Marks the session as waiting for its user. */
     needsInput: (id: string, input: Body<'POST /api/sessions/:id/needs-input'>) =>
       this.call('POST /api/sessions/:id/needs-input', { params: { id }, body: input }),

@@ -169,6 +169,19 @@ export interface GitInspector {
    * changes and every commit of the branch is on another branch; otherwise keeps both and says why.
    */
   removeWorktree(worktree: Worktree): Promise<WorktreeRemoval>;
+  /**
+   * What changed in `dir` since commit `base`: committed, staged and unstaged changes of tracked
+   * files (renames found), and the untracked files (not ignored) as added ones; `context` lines
+   * around each change.
+   * @throws Error with git's message when `dir` is not a repository or `base` is not a commit there
+   */
+  diff(dir: string, base: string, context: number): Promise<RawDiff>;
+}
+
+/** A diff as git prints it: the unified patch, and `--numstat -z` (binary files read `-\t-`). */
+export interface RawDiff {
+  patch: string;
+  numstat: string;
 }
 
 /** Notices of a runtime that tells nothing (no transcripts; a stub): every listener is kept and never called. */

@@ -16,11 +16,13 @@ import {
   updateSessionInput,
 } from './session.js';
 import {
+  diffQuery,
   idParams,
   linkParams,
   logQuery,
   noContent,
   outputQuery,
+  sessionDiffSchema,
   sessionListSchema,
   sessionOutputSchema,
   terminalQuery,
@@ -196,6 +198,16 @@ export function sessionRoutes() {
       status: 200,
       response: z.string(),
       produces: 'text/plain',
+    }),
+    'GET /api/sessions/:id/diff': route({
+      name: 'sessionDiff',
+      summary:
+        "What the session changed since the commit it started from: its worktree's branch, or its directory, with uncommitted and untracked changes; per file, status, counts and unified hunks (limits in the README)",
+      tag,
+      params: idParams,
+      query: diffQuery,
+      status: 200,
+      response: sessionDiffSchema,
     }),
     'GET /api/sessions/:id/terminal': route({
       name: 'sessionTerminal',

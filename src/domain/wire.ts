@@ -151,6 +151,41 @@ export const usageSummarySchema = z.object({
 });
 export type UsageSummary = z.output<typeof usageSummarySchema>;
 
+/** Query of `GET /api/sessions/:id/diff`: `stat` leaves the hunks out; `context` lines around each change. */
+export const diffQuery = z.strictObject({
+  stat: booleanFlag.default(false),
+  context: z.coerce.number().int().min(0).max(100).default(3),
+});
+
+/** How a file changed. */
+export const DIFF_STATUSES = ['added', 'modified', 'deleted', 'renamed', 'binary'] as const;
+
+/**
+ * `GET /api/sessions/:id/diff`: what the session changed since the commit it started from
+ * (`base`), per file: its path (and the old one when renamed), how it changed, lines inserted and
+ * deleted, and its unified hunks (null with `stat`, for a binary file, or past the limits:
+ * `truncated` says so).
+ */
+export const sessionDiffSchema = z.object({
+  base: z.string(),
+  directory: z.string(),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      oldPath: z.string().nullable(),
+      status: z.enum(DIFF_STATUSES),
+      insertions: z.number().int(),
+      deletions: z.number().int(),
+      hunks: z.string().nullable(),
+      truncated: z.boolean(),
+    }),
+  ),
+  totals: z.object({ files: z.number().int(), insertions: z.number().int(), deletions: z.number().int() }),
+  /** Some hunks were left out to stay within the limits (see the README). */
+  truncated: z.boolean(),
+});
+export type SessionDiff = z.output<typeof sessionDiffSchema>;
+
 /** Query of `GET /api/sessions/:id/log`: `follow` goes on sending what the session prints until it ends. */
 export const logQuery = z.strictObject({ follow: booleanFlag.default(false) });
 

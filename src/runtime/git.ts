@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
-import type { GitInspector, Worktree, WorktreeRemoval } from '../core/runtime.js';
+import type { GitInspector, RawDiff, Worktree, WorktreeRemoval } from '../core/runtime.js';
 import type { GitContext } from '../domain/index.js';
 
 interface GitResult {
@@ -13,6 +13,22 @@ interface GitResult {
 async function git(dir: string, args: string[]): Promise<GitResult> {
   const result = await execa('git', ['-C', dir, ...args], { reject: false, timeout: 15_000, stdin: 'ignore' });
   return { ok: result.exitCode === 0, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
+}
+
+/** Untracked files shown at most in one diff (an agent's build output left unignored would be thousands). */
+const UNTRACKED_LIMIT = 500;
+
+/** git's output as it printed it (not trimmed: a patch's trailing newline matters); exit code 1 is an answer for `diff`. */
+async function raw(dir: string, args: string[]): Promise<string> {
+  const result = await execa('git', ['-C', dir, ...args], {
+    reject: false,
+    timeout: 15_000,
+    stdin: 'ignore',
+    stripFinalNewline: false,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.exitCode !== 0 && result.exitCode !== 1) throw new Error(`git ${args[0]} failed: ${result.stderr.trim()}`);
+  return result.stdout;
 }
 
 /** Keeps `.maestro/` (worktrees, the database) out of the repository's `git status`, via `info/exclude`. */
@@ -53,6 +69,25 @@ export class GitCli implements GitInspector {
     if (!result.ok) throw new Error(`git worktree add failed: ${result.stderr || 'unknown error'}`);
     await excludeMaestroDir(repoRoot);
     return { path, branch };
+  }
+
+  async diff(dir: string, base: string, context: number): Promise<RawDiff> {
+    const verified = await git(dir, ['rev-parse', '-q', '--verify', `${base}^{commit}`]);
+    if (!verified.ok) throw new Error(`not a commit in ${dir}: ${base}`);
+    const options = ['--no-color', '--no-ext-diff', '--find-renames', `-U${context}`];
+    const [patch, numstat, untracked] = await Promise.all([
+      raw(dir, ['diff', ...options, base, '--']),
+      raw(dir, ['diff', '--numstat', '-z', '--find-renames', base, '--']),
+      raw(dir, ['ls-files', '--others', '--exclude-standard', '-z']),
+    ]);
+    let fullPatch = patch;
+    let fullNumstat = numstat;
+    // Untracked files are new: compared with nothing (exit code 1 means "they differ").
+    for (const file of untracked.split('\0').filter(Boolean).slice(0, UNTRACKED_LIMIT)) {
+      fullPatch += await raw(dir, ['diff', '--no-index', ...options, '--', '/dev/null', file]);
+      fullNumstat += await raw(dir, ['diff', '--no-index', '--numstat', '-z', '--', '/dev/null', file]);
+    }
+    return { patch: fullPatch, numstat: fullNumstat };
   }
 
   async removeWorktree({ path, branch }: Worktree): Promise<WorktreeRemoval> {

@@ -32,6 +32,7 @@ import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
 import { AgentReports } from './agent-reports.js';
 import { AgentStates } from './agent-states.js';
+import { SessionDiffs } from './session-diff.js';
 import { SessionExpiry } from './session-expiry.js';
 import { type EndOptions, SessionLifecycle } from './session-lifecycle.js';
 import { SessionNodes } from './session-nodes.js';
@@ -92,7 +93,8 @@ export interface SessionServiceOptions {
  * - {@link SessionTerminal}: typing into a live session, answering it, pausing its processes;
  * - {@link AgentStates}: what each live agent is doing (working, waiting, idle);
  * - {@link Transcripts}: everything each session printed;
- * - {@link AgentReports}: what agents report through their hooks.
+ * - {@link AgentReports}: what agents report through their hooks;
+ * - {@link SessionDiffs}: what a session changed in its repository.
  */
 export class SessionService {
   readonly lifecycle: SessionLifecycle;
@@ -103,6 +105,7 @@ export class SessionService {
   readonly agentStates: AgentStates;
   readonly transcripts: Transcripts;
   readonly reports: AgentReports;
+  readonly diffs: SessionDiffs;
   private readonly writes: SessionWrites;
   /** Touches, logged in batches. */
   private readonly touches: TouchLog;
@@ -118,6 +121,7 @@ export class SessionService {
     this.spawner = new SessionSpawner(deps, options, { writes: this.writes, lifecycle: this.lifecycle, expiry: this.expiry });
     this.agentStates = new AgentStates(deps, this.writes);
     this.transcripts = new Transcripts(deps, this.writes);
+    this.diffs = new SessionDiffs(deps, this.writes);
     this.reports = new AgentReports(deps, { writes: this.writes, agentStates: this.agentStates, expiry: this.expiry });
     this.terminal = new SessionTerminal(deps, this.writes, this.expiry, this.agentStates);
     this.touches = new TouchLog(deps.clock, deps.log);
