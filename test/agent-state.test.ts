@@ -93,8 +93,11 @@ describe('agent state from the terminal (issue #18), real tmux', () => {
     // The terminal echoes what is typed: output, so work.
     await m.services.sessions.terminal.sendInput(silent.id, { text: 'hello', submit: false });
     await sessionWhen(m, silent.id, (s) => s.agentState === 'working', 'typed into: working');
+    // Deleted, they are no longer watched (whatever state they were last in).
+    const watched = m.watcher.size;
     await m.services.sessions.delete(printer.id);
     await m.services.sessions.delete(silent.id);
+    expect(m.watcher.size).toBe(watched - 2);
   });
 
   it('an exit is heard as it happens (a tmux hook), not at the next reconcile pass', async () => {

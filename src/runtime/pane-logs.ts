@@ -29,6 +29,7 @@ const SIZE_CHECK_MS = 1000;
  */
 export class PaneLogs {
   private watcher: FSWatcher | undefined;
+  private opening: Promise<void> | undefined;
   private readonly outputListeners = new Set<(name: string) => void>();
   private readonly startListeners = new Set<(name: string) => void>();
   /** The size checks due, one per transcript at most (see {@link checkSize}). */
@@ -41,9 +42,16 @@ export class PaneLogs {
     return join(this.options.dir, `${name}.log`);
   }
 
-  /** Makes the directory and starts watching it; idempotent. */
-  async open(): Promise<void> {
-    if (this.watcher) return;
+  /** Makes the directory and starts watching it; idempotent, concurrent callers included (one watch). */
+  open(): Promise<void> {
+    this.opening ??= this.watchDir().catch((err: unknown) => {
+      this.opening = undefined;
+      throw err;
+    });
+    return this.opening;
+  }
+
+  private async watchDir(): Promise<void> {
     await mkdir(this.options.dir, { recursive: true, mode: 0o700 });
     this.watcher = watch(this.options.dir, { persistent: false }, (kind, file) => {
       if (!file?.endsWith('.log')) return;
@@ -61,6 +69,7 @@ export class PaneLogs {
   close(): void {
     this.watcher?.close();
     this.watcher = undefined;
+    this.opening = undefined;
     for (const timer of this.checks.values()) clearTimeout(timer);
     this.checks.clear();
   }

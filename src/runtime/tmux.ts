@@ -13,7 +13,7 @@ import {
   type TerminalClient,
   type TranscriptFiles,
 } from '../core/runtime.js';
-import { dropTrailingBlank, shellQuote } from '../domain/index.js';
+import { dropTrailingBlank, shellQuote, shellWords } from '../domain/index.js';
 import { ExitWaiter } from './exit-waiter.js';
 import { PaneLogs } from './pane-logs.js';
 import { killProcessGroups, signalProcessGroups, stopBelowLeader } from './process-groups.js';
@@ -69,15 +69,6 @@ const PROBE_FORMAT = [
   '#{@maestro_owner}',
 ].join(FIELD_SEP);
 
-/**
- * What each pane runs: a `sh` that runs the command (its positional parameters: data, never parsed)
- * as its child and waits, exiting with its status. The command reaches tmux as several arguments,
- * which tmux executes directly (one argument would go to `sh -c` as a script). The leader stays,
- * so the command can be stopped below it (a pause; tmux resumes a pane whose own process stops);
- * `; exit $?` keeps a shell that would exec a lone command from doing so.
- */
-const PANE_LEADER = ['sh', '-c', '"$@"; exit $?', 'maestro-agent'];
-
 /** tmux's words for "there is no server", which means every session on it is really gone. */
 const NO_SERVER = /no server running|error connecting to .*\((No such file or directory|Connection refused)\)/;
 /**
@@ -100,7 +91,7 @@ interface TmuxResult {
 /**
  * The tmux runtime: one dedicated tmux server (`tmux -L <socket>`), one tmux session per agent
  * session, commands run from argument arrays (under a waiting `sh` leader as its positional
- * parameters, never parsed; see {@link PANE_LEADER}; tmux executes them with execvp, never
+ * parameters, never parsed; see {@link paneLeader}; tmux executes them with execvp, never
  * `sh -c`). Every string reaches tmux as data: arguments escaped for its command parser, the
  * directory for its format expander, the environment through the tmux client's own environment
  * (never a command line). Panes stay after their command exits (`remain-on-exit`), so the exit
@@ -155,6 +146,22 @@ export class TmuxSessionManager implements Runtime {
           onExit: (listener) => this.exits.onExit(listener),
         }
       : { ...SILENT_NOTICES, onExit: (listener) => this.exits.onExit(listener) };
+  }
+
+  /**
+   * What each pane runs: a `sh` that runs the command (its positional parameters: data, never
+   * parsed) as its child and waits, exiting with its status. The command reaches tmux as several
+   * arguments, which tmux executes directly (one argument would go to `sh -c` as a script). The
+   * leader stays, so the command can be stopped below it (a pause; tmux resumes a pane whose own
+   * process stops); a command after `"$@"` keeps a shell that would exec a lone command from doing
+   * so. The leader also signals the exit channel as the command
+   * exits (through the pane's own `$TMUX`): a second way to hear an exit, for a tmux whose
+   * `pane-died` hook misses one (linked with libutempter, tmux can lose the child's SIGCHLD and
+   * fire nothing until another child exits; tmux/tmux#311). The channel is Maestro's own word.
+   */
+  private paneLeader(): string[] {
+    const signal = shellWords([this.bin, 'wait-for', '-S', this.exits.channel]);
+    return ['sh', '-c', `"$@"; status=$?; ${signal} 2>/dev/null; exit $status`, 'maestro-agent'];
   }
 
   sessionIdOf(name: string): string | undefined {
@@ -222,7 +229,7 @@ export class TmuxSessionManager implements Runtime {
 
   /**
    * Starts `spec.command` in a new detached tmux session in `spec.cwd`. The command always reaches
-   * tmux as several arguments (behind the pane's leader, {@link PANE_LEADER}), which tmux executes
+   * tmux as several arguments (behind the pane's leader, {@link paneLeader}), which tmux executes
    * directly; with a single argument tmux would hand it to `sh -c` as a script. `spec.env` travels in the tmux client's environment
    * and tmux copies the variables `update-environment` names into the new session, so no value
    * shows in `ps` or `#{pane_start_command}`.
@@ -231,7 +238,7 @@ export class TmuxSessionManager implements Runtime {
   async start(spec: StartSpec): Promise<StartedRuntime> {
     const name = this.sessionName(spec.sessionId);
     const names = Object.keys(spec.env);
-    const program = [...PANE_LEADER, ...spec.command].map(escapeTmuxArg);
+    const program = [...this.paneLeader(), ...spec.command].map(escapeTmuxArg);
     const cwd = escapeTmuxArg(literalFormat(spec.cwd));
     await this.logs?.open();
     const result = await this.run(

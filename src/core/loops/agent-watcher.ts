@@ -6,6 +6,9 @@ import type { Runtime } from '../runtime.js';
 import type { AgentStateChange } from '../sessions/agent-states.js';
 import type { SessionService } from '../sessions/sessions.js';
 
+/** How many ended sessions the watcher remembers, to ignore output that trails their end. */
+const GONE_KEPT = 1000;
+
 /** Options of {@link AgentWatcher}. */
 export interface AgentWatcherOptions {
   /** A screen unchanged this long (no output) means `idle`, in seconds (`MAESTRO_IDLE_SECS`). */
@@ -60,6 +63,8 @@ export function stateOfReading(reading: ScreenReading, afterOutput: boolean): Ag
  */
 export class AgentWatcher {
   private readonly watched = new Map<string, Watched>();
+  /** Sessions that ended or went, most recent last: output that trails their end does not bring them back. */
+  private readonly gone = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly settleMs: number;
   private readonly idleMs: number;
@@ -85,6 +90,14 @@ export class AgentWatcher {
     this.unsubscribe.push(
       notices.onOutput((name) => this.output(name)),
       notices.onStart((name) => this.started(name)),
+      // A session that ended or went is forgotten at once, whatever state it was last in.
+      this.deps.store.onEvents((events) => {
+        for (const event of events) {
+          if (event.type === 'session:ended' || event.type === 'session:deleted') this.forgetId(event.data.id as string);
+          else if (event.type === 'sessions:ended' || event.type === 'sessions:purged')
+            for (const s of event.data.sessions as { id: string }[]) this.forgetId(s.id);
+        }
+      }),
     );
     for (const live of await this.deps.store.listActiveRuntimes(this.deps.runtime.host)) {
       await this.deps.runtime.stream(live.tmuxSession);
@@ -118,7 +131,7 @@ export class AgentWatcher {
     const known = this.watched.get(name);
     if (known) return known;
     const id = this.deps.runtime.sessionIdOf(name);
-    if (!id || !this.running) return undefined;
+    if (!id || !this.running || this.gone.has(name)) return undefined;
     const w: Watched = {
       id,
       name,
@@ -193,6 +206,14 @@ export class AgentWatcher {
       if (isAlreadyGone(err) || (err instanceof MaestroError && err.code === 'conflict')) return this.forget(w);
       this.deps.log.warn({ err, sessionId: w.id }, 'agent state not recorded');
     });
+  }
+
+  private forgetId(id: string): void {
+    const name = this.deps.runtime.sessionName(id);
+    this.gone.add(name);
+    if (this.gone.size > GONE_KEPT) this.gone.delete(this.gone.values().next().value as string);
+    const w = this.watched.get(name);
+    if (w) this.forget(w);
   }
 
   private forget(w: Watched): void {

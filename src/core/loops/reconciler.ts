@@ -30,6 +30,8 @@ export interface ReconcileReport {
  * under load the gap was seen to last over two seconds.
  */
 const EXIT_STATUS_WAIT_MS = 15_000;
+/** After an exit notice, when passes look again, in milliseconds (wall time). */
+const EXIT_NOTICE_LOOKS_MS = [150, 600];
 /** How soon a pass looks again at a pane dead without its exit status, in milliseconds (wall time). */
 const EXIT_RECHECK_MS = 100;
 
@@ -51,6 +53,7 @@ export class Reconciler {
   private firstPassDone = false;
   private offExit: (() => void) | undefined;
   private exitRecheck: NodeJS.Timeout | undefined;
+  private readonly lookAgain = new Set<NodeJS.Timeout>();
   private last: ReconcileReport | undefined;
 
   constructor(
@@ -68,7 +71,18 @@ export class Reconciler {
    * is the safety net); idempotent.
    */
   start(): void {
-    this.offExit ??= this.deps.runtime.notices.onExit(() => this.loop.wake());
+    // A notice may come a moment before tmux marks the pane dead (the pane's own leader sends one as
+    // its command exits): look now, and twice more shortly after.
+    this.offExit ??= this.deps.runtime.notices.onExit(() => {
+      this.loop.wake();
+      for (const ms of EXIT_NOTICE_LOOKS_MS) {
+        const timer = setTimeout(() => {
+          this.lookAgain.delete(timer);
+          this.loop.wake();
+        }, ms);
+        this.lookAgain.add(timer);
+      }
+    });
     this.loop.start();
   }
 
@@ -77,6 +91,8 @@ export class Reconciler {
     this.offExit?.();
     this.offExit = undefined;
     clearTimeout(this.exitRecheck);
+    for (const timer of this.lookAgain) clearTimeout(timer);
+    this.lookAgain.clear();
     return this.loop.stop();
   }
 
