@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -121,6 +123,35 @@ describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
     await expect.poll(width, LIVE).toBeLessThan(wide);
     await page.setViewportSize({ width: 1280, height: 900 });
     await expect.poll(width, LIVE).toBe(wide);
+    await client.sessions.delete(s.id);
+  });
+
+  it('shows what a session changed in its Diff tab: the file list with counts, unified or side by side', async () => {
+    const repo = join(m.dir, 'diff-repo');
+    mkdirSync(repo);
+    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+    writeFileSync(join(repo, 'app.ts'), 'export const answer = 41;\n');
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', 'add', '.']);
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'init']);
+    await client.projects.create({ id: 'proj_diff', name: 'diffs', repoPath: repo });
+    const s = await client.sessions.spawn({
+      projectId: 'proj_diff',
+      name: 'editor',
+      worktree: true,
+      command: ['sh', '-c', 'sed -i s/41/42/ app.ts; printf "hello\\n" > notes.md; exec sleep 300'],
+    });
+    await row(s.id).getByRole('button', { name: 'editor' }).click();
+    await page.getByRole('tab', { name: 'Diff' }).click();
+    const view = page.locator('[data-diff]');
+    await expect.poll(() => view.textContent(), LIVE).toContain('notes.md');
+    expect(await view.textContent()).toContain('2 files, +2 −1');
+    await expect.poll(() => view.locator('.d2h-file-wrapper').count(), LIVE).toBe(2);
+    expect(await view.textContent()).toContain('answer = 42');
+    expect(await view.locator('.d2h-file-wrapper').nth(1).textContent()).toMatch(/notes\.md\s*ADDED/);
+    await shot('diff');
+    await view.getByRole('button', { name: 'Side by side' }).click();
+    await expect.poll(() => view.locator('.d2h-file-side-diff').count(), LIVE).toBeGreaterThan(0);
+    await page.getByRole('tab', { name: /Terminal/ }).click();
     await client.sessions.delete(s.id);
   });
 

@@ -8,6 +8,7 @@ import {
   type Task,
 } from '../../src/client/index.js';
 import { AnswerPanel } from './answer-panel.js';
+import { DiffView } from './diff-view.js';
 import { age, statusClass } from './format.js';
 import type { Live } from './live.js';
 import { TerminalView } from './terminal-view.js';
@@ -30,6 +31,7 @@ export function SessionPage({
 }) {
   const [output, setOutput] = useState<string[]>(session.output);
   const [confirming, setConfirming] = useState(false);
+  const [tab, setTab] = useState<'terminal' | 'diff'>('terminal');
   const running = session.completedAt === null;
 
   // Once ended, the lines kept at its end (a live one has its terminal below).
@@ -169,8 +171,19 @@ export function SessionPage({
           </li>
         ) : null}
       </ol>
-      <h3>Terminal {running ? '(live)' : '(last lines)'}</h3>
-      {running && session.runtime.kind === 'tmux' ? (
+      <div className="row tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={tab === 'terminal'} onClick={() => setTab('terminal')}>
+          Terminal {running ? '(live)' : '(last lines)'}
+        </button>
+        {session.gitContext.commit && session.launch ? (
+          <button type="button" role="tab" aria-selected={tab === 'diff'} onClick={() => setTab('diff')}>
+            Diff
+          </button>
+        ) : null}
+      </div>
+      {tab === 'diff' ? (
+        <DiffView live={live} session={session} />
+      ) : running && session.runtime.kind === 'tmux' ? (
         <TerminalView live={live} session={session} readOnly={false} />
       ) : (
         <pre className="terminal" data-terminal>
