@@ -134,6 +134,8 @@ export class Reconciler {
     const firstPass = !this.firstPassDone;
     this.firstPassDone = true;
 
+    // Output seen in this pass, written at once after it (one transaction for every busy agent).
+    const activity: { id: string; atMs: number }[] = [];
     for (const record of before) {
       if (sessions.spawner.isStarting(record.id)) continue;
       const seen = probe.sessions.get(record.tmuxSession);
@@ -149,7 +151,7 @@ export class Reconciler {
           log.info({ sessionId: record.id, tmuxSession: record.tmuxSession, pid: seen.pid }, 'reconcile: session re-adopted');
         }
         if (seen.activityAt >= record.lastActivityAt + sessions.expiry.activityGranularityMs) {
-          await sessions.recordRuntimeActivity(record.id, seen.activityAt);
+          activity.push({ id: record.id, atMs: seen.activityAt });
           report.active.push(record.id);
         }
         continue;
@@ -164,6 +166,8 @@ export class Reconciler {
         report.ended.push({ sessionId: record.id, ...verdict });
       }
     }
+
+    await sessions.recordRuntimeActivities(activity);
 
     // Live ones near their inactivity timeout are warned (this node's; once per activity time).
     report.warned = await sessions.expiry.warnDue(

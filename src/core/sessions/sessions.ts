@@ -364,12 +364,23 @@ export class SessionService {
    * @throws NotFoundError
    */
   async recordRuntimeActivity(id: string, atMs: number): Promise<void> {
-    await this.writes.mutate(
-      id,
-      (s) =>
-        isTerminal(s.status) || atMs <= Date.parse(s.lastActivityAt) ? s : { ...s, lastActivityAt: new Date(atMs).toISOString() },
-      { activity: false, skipUnchanged: true },
-    );
+    await this.recordRuntimeActivities([{ id, atMs }]);
+  }
+
+  /**
+   * {@link recordRuntimeActivity} for many sessions in one transaction (one durable commit for a
+   * whole reconcile pass, however many agents printed); sessions gone meanwhile are skipped.
+   */
+  async recordRuntimeActivities(seen: readonly { id: string; atMs: number }[]): Promise<void> {
+    if (seen.length === 0) return;
+    const now = this.deps.clock.now();
+    await this.deps.store.transaction(async (tx) => {
+      for (const { id, atMs } of seen) {
+        const before = await tx.getSession(id);
+        if (!before || isTerminal(before.status) || atMs <= Date.parse(before.lastActivityAt)) continue;
+        await this.writes.save(tx, before, { ...before, lastActivityAt: new Date(atMs).toISOString() }, now);
+      }
+    });
   }
 
   /**
