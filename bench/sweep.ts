@@ -18,11 +18,11 @@ import { performance } from 'node:perf_hooks';
 import SqliteDatabase from 'better-sqlite3';
 import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
-import { type Runtime, SILENT_NOTICES } from '../src/core/runtime.js';
 import { SessionService } from '../src/core/sessions/sessions.js';
 import { DEFAULT_CONFIGURATION, EMPTY_STATISTICS } from '../src/domain/index.js';
 import { GitCli } from '../src/runtime/git.js';
 import { openSqliteStore } from '../src/store/index.js';
+import { stubRuntime } from '../test/helpers.js';
 
 const TOTAL = Number(process.env.SESSIONS ?? 1_000_000);
 const EXPIRED = Number(process.env.EXPIRED ?? 10_000);
@@ -104,26 +104,12 @@ try {
 
   const store = await openSqliteStore(path);
   const clock = new ManualClock(T0);
-  const noRuntime: Runtime = {
-    host: 'bench',
-    sessionName: (id) => id,
+  // Sweeps never start or reach a runtime here.
+  const noRuntime = stubRuntime('bench', {
     start: async () => {
       throw new Error('no runtime in this benchmark');
     },
-    sendInput: async () => false,
-    signal: async () => false,
-    screen: async () => [],
-    kill: async () => undefined,
-    capture: async () => [],
-    probe: async () => ({ ok: true, sessions: new Map() }),
-    sessionIdOf: () => undefined,
-    notices: SILENT_NOTICES,
-    stream: async () => undefined,
-    transcript: () => undefined,
-    removeTranscript: async () => undefined,
-    attach: async () => undefined,
-    close: async () => undefined,
-  };
+  });
   const sessions = new SessionService(
     {
       store,
