@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { worktreeBranch } from '../src/core/sessions/worktrees.js';
 import { Cleanup, testMaestro, until } from './helpers.js';
 
 const RETENTION_SECS = 60;
@@ -34,11 +35,43 @@ describe('per-session git worktrees', () => {
     return m.sweeper.sweep();
   };
 
-  it('runs the command in .maestro/worktrees/<id> on branch maestro/<id>', async () => {
+  it('names each branch after its task (else the session’s name), safe for git and unique', async () => {
+    const titles = ['Login page', 'fix: a/b ✓ — ünïcödé', '   ', '../..lock', '-x', 'a'.repeat(200), 'Ünï/../v@{1}~^:?*[\\'];
+    const ids = ['sess_01M8P7ABCD', 'sess_01M8P7WXYZ'];
+    const names = new Set<string>();
+    for (const title of titles)
+      for (const id of ids) {
+        const branch = worktreeBranch(id, title);
+        expect(branch).toMatch(/^maestro\/[a-z0-9-]+$/);
+        execFileSync('git', ['check-ref-format', '--branch', branch]);
+        names.add(branch);
+      }
+    // Two sessions of one task get two branches.
+    expect(names.size).toBe(titles.length * ids.length);
+    expect(worktreeBranch('sess_01M8P7ABCD', 'Login page')).toBe('maestro/login-page-abcd');
+    expect(worktreeBranch('sess_01M8P7ABCD', 'fix: a/b ✓ — ünïcödé')).toBe('maestro/fix-a-b-unicode-abcd');
+    expect(worktreeBranch('sess_01M8P7ABCD', '   ')).toBe('maestro/session-abcd');
+
+    await m.services.tasks.create({ id: 'task_login', projectId: 'proj_w', title: 'Login page' });
+    const s = await m.services.sessions.spawn({
+      projectId: 'proj_w',
+      taskId: 'task_login',
+      command: ['sleep', '300'],
+      worktree: true,
+    });
+    expect(s.gitContext.branch).toBe(`maestro/login-page-${s.id.slice(-4).toLowerCase()}`);
+  });
+
+  it('runs the command in .maestro/worktrees/<id> on a branch of its own', async () => {
     const { s, path } = await spawnInWorktree(['sh', '-c', 'pwd > where.txt; exec sleep 300']);
-    expect(s.gitContext).toMatchObject({ branch: `maestro/${s.id}`, repoRoot: path, isWorktree: true, worktreeName: s.id });
+    expect(s.gitContext).toMatchObject({
+      branch: worktreeBranch(s.id, undefined),
+      repoRoot: path,
+      isWorktree: true,
+      worktreeName: s.id,
+    });
     await until(() => existsSync(join(path, 'where.txt')), 5000, 'the command to write');
-    expect(git(path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(`maestro/${s.id}`);
+    expect(git(path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(worktreeBranch(s.id, undefined));
     expect(git(repo, 'status', '--porcelain')).toBe(''); // .maestro/ is excluded from the main checkout
   });
 
@@ -48,7 +81,7 @@ describe('per-session git worktrees', () => {
     expect(report.purged).toBe(1);
     expect(report.worktreesKept).toEqual([]);
     expect(existsSync(path)).toBe(false);
-    expect(git(repo, 'branch', '--list', `maestro/${s.id}`)).toBe('');
+    expect(git(repo, 'branch', '--list', worktreeBranch(s.id, undefined))).toBe('');
   });
 
   it('keeps a worktree with uncommitted changes, and one with unmerged commits, and reports them', async () => {
@@ -67,7 +100,7 @@ describe('per-session git worktrees', () => {
     expect(report.worktreesKept).toEqual(
       expect.arrayContaining([
         { sessionId: dirty.s.id, path: dirty.path, reason: 'uncommitted changes' },
-        { sessionId: ahead.s.id, path: ahead.path, reason: `1 unmerged commit(s) on maestro/${ahead.s.id}` },
+        { sessionId: ahead.s.id, path: ahead.path, reason: `1 unmerged commit(s) on ${worktreeBranch(ahead.s.id, undefined)}` },
       ]),
     );
     expect(existsSync(dirty.path)).toBe(true);

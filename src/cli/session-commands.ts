@@ -66,7 +66,10 @@ export function sessionCommands(program: Command): void {
     .option('--id <id>', 'client-given id (sess_…)')
     .option('--cwd <dir>', "working directory (default: the project's repo)")
     .option('-e, --env <KEY=value>', 'environment variable for the command (repeatable)', collect)
-    .option('-w, --worktree', 'run in a new git worktree .maestro/worktrees/<id> on branch maestro/<id>')
+    .option(
+      '-w, --worktree',
+      'run in a new git worktree .maestro/worktrees/<id> on a branch named after its task (maestro/login-page-4f2a)',
+    )
     .addOption(new Option('--agent <kind>', "the agent it runs (default: from the program's name)").choices(AGENT_KINDS))
     .argument('<command...>', 'the program and its arguments (put them after --)')
     .action(async (command: string[], opts, cmd: Command) => {

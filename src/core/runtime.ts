@@ -160,10 +160,10 @@ export interface GitInspector {
   context(dir: string): Promise<GitContext>;
   /**
    * Adds a worktree for `sessionId` at `<repoRoot>/.maestro/worktrees/<sessionId>` on a new branch
-   * `maestro/<sessionId>` from the current HEAD.
+   * `branch` (see `worktreeBranch`) from the current HEAD.
    * @throws Error with git's message when git refuses (not a repository, no commit yet, branch exists)
    */
-  addWorktree(repoRoot: string, sessionId: string): Promise<Worktree>;
+  addWorktree(repoRoot: string, sessionId: string, branch: string): Promise<Worktree>;
   /**
    * Removes a session's worktree and its branch, but only when the worktree has no uncommitted
    * changes and every commit of the branch is on another branch; otherwise keeps both and says why.

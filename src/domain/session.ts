@@ -332,7 +332,7 @@ export const spawnInput = z
       .refine((e) => Object.keys(e).length <= LIMITS.listItems, `expected at most ${LIMITS.listItems} variables`)
       .default({}),
     configuration: configurationSchema.partial().optional(),
-    /** Run in a new git worktree `.maestro/worktrees/<id>` on branch `maestro/<id>`. */
+    /** Run in a new git worktree `.maestro/worktrees/<id>` on a branch named after its task (`maestro/login-page-4f2a`). */
     worktree: z.boolean().default(false),
     /** The agent the command runs; default: read from the program's name (`generic` for any other). */
     agent: z.enum(AGENT_KINDS).optional(),

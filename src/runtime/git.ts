@@ -62,9 +62,8 @@ export class GitCli implements GitInspector {
     };
   }
 
-  async addWorktree(repoRoot: string, sessionId: string): Promise<Worktree> {
+  async addWorktree(repoRoot: string, sessionId: string, branch: string): Promise<Worktree> {
     const path = join(repoRoot, '.maestro', 'worktrees', sessionId);
-    const branch = `maestro/${sessionId}`;
     const result = await git(repoRoot, ['worktree', 'add', '-q', '-b', branch, path, 'HEAD']);
     if (!result.ok) throw new Error(`git worktree add failed: ${result.stderr || 'unknown error'}`);
     await excludeMaestroDir(repoRoot);

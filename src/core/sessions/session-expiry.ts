@@ -138,7 +138,7 @@ export class SessionExpiry {
         const batch = await tx.listEndedBy(cutoff, Math.min(BATCH, limit - ids.length));
         // Worktrees are read before their sessions go; git runs after the commit.
         const found: [string, Worktree][] = [];
-        for (const ref of batch.filter((r) => r.branch === `maestro/${r.id}`)) {
+        for (const ref of batch.filter((r) => r.branch?.startsWith('maestro/'))) {
           const worktree = worktreeOf((await tx.getSession(ref.id)) as Session);
           if (worktree) found.push([ref.id, worktree]);
         }

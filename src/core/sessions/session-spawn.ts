@@ -18,7 +18,7 @@ import type { SessionEnder } from './session-lifecycle.js';
 import { newSessionRow } from './session-records.js';
 import { issueSessionToken } from './session-tokens.js';
 import type { SessionWrites } from './session-writes.js';
-import { createWorktree, releaseWorktree } from './worktrees.js';
+import { createWorktree, releaseWorktree, worktreeBranch } from './worktrees.js';
 
 /** The parts of the session service that spawning builds on. */
 export interface SpawnParts {
@@ -71,7 +71,11 @@ export class SessionSpawner {
     await requireProgram(data.command[0] as string, cwd, data.env.PATH ?? process.env.PATH);
 
     const id = data.id ?? newId('session');
-    const worktree = data.worktree ? await createWorktree(this.deps.git, cwd, id) : undefined;
+    // The branch is named after its task (else the session's name), for people reading `git branch`.
+    const task = data.taskIds[0] ? await this.deps.store.getTask(data.taskIds[0]) : undefined;
+    const worktree = data.worktree
+      ? await createWorktree(this.deps.git, cwd, id, worktreeBranch(id, task?.title ?? data.name))
+      : undefined;
     if (worktree) cwd = worktree.path;
     const gitContext = await this.deps.git.context(cwd);
     const runtime = {

@@ -3,24 +3,51 @@ import { type GitContext, type KeptWorktree, ValidationError } from '../../domai
 
 import type { GitInspector, Worktree } from '../runtime.js';
 
+/** Longest slug of a branch name, in characters. */
+const SLUG_LENGTH = 40;
+
 /**
- * Creates the worktree of a spawned session in the repository containing `dir`.
+ * The branch of a session's worktree (docs/design.md §Worktrees): `maestro/<slug>-<suffix>`, the
+ * slug from `label` (its task's title, else its name) in lowercase ASCII letters, digits and
+ * dashes (accents dropped, anything else a dash), the suffix the last 4 characters of the session
+ * id, so two sessions of one task get two branches. Always a valid git branch name.
+ */
+export function worktreeBranch(sessionId: string, label: string | undefined): string {
+  const slug =
+    (label ?? '')
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, SLUG_LENGTH)
+      .replace(/-+$/, '') || 'session';
+  return `maestro/${slug}-${sessionId.slice(-4).toLowerCase()}`;
+}
+
+/**
+ * Creates the worktree of a spawned session in the repository containing `dir`, on branch `branch`.
  * @throws ValidationError (field `body.worktree`) when `dir` is not in a git repository or git refuses
  */
-export async function createWorktree(git: GitInspector, dir: string, sessionId: string): Promise<Worktree> {
+export async function createWorktree(git: GitInspector, dir: string, sessionId: string, branch: string): Promise<Worktree> {
   const { repoRoot } = await git.context(dir);
   if (!repoRoot) throw new ValidationError([{ path: 'body.worktree', message: `${dir} is not in a git repository` }]);
   try {
-    return await git.addWorktree(repoRoot, sessionId);
+    return await git.addWorktree(repoRoot, sessionId, branch);
   } catch (err) {
     throw new ValidationError([{ path: 'body.worktree', message: err instanceof Error ? err.message : String(err) }]);
   }
 }
 
-/** The worktree Maestro made for a session, recognised by its branch `maestro/<id>`; undefined for any other session. */
+/**
+ * The worktree Maestro made for a session, recognised by its name (the session id: its directory
+ * `.maestro/worktrees/<id>`) and a `maestro/` branch; undefined for any other session.
+ */
 export function worktreeOf(session: { id: string; gitContext: GitContext }): Worktree | undefined {
-  const { isWorktree, branch, repoRoot } = session.gitContext;
-  return isWorktree && repoRoot && branch === `maestro/${session.id}` ? { path: repoRoot, branch } : undefined;
+  const { isWorktree, branch, repoRoot, worktreeName } = session.gitContext;
+  return isWorktree && repoRoot && worktreeName === session.id && branch?.startsWith('maestro/')
+    ? { path: repoRoot, branch }
+    : undefined;
 }
 
 /**
