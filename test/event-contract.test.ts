@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_DATA, EVENT_TYPES, type EventType } from '../src/domain/index.js';
 import { Cleanup, testMaestro } from './helpers.js';
@@ -47,6 +50,15 @@ describe('event contract: every event type is emitted with the data its schema (
     expect((await m.reconciler.reconcile()).warned).toEqual([agent.id]);
     await sessions.terminal.sendInput(agent.id, { text: 'still there?' });
     await sessions.end(agent.id, 'killed');
+
+    // A worktree session's work kept on its branch.
+    const repo = join(m.dir, 'repo');
+    mkdirSync(repo);
+    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '--allow-empty', '-m', 'init']);
+    await projects.create({ id: 'proj_git', name: 'git', repoPath: repo });
+    const worker = await sessions.spawn({ projectId: 'proj_git', command: ['sleep', '300'], worktree: true });
+    await sessions.finisher.finish(worker.id, { action: 'keep' });
 
     // Sweeps: one idle session timed out in bulk, then purged after the retention.
     await sessions.create({ projectId: 'proj_hand', taskIds: [task.id] });

@@ -238,6 +238,32 @@ export function sessionCommands(program: Command): void {
     });
 
   session
+    .command('finish <id>')
+    .description(
+      "bring a worktree session's work back: --merge commits what is left and merges its branch into the main checkout (nothing changes on a conflict, which names the files), --keep removes the worktree and keeps the branch, --discard removes both; ends it first if it runs",
+    )
+    .option('--merge', 'merge its branch into the main checkout, then remove the worktree and the branch')
+    .option('--keep', 'remove the worktree, keep the branch')
+    .option('--discard', 'remove the worktree and the branch, losing the work')
+    .option('-m, --message <text>', "commit message for what is uncommitted (default: its task's title)")
+    .option('--ff', 'merge fast-forward when it can (default: always a merge commit)')
+    .option('-y, --yes', 'do not ask before discarding')
+    .action(async (id: string, opts, cmd: Command) => {
+      const actions = (['merge', 'keep', 'discard'] as const).filter((a) => opts[a] === true);
+      if (actions.length !== 1) throw new Error('finish: give one of --merge, --keep or --discard');
+      const action = actions[0] as 'merge' | 'keep' | 'discard';
+      if (action === 'discard') await confirm(`discard session ${id}'s worktree and branch, and the work on them?`, opts.yes);
+      const done = await clientFor(cmd).sessions.finish(id, { action, message: opts.message, fastForward: opts.ff === true });
+      emit(globals(cmd).output, done, (d) =>
+        d.action === 'merge'
+          ? `merged ${d.branch} into ${d.into ?? 'HEAD'} (${d.commit?.slice(0, 12)}); worktree and branch removed`
+          : d.action === 'keep'
+            ? `kept branch ${d.branch}; worktree removed`
+            : `discarded ${d.branch} and its worktree`,
+      );
+    });
+
+  session
     .command('log <id>')
     .description("print a session's transcript: everything its terminal printed, raw, as your terminal replays it")
     .option('-f, --follow', 'go on printing what it prints until it ends (Ctrl-C stops)')

@@ -173,6 +173,9 @@ export class MaestroClient {
       });
       return response.body ?? new ReadableStream<Uint8Array>();
     },
+    /** Merges, keeps or discards the session's worktree (ending it first when live). */
+    finish: (id: string, input: Body<'POST /api/sessions/:id/finish'>) =>
+      this.call('POST /api/sessions/:id/finish', { params: { id }, body: input }),
     /** What the session changed since the commit it started from, per file (`stat`: counts only). */
     diff: (id: string, query: { stat?: boolean; context?: number } = {}) =>
       this.call('GET /api/sessions/:id/diff', { params: { id }, query }),

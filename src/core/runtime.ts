@@ -176,7 +176,25 @@ export interface GitInspector {
    * @throws Error with git's message when `dir` is not a repository or `base` is not a commit there
    */
   diff(dir: string, base: string, context: number): Promise<RawDiff>;
+  /**
+   * Finishes a session's worktree (docs/design.md §Worktrees): `merge` commits what is
+   * uncommitted (with `message`), merges the branch into the main checkout's current branch
+   * (`--no-ff` unless `fastForward`), then removes the worktree and the branch; `keep` commits what
+   * is uncommitted and removes the worktree, keeping the branch; `discard` removes both. A merge
+   * that would conflict, or a main checkout with changes of its own, changes nothing and answers
+   * the files in the way.
+   */
+  finishWorktree(
+    worktree: Worktree,
+    action: 'merge' | 'keep' | 'discard',
+    options: { message: string; fastForward: boolean },
+  ): Promise<WorktreeFinish>;
 }
+
+/** What became of a worktree at its finish: done (with the merge commit), or refused with the files in the way. */
+export type WorktreeFinish =
+  | { done: true; commit: string | null; into: string | null }
+  | { done: false; reason: string; files: string[] };
 
 /** A diff as git prints it: the unified patch, and `--numstat -z` (binary files read `-\t-`). */
 export interface RawDiff {

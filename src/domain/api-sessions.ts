@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { answerInput, promptSchema } from './agent.js';
+import { EVENT_DATA } from './event.js';
 import { hookParams } from './hooks.js';
 import { route } from './route-spec.js';
 import {
   createSessionInput,
   endInput,
+  finishInput,
   importSessionInput,
   listSessionsQuery,
   needsInputInput,
@@ -208,6 +210,16 @@ export function sessionRoutes() {
       query: diffQuery,
       status: 200,
       response: sessionDiffSchema,
+    }),
+    'POST /api/sessions/:id/finish': route({
+      name: 'finishSession',
+      summary:
+        "Finish a session's worktree: merge its branch into the main checkout (409 naming the files on a conflict or a dirty checkout, changing nothing), keep the branch, or discard both; a live session is ended first",
+      tag,
+      params: idParams,
+      body: finishInput,
+      status: 200,
+      response: EVENT_DATA['session:finished'],
     }),
     'GET /api/sessions/:id/terminal': route({
       name: 'sessionTerminal',

@@ -28,6 +28,7 @@ export const EVENT_TYPES = [
   'session:agent_state',
   'session:timeout_warning',
   'session:input_sent',
+  'session:finished',
   'sessions:ended',
   'sessions:purged',
   'loop:failed',
@@ -107,6 +108,14 @@ export const EVENT_DATA = {
   'session:timeout_warning': z.strictObject({ id: idString, at: z.string() }),
   /** Someone typed into the session (`length` characters, and keys); the text itself is in its transcript, not here. */
   'session:input_sent': z.strictObject({ id: idString, length: z.number().int(), keys: z.number().int() }),
+  /** The session's worktree was finished: merged (`commit`, into branch `into`), kept on `branch`, or discarded. */
+  'session:finished': z.strictObject({
+    id: idString,
+    action: z.enum(['merge', 'keep', 'discard']),
+    branch: z.string(),
+    commit: z.string().nullable(),
+    into: z.string().nullable(),
+  }),
   'sessions:ended': z.strictObject({ reason: z.enum(END_REASONS), sessions: z.array(sessionEndedData) }),
   'sessions:purged': z.strictObject({
     reason: z.literal('purged'),

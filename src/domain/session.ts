@@ -253,6 +253,18 @@ export const transitionInput = z.strictObject({
 });
 export type TransitionInput = z.input<typeof transitionInput>;
 
+/**
+ * Body of `POST /api/sessions/:id/finish`: what to do with the session's worktree — `merge` it into
+ * the main checkout's branch (`--no-ff` unless `fastForward`), `keep` its branch, or `discard` it;
+ * `message` for what is committed (default: its task's title, else its name).
+ */
+export const finishInput = z.strictObject({
+  action: z.enum(['merge', 'keep', 'discard']),
+  message: z.string().trim().min(1).max(LIMITS.text).optional(),
+  fastForward: z.boolean().default(false),
+});
+export type FinishInput = z.input<typeof finishInput>;
+
 /** Body of `POST /api/sessions/:id/end`. */
 export const endInput = z.strictObject({
   reason: z.enum(END_REASONS).default('completed'),

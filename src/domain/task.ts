@@ -20,6 +20,8 @@ export const TimelineType = {
   status_changed: 'status_changed',
   session_started: 'session_started',
   session_ended: 'session_ended',
+  /** Its session's work was merged, kept on its branch, or discarded (`data: {action, branch, commit?}`). */
+  session_finished: 'session_finished',
 } as const;
 export type TimelineType = (typeof TimelineType)[keyof typeof TimelineType];
 export const TIMELINE_TYPES = Object.values(TimelineType) as [TimelineType, ...TimelineType[]];

@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
-import type { GitInspector, RawDiff, Worktree, WorktreeRemoval } from '../core/runtime.js';
+import type { GitInspector, RawDiff, Worktree, WorktreeFinish, WorktreeRemoval } from '../core/runtime.js';
 import type { GitContext } from '../domain/index.js';
 
 interface GitResult {
@@ -87,6 +87,64 @@ export class GitCli implements GitInspector {
       fullNumstat += await raw(dir, ['diff', '--no-index', '--numstat', '-z', '--', '/dev/null', file]);
     }
     return { patch: fullPatch, numstat: fullNumstat };
+  }
+
+  async finishWorktree(
+    { path, branch }: Worktree,
+    action: 'merge' | 'keep' | 'discard',
+    { message, fastForward }: { message: string; fastForward: boolean },
+  ): Promise<WorktreeFinish> {
+    const common = await git(path, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+    if (!common.ok) return { done: false, reason: `not a git worktree: ${common.stderr}`, files: [] };
+    const main = dirname(common.stdout);
+    const as = ['-c', 'user.name=Maestro', '-c', 'user.email=maestro@localhost'];
+    if (action !== 'discard') {
+      // What the agent left uncommitted is committed on its branch first: nothing is lost.
+      await git(path, ['add', '-A']);
+      const staged = await git(path, ['diff', '--cached', '--quiet']);
+      if (!staged.ok) {
+        const committed = await git(path, [...as, 'commit', '-q', '--no-verify', '-m', message]);
+        if (!committed.ok) return { done: false, reason: `git commit failed: ${committed.stderr}`, files: [] };
+      }
+    }
+    let commit: string | null = null;
+    let into: string | null = null;
+    if (action === 'merge') {
+      const dirty = await git(main, ['status', '--porcelain']);
+      if (dirty.stdout !== '')
+        return {
+          done: false,
+          reason: 'the main checkout has changes of its own: commit or stash them first',
+          files: dirty.stdout.split('\n').map((line) => line.slice(3)),
+        };
+      into = (await git(main, ['symbolic-ref', '--short', '-q', 'HEAD'])).stdout || null;
+      const merged = await git(main, [
+        ...as,
+        'merge',
+        '-q',
+        fastForward ? '--ff' : '--no-ff',
+        '-m',
+        `Merge ${branch}: ${message}`,
+        branch,
+      ]);
+      if (!merged.ok) {
+        const conflicted = await git(main, ['diff', '--name-only', '--diff-filter=U']);
+        await git(main, ['merge', '--abort']);
+        return {
+          done: false,
+          reason: `merging ${branch} into ${into ?? 'HEAD'} would conflict`,
+          files: conflicted.stdout.split('\n').filter(Boolean),
+        };
+      }
+      commit = (await git(main, ['rev-parse', 'HEAD'])).stdout;
+    }
+    const removed = await git(main, ['worktree', 'remove', '--force', path]);
+    if (!removed.ok) return { done: false, reason: `git worktree remove failed: ${removed.stderr}`, files: [] };
+    if (action !== 'keep') {
+      const deleted = await git(main, ['branch', '-D', branch]);
+      if (!deleted.ok) return { done: false, reason: `git branch -D failed: ${deleted.stderr}`, files: [] };
+    }
+    return { done: true, commit, into };
   }
 
   async removeWorktree({ path, branch }: Worktree): Promise<WorktreeRemoval> {

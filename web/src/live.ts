@@ -199,6 +199,7 @@ export class Live {
         break;
       case 'session:timeout_warning':
       case 'session:input_sent':
+      case 'session:finished':
         // Change no state: the deadline follows from the last activity, and the session's own
         // change comes as session:updated.
         break;

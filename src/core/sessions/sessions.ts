@@ -34,6 +34,7 @@ import { AgentReports } from './agent-reports.js';
 import { AgentStates } from './agent-states.js';
 import { SessionDiffs } from './session-diff.js';
 import { SessionExpiry } from './session-expiry.js';
+import { SessionFinisher } from './session-finish.js';
 import { type EndOptions, SessionLifecycle } from './session-lifecycle.js';
 import { SessionNodes } from './session-nodes.js';
 import {
@@ -94,7 +95,8 @@ export interface SessionServiceOptions {
  * - {@link AgentStates}: what each live agent is doing (working, waiting, idle);
  * - {@link Transcripts}: everything each session printed;
  * - {@link AgentReports}: what agents report through their hooks;
- * - {@link SessionDiffs}: what a session changed in its repository.
+ * - {@link SessionDiffs}: what a session changed in its repository;
+ * - {@link SessionFinisher}: merging, keeping or discarding its worktree.
  */
 export class SessionService {
   readonly lifecycle: SessionLifecycle;
@@ -106,6 +108,7 @@ export class SessionService {
   readonly transcripts: Transcripts;
   readonly reports: AgentReports;
   readonly diffs: SessionDiffs;
+  readonly finisher: SessionFinisher;
   private readonly writes: SessionWrites;
   /** Touches, logged in batches. */
   private readonly touches: TouchLog;
@@ -122,6 +125,7 @@ export class SessionService {
     this.agentStates = new AgentStates(deps, this.writes);
     this.transcripts = new Transcripts(deps, this.writes);
     this.diffs = new SessionDiffs(deps, this.writes);
+    this.finisher = new SessionFinisher(deps, { writes: this.writes, lifecycle: this.lifecycle });
     this.reports = new AgentReports(deps, { writes: this.writes, agentStates: this.agentStates, expiry: this.expiry });
     this.terminal = new SessionTerminal(deps, this.writes, this.expiry, this.agentStates);
     this.touches = new TouchLog(deps.clock, deps.log);

@@ -16,6 +16,7 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
     sessions.end(params.id, reason, { exitCode, version }),
   );
   mount(app, 'GET /api/sessions/:id/output', ({ params, query }) => sessions.output(params.id, query.lines));
+  mount(app, 'POST /api/sessions/:id/finish', ({ params, body }) => sessions.finisher.finish(params.id, body));
   mount(app, 'GET /api/sessions/:id/diff', ({ params, query }) => sessions.diffs.diff(params.id, query));
   mount(app, 'GET /api/sessions/:id/log', async ({ params, query, raw }, reply) => {
     const closed = new AbortController();
