@@ -155,6 +155,42 @@ describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
     await client.sessions.delete(s.id);
   });
 
+  it('spawns from the page in a worktree started from a chosen branch, the command from a preset', async () => {
+    const repo = join(m.dir, 'branch-repo');
+    mkdirSync(repo);
+    const g = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args]);
+    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+    g('commit', '-q', '--allow-empty', '-m', 'init');
+    g('branch', 'release-2');
+    await client.projects.create({ id: 'proj_branch', name: 'branches', repoPath: repo, agentCommand: ['sleep', '300'] });
+    await page.getByLabel('Project', { exact: true }).selectOption('proj_branch');
+    await page.getByLabel('Agent', { exact: true }).selectOption('project');
+    expect(await page.getByLabel('Command', { exact: true }).inputValue()).toBe('sleep 300');
+    await page.getByLabel('in a worktree').check();
+    const base = page.getByLabel('from', { exact: true });
+    await expect.poll(() => base.locator('option').allTextContents(), LIVE).toEqual(['main', 'release-2']);
+    await base.selectOption('release-2');
+    await page.getByLabel('Name', { exact: true }).fill('on release');
+    await page.getByRole('button', { name: 'Spawn' }).click();
+    const spawned = await until(
+      async () => (await client.sessions.list({ projectId: 'proj_branch' })).sessions[0],
+      WAIT,
+      'the spawn in a worktree',
+    ).catch(async (err: Error) => {
+      throw new Error(`${err.message}; the page says: ${await page.locator('.error').allTextContents()}`);
+    });
+    expect(spawned.gitContext).toMatchObject({
+      isWorktree: true,
+      branch: `maestro/on-release-${spawned.id.slice(-4).toLowerCase()}`,
+    });
+    expect(
+      execFileSync('git', ['-C', repo, 'merge-base', '--is-ancestor', 'release-2', spawned.gitContext.branch as string]).length,
+    ).toBe(0);
+    await page.getByLabel('in a worktree').uncheck();
+    await page.getByLabel('Project', { exact: true }).selectOption('proj_web');
+    await client.sessions.delete(spawned.id);
+  });
+
   it('shows a session ended in tmux without a reload', async () => {
     const [s] = (await client.sessions.list({ active: true })).sessions;
     await execa('tmux', ['-L', m.config.tmuxSocket, 'kill-session', '-t', `=${s?.runtime.tmuxSession}`]);

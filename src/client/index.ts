@@ -121,6 +121,8 @@ export class MaestroClient {
     create: (input: Body<'POST /api/projects'>) => this.call('POST /api/projects', { body: input }),
     list: async () => (await this.call('GET /api/projects', {})).projects,
     get: (id: string) => this.call('GET /api/projects/:id', { params: { id } }),
+    /** The local branches of its repository a worktree session may start from, and the one checked out. */
+    branches: (id: string) => this.call('GET /api/projects/:id/branches', { params: { id } }),
     /** Puts a project in the queue (again), optionally with a new priority. */
     enqueue: (id: string, input: Body<'POST /api/projects/:id/enqueue'> = {}) =>
       this.call('POST /api/projects/:id/enqueue', { params: { id }, body: input }),

@@ -160,10 +160,12 @@ export interface GitInspector {
   context(dir: string): Promise<GitContext>;
   /**
    * Adds a worktree for `sessionId` at `<repoRoot>/.maestro/worktrees/<sessionId>` on a new branch
-   * `branch` (see `worktreeBranch`) from the current HEAD.
+   * `branch` (see `worktreeBranch`) from the local branch `base` (default: the current HEAD).
    * @throws Error with git's message when git refuses (not a repository, no commit yet, branch exists)
    */
-  addWorktree(repoRoot: string, sessionId: string, branch: string): Promise<Worktree>;
+  addWorktree(repoRoot: string, sessionId: string, branch: string, base?: string): Promise<Worktree>;
+  /** The local branches of the repository containing `dir`, and the one checked out; empty outside a repository. */
+  branches(dir: string): Promise<{ current: string | null; branches: string[] }>;
   /**
    * Removes a session's worktree and its branch, but only when the worktree has no uncommitted
    * changes and every commit of the branch is on another branch; otherwise keeps both and says why.

@@ -42,6 +42,14 @@ export const API = {
     status: 200,
     response: projectSchema,
   }),
+  'GET /api/projects/:id/branches': route({
+    name: 'projectBranches',
+    summary: "The local branches of a project's repository a worktree session may start from, and the one checked out",
+    tag: 'projects',
+    params: idParams,
+    status: 200,
+    response: z.object({ current: z.string().nullable(), branches: z.array(z.string()) }),
+  }),
   'POST /api/projects/:id/enqueue': route({
     name: 'enqueueProject',
     summary: 'Queue a project (again), optionally with a new priority',

@@ -346,6 +346,8 @@ export const spawnInput = z
     configuration: configurationSchema.partial().optional(),
     /** Run in a new git worktree `.maestro/worktrees/<id>` on a branch named after its task (`maestro/login-page-4f2a`). */
     worktree: z.boolean().default(false),
+    /** With `worktree`: the local branch it starts from (default: the one checked out). */
+    baseBranch: z.string().min(1).max(LIMITS.name).optional(),
     /** The agent the command runs; default: read from the program's name (`generic` for any other). */
     agent: z.enum(AGENT_KINDS).optional(),
   })

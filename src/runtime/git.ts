@@ -62,12 +62,24 @@ export class GitCli implements GitInspector {
     };
   }
 
-  async addWorktree(repoRoot: string, sessionId: string, branch: string): Promise<Worktree> {
+  async addWorktree(repoRoot: string, sessionId: string, branch: string, base?: string): Promise<Worktree> {
     const path = join(repoRoot, '.maestro', 'worktrees', sessionId);
-    const result = await git(repoRoot, ['worktree', 'add', '-q', '-b', branch, path, 'HEAD']);
+    // A full ref name: a branch named like an option is still read as a branch.
+    const result = await git(repoRoot, ['worktree', 'add', '-q', '-b', branch, path, base ? `refs/heads/${base}` : 'HEAD']);
     if (!result.ok) throw new Error(`git worktree add failed: ${result.stderr || 'unknown error'}`);
     await excludeMaestroDir(repoRoot);
     return { path, branch };
+  }
+
+  async branches(dir: string): Promise<{ current: string | null; branches: string[] }> {
+    const [current, list] = await Promise.all([
+      git(dir, ['symbolic-ref', '--short', '-q', 'HEAD']),
+      git(dir, ['for-each-ref', '--format=%(refname:short)', 'refs/heads']),
+    ]);
+    if (!list.ok) return { current: null, branches: [] };
+    // Maestro's own worktree branches are no base to start from.
+    const branches = list.stdout.split('\n').filter((b) => b && !b.startsWith('maestro/'));
+    return { current: current.ok && current.stdout ? current.stdout : null, branches };
   }
 
   async diff(dir: string, base: string, context: number): Promise<RawDiff> {

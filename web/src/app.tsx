@@ -32,6 +32,18 @@ function useSelected(): [string | null, (id: string | null) => void] {
   return [selected, (id) => (location.hash = id ? `#/session/${id}` : '#/')];
 }
 
+/**
+ * Agents' usual command lines, to start from instead of typing one: each runs interactively in its
+ * session's terminal (Maestro wires its hooks; docs/design.md §Hooks).
+ */
+const AGENT_PRESETS: Record<string, string> = {
+  claude: 'claude',
+  codex: 'codex',
+  gemini: 'gemini',
+  aider: 'aider',
+  opencode: 'opencode',
+};
+
 /** Shows a browser notification when a live agent starts waiting for its user (once permission is granted). */
 function useWaitingNotifications(sessions: Session[]): void {
   const [notified] = useState(() => new Set<string>());
@@ -91,6 +103,9 @@ export function App({ live }: { live: Live }) {
   const [taskId, setTaskId] = useState('');
   const [command, setCommand] = useState('');
   const [name, setName] = useState('');
+  const [inWorktree, setInWorktree] = useState(false);
+  const [baseBranch, setBaseBranch] = useState('');
+  const [branches, setBranches] = useState<{ current: string | null; branches: string[] }>({ current: null, branches: [] });
 
   const sessions = [...state.sessions.values()];
   useWaitingNotifications(sessions);
@@ -103,6 +118,26 @@ export function App({ live }: { live: Live }) {
     .sort((a, b) => b.priority - a.priority || (a.queuedAt ?? '').localeCompare(b.queuedAt ?? ''));
   const session = selected ? state.sessions.get(selected) : undefined;
   const chosenProject = projectId || projects[0]?.id || '';
+  // The project's own agent command (the one its queue spawns) is its first preset.
+  const projectAgent = state.projects.get(chosenProject)?.agentCommand?.join(' ') ?? '';
+
+  // The branches a worktree may start from, read when a worktree is asked for.
+  useEffect(() => {
+    if (!inWorktree || !chosenProject) return;
+    let stop = false;
+    live.client.projects
+      .branches(chosenProject)
+      .then((b) => {
+        if (!stop) {
+          setBranches(b);
+          setBaseBranch(b.current ?? b.branches[0] ?? '');
+        }
+      })
+      .catch(() => undefined);
+    return () => {
+      stop = true;
+    };
+  }, [live, inWorktree, chosenProject]);
 
   const spawn = async (e: FormEvent) => {
     e.preventDefault();
@@ -113,6 +148,7 @@ export function App({ live }: { live: Live }) {
         command: splitArgs(command),
         ...(taskId ? { taskId } : {}),
         ...(name.trim() ? { name: name.trim() } : {}),
+        ...(inWorktree ? { worktree: true, ...(baseBranch ? { baseBranch } : {}) } : {}),
       });
       setCommand('');
       setName('');
@@ -173,7 +209,15 @@ export function App({ live }: { live: Live }) {
         ) : (
           <form className="row" onSubmit={spawn}>
             <label htmlFor="spawn-project">Project</label>
-            <select id="spawn-project" value={chosenProject} onChange={(e) => setProjectId(e.target.value)}>
+            <select
+              id="spawn-project"
+              value={chosenProject}
+              onChange={(e) => {
+                // A task of the project left behind would be refused with the new one.
+                setProjectId(e.target.value);
+                setTaskId('');
+              }}
+            >
               {projects.map((p) => (
                 <option key={p.id} value={p.id}>
                   {p.name}
@@ -193,6 +237,22 @@ export function App({ live }: { live: Live }) {
             </select>
             <label htmlFor="spawn-name">Name</label>
             <input id="spawn-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="optional" size={16} />
+            <label htmlFor="spawn-agent">Agent</label>
+            <select
+              id="spawn-agent"
+              value=""
+              onChange={(e) =>
+                setCommand(e.target.value === 'project' ? projectAgent : (AGENT_PRESETS[e.target.value] ?? command))
+              }
+            >
+              <option value="">preset…</option>
+              {projectAgent ? <option value="project">this project's: {projectAgent}</option> : null}
+              {Object.keys(AGENT_PRESETS).map((agent) => (
+                <option key={agent} value={agent}>
+                  {agent}
+                </option>
+              ))}
+            </select>
             <label htmlFor="spawn-command">Command</label>
             <input
               id="spawn-command"
@@ -202,6 +262,21 @@ export function App({ live }: { live: Live }) {
               placeholder="claude -p 'fix the failing tests'"
               required
             />
+            <label>
+              <input type="checkbox" checked={inWorktree} onChange={(e) => setInWorktree(e.target.checked)} /> in a worktree
+            </label>
+            {inWorktree ? (
+              <>
+                <label htmlFor="spawn-base">from</label>
+                <select id="spawn-base" value={baseBranch} onChange={(e) => setBaseBranch(e.target.value)}>
+                  {branches.branches.map((b) => (
+                    <option key={b} value={b}>
+                      {b}
+                    </option>
+                  ))}
+                </select>
+              </>
+            ) : null}
             <button type="submit">Spawn</button>
           </form>
         )}

@@ -1,5 +1,6 @@
 import {
   MaestroError,
+  NotFoundError,
   newId,
   parseInput,
   type Session,
@@ -74,7 +75,7 @@ export class SessionSpawner {
     // The branch is named after its task (else the session's name), for people reading `git branch`.
     const task = data.taskIds[0] ? await this.deps.store.getTask(data.taskIds[0]) : undefined;
     const worktree = data.worktree
-      ? await createWorktree(this.deps.git, cwd, id, worktreeBranch(id, task?.title ?? data.name))
+      ? await createWorktree(this.deps.git, cwd, id, worktreeBranch(id, task?.title ?? data.name), data.baseBranch)
       : undefined;
     if (worktree) cwd = worktree.path;
     const gitContext = await this.deps.git.context(cwd);
@@ -145,6 +146,17 @@ export class SessionSpawner {
     } finally {
       this.starting.delete(id);
     }
+  }
+
+  /**
+   * The branches a worktree session of `projectId` may start from: its repository's local branches
+   * (Maestro's own left out), and the one checked out.
+   * @throws NotFoundError for an unknown project
+   */
+  async branches(projectId: string): Promise<{ current: string | null; branches: string[] }> {
+    const project = await this.deps.store.getProject(projectId);
+    if (!project) throw new NotFoundError('project', projectId);
+    return this.deps.git.branches(project.repoPath);
   }
 
   /** Whether the runtime of `sessionId` is being started right now. */

@@ -29,11 +29,19 @@ export function worktreeBranch(sessionId: string, label: string | undefined): st
  * Creates the worktree of a spawned session in the repository containing `dir`, on branch `branch`.
  * @throws ValidationError (field `body.worktree`) when `dir` is not in a git repository or git refuses
  */
-export async function createWorktree(git: GitInspector, dir: string, sessionId: string, branch: string): Promise<Worktree> {
+export async function createWorktree(
+  git: GitInspector,
+  dir: string,
+  sessionId: string,
+  branch: string,
+  base?: string,
+): Promise<Worktree> {
   const { repoRoot } = await git.context(dir);
   if (!repoRoot) throw new ValidationError([{ path: 'body.worktree', message: `${dir} is not in a git repository` }]);
+  if (base !== undefined && !(await git.branches(repoRoot)).branches.includes(base))
+    throw new ValidationError([{ path: 'body.baseBranch', message: `expected a local branch of ${repoRoot}, got "${base}"` }]);
   try {
-    return await git.addWorktree(repoRoot, sessionId, branch);
+    return await git.addWorktree(repoRoot, sessionId, branch, base);
   } catch (err) {
     throw new ValidationError([{ path: 'body.worktree', message: err instanceof Error ? err.message : String(err) }]);
   }
