@@ -62,6 +62,25 @@ describe('per-session git worktrees', () => {
     expect(s.gitContext.branch).toBe(`maestro/login-page-${s.id.slice(-4).toLowerCase()}`);
   });
 
+  it('starts a worktree from a chosen local branch, and refuses any other name, changing nothing', async () => {
+    git(repo, 'checkout', '-q', '-b', 'release');
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'on release');
+    git(repo, 'checkout', '-q', 'main');
+    expect(await m.services.sessions.spawner.branches('proj_w')).toEqual({ current: 'main', branches: ['main', 'release'] });
+    const s = await m.services.sessions.spawn({
+      projectId: 'proj_w',
+      command: ['sleep', '300'],
+      worktree: true,
+      baseBranch: 'release',
+    });
+    expect(s.gitContext.commit).toBe(git(repo, 'rev-parse', 'release'));
+    for (const bad of ['nope', '--orphan', 'HEAD~1'])
+      await expect(
+        m.services.sessions.spawn({ projectId: 'proj_w', command: ['sleep', '300'], worktree: true, baseBranch: bad }),
+      ).rejects.toMatchObject({ details: { issues: [expect.objectContaining({ path: 'body.baseBranch' })] } });
+    expect((await m.services.sessions.list({ active: true })).sessions).toHaveLength(1);
+  });
+
   it('runs the command in .maestro/worktrees/<id> on a branch of its own', async () => {
     const { s, path } = await spawnInWorktree(['sh', '-c', 'pwd > where.txt; exec sleep 300']);
     expect(s.gitContext).toMatchObject({
