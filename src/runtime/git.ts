@@ -95,8 +95,12 @@ export class GitCli implements GitInspector {
     let fullNumstat = numstat;
     // Untracked files are new: compared with nothing (exit code 1 means "they differ").
     for (const file of untracked.split('\0').filter(Boolean).slice(0, UNTRACKED_LIMIT)) {
-      fullPatch += await raw(dir, ['diff', '--no-index', ...options, '--', '/dev/null', file]);
-      fullNumstat += await raw(dir, ['diff', '--no-index', '--numstat', '-z', '--', '/dev/null', file]);
+      const [filePatch, fileNumstat] = await Promise.all([
+        raw(dir, ['diff', '--no-index', ...options, '--', '/dev/null', file]),
+        raw(dir, ['diff', '--no-index', '--numstat', '-z', '--', '/dev/null', file]),
+      ]);
+      fullPatch += filePatch;
+      fullNumstat += fileNumstat;
     }
     return { patch: fullPatch, numstat: fullNumstat };
   }

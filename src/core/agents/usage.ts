@@ -1,6 +1,7 @@
 import { open, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
+import { EMPTY_STATISTICS } from '../../domain/index.js';
 import { costOf, type TokenCounts } from './prices.js';
 
 /** Tokens, the model last used, and what they cost (an estimate, US dollars). */
@@ -10,7 +11,7 @@ export interface Usage {
   costUsd: number;
 }
 
-export const NO_USAGE: Usage = { tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, model: null, costUsd: 0 };
+export const NO_USAGE: Usage = { tokens: EMPTY_STATISTICS.tokens, model: null, costUsd: 0 };
 
 /** Bytes read from a transcript at most per update: a huge file is read over several hooks, never at once. */
 const MAX_READ = 8 * 1024 * 1024;

@@ -189,8 +189,9 @@ export class AgentWatcher {
   /** Reads the screen and applies what its agent's detector makes of it. */
   private async read(w: Watched, afterOutput: boolean): Promise<void> {
     w.agent ??= (await this.deps.store.getSession(w.id))?.launch?.agent ?? 'generic';
-    const lines = await this.deps.runtime.screen(w.name);
-    const reading: ScreenReading = w.agent === 'generic' ? { state: 'unknown' } : readScreen(AGENT_SCREENS[w.agent], lines);
+    // Any other command has no detector: its screen is not read at all.
+    const reading: ScreenReading =
+      w.agent === 'generic' ? { state: 'unknown' } : readScreen(AGENT_SCREENS[w.agent], await this.deps.runtime.screen(w.name));
     const change = stateOfReading(reading, afterOutput);
     if (change) await this.apply(w, change);
   }

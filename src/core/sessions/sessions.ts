@@ -2,6 +2,7 @@ import {
   ConflictError,
   type CreateSessionInput,
   createSessionInput,
+  EMPTY_STATISTICS,
   type EndReason,
   importSessionInput,
   isTerminal,
@@ -289,8 +290,9 @@ export class SessionService {
    */
   async usage(): Promise<UsageSummary> {
     type Line = { sessions: number; tokens: Statistics['tokens']; costUsd: number };
+    const empty = (): Line => ({ sessions: 0, tokens: { ...EMPTY_STATISTICS.tokens }, costUsd: 0 });
     const add = (into: Map<string, Line>, key: string, s: Statistics) => {
-      const line = into.get(key) ?? { sessions: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0 };
+      const line = into.get(key) ?? empty();
       line.sessions++;
       for (const kind of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) line.tokens[kind] += s.tokens[kind];
       line.costUsd += s.costUsd;
@@ -307,7 +309,7 @@ export class SessionService {
       add(byModel, statistics.model ?? 'unknown', statistics);
     }
     return {
-      total: total.get('') ?? { sessions: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0 },
+      total: total.get('') ?? empty(),
       byProject: [...byProject].map(([projectId, line]) => ({ projectId, ...line })).sort((a, b) => b.costUsd - a.costUsd),
       byModel: [...byModel].map(([model, line]) => ({ model, ...line })).sort((a, b) => b.costUsd - a.costUsd),
     };
@@ -363,17 +365,10 @@ export class SessionService {
   }
 
   /**
-   * Records activity seen in the runtime (tmux) at `atMs` (ms since the epoch): moves
-   * `lastActivityAt` forward without counting a message. Older activity changes nothing.
-   * @throws NotFoundError
-   */
-  async recordRuntimeActivity(id: string, atMs: number): Promise<void> {
-    await this.recordRuntimeActivities([{ id, atMs }]);
-  }
-
-  /**
-   * {@link recordRuntimeActivity} for many sessions in one transaction (one durable commit for a
-   * whole reconcile pass, however many agents printed); sessions gone meanwhile are skipped.
+   * Records activity seen in the runtime (tmux): moves each session's `lastActivityAt` forward to
+   * `atMs` (ms since the epoch) without counting a message; older activity changes nothing. One
+   * transaction for all (one durable commit for a whole reconcile pass, however many agents
+   * printed); sessions ended or gone meanwhile are skipped.
    */
   async recordRuntimeActivities(seen: readonly { id: string; atMs: number }[]): Promise<void> {
     if (seen.length === 0) return;
