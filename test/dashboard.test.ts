@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MaestroClient } from '../src/client/index.js';
 import { fakeAgent } from './fake-agent.js';
-import { Cleanup, testMaestro, until } from './helpers.js';
+import { Cleanup, git, gitRepo, testMaestro, until } from './helpers.js';
 
 /** Debian's Chromium, installed by scripts/ensure-test-services.sh. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -127,12 +127,7 @@ describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
   });
 
   it('shows what a session changed in its Diff tab: the file list with counts, unified or side by side', async () => {
-    const repo = join(m.dir, 'diff-repo');
-    mkdirSync(repo);
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    writeFileSync(join(repo, 'app.ts'), 'export const answer = 41;\n');
-    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', 'add', '.']);
-    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', 'init']);
+    const repo = gitRepo(join(m.dir, 'diff-repo'), { 'app.ts': 'export const answer = 41;\n' });
     await client.projects.create({ id: 'proj_diff', name: 'diffs', repoPath: repo });
     const s = await client.sessions.spawn({
       projectId: 'proj_diff',
@@ -156,12 +151,8 @@ describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
   });
 
   it('spawns from the page in a worktree started from a chosen branch, the command from a preset', async () => {
-    const repo = join(m.dir, 'branch-repo');
-    mkdirSync(repo);
-    const g = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args]);
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    g('commit', '-q', '--allow-empty', '-m', 'init');
-    g('branch', 'release-2');
+    const repo = gitRepo(join(m.dir, 'branch-repo'));
+    git(repo, 'branch', 'release-2');
     await client.projects.create({ id: 'proj_branch', name: 'branches', repoPath: repo, agentCommand: ['sleep', '300'] });
     await page.getByLabel('Project', { exact: true }).selectOption('proj_branch');
     await page.getByLabel('Agent', { exact: true }).selectOption('project');

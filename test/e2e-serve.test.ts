@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import type { MaestroEvent, Session } from '../src/domain/index.js';
-import { BIN, Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
+import { BIN, Cleanup, gitRepo, startServer, tempDir, tmuxSocket, until } from './helpers.js';
 
 const tmuxHas = (socket: string, name: string) =>
   execa('tmux', ['-L', socket, 'has-session', '-t', `=${name}`], { reject: false }).then((r) => r.exitCode === 0);
@@ -27,9 +26,7 @@ describe('end to end: maestro serve, real tmux, real commands', () => {
 
   beforeAll(async () => {
     const dir = tempDir(cleanup);
-    repo = join(dir, 'repo');
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '--allow-empty', '-m', 'init']);
+    repo = gitRepo(join(dir, 'repo'));
     socket = tmuxSocket(cleanup);
     server = await startServer(cleanup, ['--port', '0', '--db', join(dir, 'maestro.db'), '--tmux-socket', socket]);
     url = server.url;

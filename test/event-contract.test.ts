@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_DATA, EVENT_TYPES, type EventType } from '../src/domain/index.js';
-import { Cleanup, testMaestro } from './helpers.js';
+import { Cleanup, gitRepo, testMaestro } from './helpers.js';
 
 const TIMEOUT_SECS = 3600;
 const RETENTION_SECS = 86_400;
@@ -52,10 +50,7 @@ describe('event contract: every event type is emitted with the data its schema (
     await sessions.end(agent.id, 'killed');
 
     // A worktree session's work kept on its branch.
-    const repo = join(m.dir, 'repo');
-    mkdirSync(repo);
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '--allow-empty', '-m', 'init']);
+    const repo = gitRepo(join(m.dir, 'repo'));
     await projects.create({ id: 'proj_git', name: 'git', repoPath: repo });
     const worker = await sessions.spawn({ projectId: 'proj_git', command: ['sleep', '300'], worktree: true });
     await sessions.finisher.finish(worker.id, { action: 'keep' });

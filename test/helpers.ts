@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -89,6 +89,22 @@ export function stubRuntime(host: string, overrides: Partial<Runtime> = {}): Run
     close: async () => undefined,
     ...overrides,
   };
+}
+
+/** Runs git in `dir` as a test user (name and e-mail given); its output, trimmed. */
+export const git = (dir: string, ...args: string[]): string =>
+  execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { encoding: 'utf8' }).trim();
+
+/**
+ * A new git repository at `dir` (made when missing) on branch `main`, whose first commit holds
+ * `files` (path → content; none: an empty commit). Returns `dir`.
+ */
+export function gitRepo(dir: string, files: Record<string, string> = {}): string {
+  execFileSync('git', ['init', '-q', '-b', 'main', dir]);
+  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '--allow-empty', '-m', 'init');
+  return dir;
 }
 
 /** A logger that writes nothing. */

@@ -1,13 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIFF_LIMITS } from '../src/core/sessions/session-diff.js';
-import { BIN, Cleanup, testMaestro, until } from './helpers.js';
-
-const git = (dir: string, ...args: string[]) =>
-  execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { encoding: 'utf8' }).trim();
+import { BIN, Cleanup, git, gitRepo, testMaestro, until } from './helpers.js';
 
 /** What the agent does in its worktree: edit, add, delete, rename (one committed, the rest left uncommitted), a binary file, a huge file. */
 const AGENT = [
@@ -29,14 +25,11 @@ describe('the diff of a session’s work (issue #21.1), real git', () => {
   let repo: string;
   beforeAll(async () => {
     m = await testMaestro(cleanup);
-    repo = join(m.dir, 'repo');
-    mkdirSync(repo);
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    writeFileSync(join(repo, 'kept.txt'), 'one\ntwo\nthree\n');
-    writeFileSync(join(repo, 'gone.txt'), 'bye\n');
-    writeFileSync(join(repo, 'old-name.txt'), 'same content\nacross a rename\n');
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-qm', 'init');
+    repo = gitRepo(join(m.dir, 'repo'), {
+      'kept.txt': 'one\ntwo\nthree\n',
+      'gone.txt': 'bye\n',
+      'old-name.txt': 'same content\nacross a rename\n',
+    });
     await m.services.projects.create({ id: 'proj_d', name: 'd', repoPath: repo });
     url = await m.listen();
   });

@@ -1,12 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, Cleanup, testMaestro, until } from './helpers.js';
-
-const git = (dir: string, ...args: string[]) =>
-  execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { encoding: 'utf8' }).trim();
+import { BIN, Cleanup, git, gitRepo, testMaestro, until } from './helpers.js';
 
 describe('finishing a worktree session (issue #21.3), real git', () => {
   const cleanup = new Cleanup();
@@ -15,12 +12,7 @@ describe('finishing a worktree session (issue #21.3), real git', () => {
   let repo: string;
   beforeAll(async () => {
     m = await testMaestro(cleanup);
-    repo = join(m.dir, 'repo');
-    mkdirSync(repo);
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    writeFileSync(join(repo, 'app.ts'), 'export const answer = 41;\n');
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-qm', 'init');
+    repo = gitRepo(join(m.dir, 'repo'), { 'app.ts': 'export const answer = 41;\n' });
     await m.services.projects.create({ id: 'proj_f', name: 'f', repoPath: repo });
     await m.services.tasks.create({ id: 'task_answer', projectId: 'proj_f', title: 'Fix the answer' });
     url = await m.listen();

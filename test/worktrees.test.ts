@@ -3,12 +3,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { worktreeBranch } from '../src/core/sessions/worktrees.js';
-import { Cleanup, testMaestro, until } from './helpers.js';
+import { Cleanup, git, gitRepo, testMaestro, until } from './helpers.js';
 
 const RETENTION_SECS = 60;
-const git = (dir: string, ...args: string[]) =>
-  execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { encoding: 'utf8' }).trim();
-
 describe('per-session git worktrees', () => {
   let cleanup: Cleanup;
   let m: Awaited<ReturnType<typeof testMaestro>>;
@@ -17,9 +14,7 @@ describe('per-session git worktrees', () => {
   beforeEach(async () => {
     cleanup = new Cleanup();
     m = await testMaestro(cleanup, { retentionSecs: RETENTION_SECS });
-    repo = join(m.dir, 'repo');
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    git(repo, 'commit', '-q', '--allow-empty', '-m', 'init');
+    repo = gitRepo(join(m.dir, 'repo'));
     await m.services.projects.create({ id: 'proj_w', name: 'w', repoPath: repo });
   });
   afterEach(() => cleanup.run());
