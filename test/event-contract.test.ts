@@ -20,6 +20,7 @@ describe('event contract: every event type is emitted with the data its schema (
 
     // Projects: by hand, queued and started by the scheduler (its agent in real tmux), finished three ways, deleted.
     await projects.create({ id: 'proj_hand', name: 'by hand', repoPath: m.dir });
+    await projects.update('proj_hand', { description: 'made by hand' });
     await projects.create({ id: 'proj_q1', name: 'q1', repoPath: m.dir, enqueue: true, agentCommand: ['sleep', '300'] });
     expect((await m.scheduler.schedule()).started).toEqual(['proj_q1']);
     await projects.complete('proj_q1');

@@ -49,9 +49,11 @@ describe('HTTP API (in-process)', () => {
     });
     const task = (await call('GET', '/api/tasks/task_login')).body as Task;
     expect(task.sessionIds).toEqual(['sess_one']);
-    expect(task.timeline.map((e) => e.type)).toEqual(['created', 'session_started']);
+    // A live session on a todo task starts its work (docs/design.md §Task status).
+    expect(task.timeline.map((e) => e.type)).toEqual(['created', 'session_started', 'status_changed']);
+    expect(task).toMatchObject({ status: 'in_progress', statusBy: 'maestro' });
     const types = (await events()).map((e) => e.type);
-    expect(types.slice(-3)).toEqual(['session:created', 'session:task_added', 'task:session_added']);
+    expect(types.slice(-4)).toEqual(['session:created', 'session:task_added', 'task:session_added', 'task:updated']);
   });
 
   it('gets, lists with filters and reports the snapshot sequence', async () => {

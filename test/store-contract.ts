@@ -26,8 +26,13 @@ const project = (id = 'proj_a'): Project => newProject({ id, name: `Project ${id
 const task = (id: string, projectId = 'proj_a'): TaskRow => ({
   id,
   projectId,
+  parentId: null,
   title: `Task ${id}`,
   description: '',
+  statusBy: null,
+  priority: 0,
+  startedAt: null,
+  completedAt: null,
   status: 'todo',
   createdAt: at(1),
   updatedAt: at(1),

@@ -88,6 +88,9 @@ export type CleanupReport = RouteOutput<(typeof API)['POST /api/maintenance/clea
 /** Filters of {@link MaestroClient.sessions}`.list`; timestamps are ISO-8601. */
 export type SessionQuery = RouteQuery<(typeof API)['GET /api/sessions']>;
 
+/** Filters of {@link MaestroClient.projects}`.list`. */
+export type ProjectQuery = RouteQuery<(typeof API)['GET /api/projects']>;
+
 /** Filters of {@link MaestroClient.tasks}`.list`. */
 export type TaskQuery = RouteQuery<(typeof API)['GET /api/tasks']>;
 
@@ -119,8 +122,11 @@ export class MaestroClient {
 
   readonly projects = {
     create: (input: Body<'POST /api/projects'>) => this.call('POST /api/projects', { body: input }),
-    list: async () => (await this.call('GET /api/projects', {})).projects,
+    list: async (query: ProjectQuery = {}) => (await this.call('GET /api/projects', { query })).projects,
     get: (id: string) => this.call('GET /api/projects/:id', { params: { id } }),
+    /** Edits a project's name, description, repository, priority, agent command or settings. */
+    update: (id: string, input: Body<'PATCH /api/projects/:id'>) =>
+      this.call('PATCH /api/projects/:id', { params: { id }, body: input }),
     /** The local branches of its repository a worktree session may start from, and the one checked out. */
     branches: (id: string) => this.call('GET /api/projects/:id/branches', { params: { id } }),
     /** Puts a project in the queue (again), optionally with a new priority. */
@@ -146,6 +152,10 @@ export class MaestroClient {
     list: async (query: TaskQuery = {}) => (await this.call('GET /api/tasks', { query })).tasks,
     get: (id: string) => this.call('GET /api/tasks/:id', { params: { id } }),
     timeline: async (id: string) => (await this.call('GET /api/tasks/:id/timeline', { params: { id } })).timeline,
+    /** The direct subtasks of a task. */
+    children: async (id: string) => (await this.call('GET /api/tasks/:id/children', { params: { id } })).tasks,
+    /** Adds a person's note to a task's timeline. */
+    note: (id: string, message: string) => this.call('POST /api/tasks/:id/timeline', { params: { id }, body: { message } }),
     update: (id: string, input: Body<'PATCH /api/tasks/:id'>) =>
       this.call('PATCH /api/tasks/:id', { params: { id }, body: input }),
     delete: (id: string) => this.call('DELETE /api/tasks/:id', { params: { id } }),

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { sessionRoutes } from './api-sessions.js';
 import { typedEventSchema } from './event.js';
-import { completeProjectInput, createProjectInput, enqueueProjectInput, projectSchema } from './project.js';
+import {
+  completeProjectInput,
+  createProjectInput,
+  enqueueProjectInput,
+  listProjectsQuery,
+  projectSchema,
+  updateProjectInput,
+} from './project.js';
 import { type RouteKey, type RouteSpec, route } from './route-spec.js';
-import { createTaskInput, listTasksQuery, taskSchema, updateTaskInput } from './task.js';
+import { createTaskInput, listTasksQuery, taskNoteInput, taskSchema, timelineEntrySchema, updateTaskInput } from './task.js';
 import {
   cleanupInput,
   eventsQuery,
@@ -29,8 +36,9 @@ export const API = {
   }),
   'GET /api/projects': route({
     name: 'listProjects',
-    summary: 'List projects',
+    summary: 'List projects (highest priority first); ?name= for those with exactly that name',
     tag: 'projects',
+    query: listProjectsQuery,
     status: 200,
     response: z.object({ projects: z.array(projectSchema) }),
   }),
@@ -39,6 +47,15 @@ export const API = {
     summary: 'Get a project',
     tag: 'projects',
     params: idParams,
+    status: 200,
+    response: projectSchema,
+  }),
+  'PATCH /api/projects/:id': route({
+    name: 'updateProject',
+    summary: 'Edit a project: name, description, repository, priority, agent command, merge strategy, automatic task status',
+    tag: 'projects',
+    params: idParams,
+    body: updateProjectInput,
     status: 200,
     response: projectSchema,
   }),
@@ -115,7 +132,7 @@ export const API = {
   }),
   'GET /api/tasks': route({
     name: 'listTasks',
-    summary: 'List tasks',
+    summary: 'List tasks, highest priority first, then newest; ?name= matches a title exactly',
     tag: 'tasks',
     query: listTasksQuery,
     status: 200,
@@ -145,6 +162,23 @@ export const API = {
     params: idParams,
     status: 204,
     response: noContent,
+  }),
+  'GET /api/tasks/:id/children': route({
+    name: 'taskChildren',
+    summary: 'The direct subtasks of a task',
+    tag: 'tasks',
+    params: idParams,
+    status: 200,
+    response: z.object({ tasks: z.array(taskSchema) }),
+  }),
+  'POST /api/tasks/:id/timeline': route({
+    name: 'addTaskNote',
+    summary: "Add a person's note to a task's timeline",
+    tag: 'tasks',
+    params: idParams,
+    body: taskNoteInput,
+    status: 201,
+    response: timelineEntrySchema,
   }),
   'GET /api/tasks/:id/timeline': route({
     name: 'taskTimeline',

@@ -9,6 +9,7 @@ import { taskSchema } from './task.js';
 export const EVENT_TYPES = [
   'project:created',
   'project:deleted',
+  'project:updated',
   'project:queued',
   'project:started',
   'project:completed',
@@ -59,6 +60,8 @@ const sessionEndedData = z.strictObject({
   taskIds: z.array(idString),
   status: z.enum(['completed', 'failed']),
   endReason: z.enum(END_REASONS),
+  /** What was said with the end (`end --note`); absent from bulk ends. */
+  endNote: z.string().nullable().optional(),
   exitCode: z.number().int().nullable(),
   completedAt: z.string(),
   updatedAt: z.string(),
@@ -75,6 +78,7 @@ const sessionEndedData = z.strictObject({
 export const EVENT_DATA = {
   'project:created': projectSchema,
   'project:deleted': z.strictObject({ id: idString, name: z.string() }),
+  'project:updated': projectSchema,
   'project:queued': projectSchema,
   'project:started': projectSchema,
   'project:completed': projectSchema,

@@ -15,9 +15,14 @@ export const SessionStatus = {
 export type SessionStatus = (typeof SessionStatus)[keyof typeof SessionStatus];
 export const SESSION_STATUSES = Object.values(SessionStatus) as [SessionStatus, ...SessionStatus[]];
 
-/** Why a session ended. */
+/**
+ * Why a session ended. `completed`: the agent (or its exit code 0) says it is done; `stopped`: a
+ * person ended it; `killed`: Maestro did (its project finished, a limit); `terminal_closed`: its
+ * command exited; `timed_out`, `lost`, `deleted` as the lifecycle says (docs/design.md §Ending a session).
+ */
 export const EndReason = {
   completed: 'completed',
+  stopped: 'stopped',
   failed: 'failed',
   terminal_closed: 'terminal_closed',
   timed_out: 'timed_out',
@@ -88,9 +93,18 @@ export function transition(sessionId: string, from: SessionStatus, to: SessionSt
  * @param exitCode the command's exit code when known
  */
 export function endStatusFor(reason: EndReason, exitCode?: number | null): SessionStatus {
-  if (reason === EndReason.completed) return S.completed;
+  // A person stopping an agent is not a failure, though not a sign its work is done either (see agentFinished).
+  if (reason === EndReason.completed || reason === EndReason.stopped) return S.completed;
   if (reason === EndReason.terminal_closed && exitCode === 0) return S.completed;
   return S.failed;
+}
+
+/**
+ * Whether an end says the agent's work is done: it was ended `completed`, or its command exited 0.
+ * A person's `stopped` is not (docs/design.md §Task status: only such ends move a task to `in_review`).
+ */
+export function agentFinished(reason: EndReason | null, exitCode: number | null): boolean {
+  return reason === EndReason.completed || (reason === EndReason.terminal_closed && exitCode === 0);
 }
 
 /**

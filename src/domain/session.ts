@@ -124,10 +124,20 @@ export const needsInputInput = z.strictObject({
 });
 export type NeedsInputInput = z.input<typeof needsInputInput>;
 
+/**
+ * What a session is in a tree of agents: an `orchestrator` starts and drives others, a `worker`
+ * (the default) does one piece of work (the setup of the tmux orchestrator and Agent Maestro).
+ */
+export const SESSION_ROLES = ['orchestrator', 'worker'] as const;
+export type SessionRole = (typeof SESSION_ROLES)[number];
+
 /** A session as the API returns it. Timestamps are ISO-8601 strings. */
 export const sessionSchema = z.object({
   id: sessionIdSchema,
   projectId: projectIdSchema,
+  /** The session that started this one (an orchestrating agent), or null; cleared when that one is deleted. */
+  parentSessionId: sessionIdSchema.nullable(),
+  role: z.enum(SESSION_ROLES),
   taskIds: z.array(z.string()),
   name: z.string(),
   featureRequest: z.string(),
@@ -148,6 +158,8 @@ export const sessionSchema = z.object({
   lastActivityDetail: z.string().nullable(),
   completedAt: z.string().nullable(),
   endReason: z.enum(END_REASONS).nullable(),
+  /** What the person or agent that ended it said about why (`end --note`), or null. */
+  endNote: z.string().nullable(),
   /** What the agent is doing now (docs/design.md §Agent state); null for a session with no runtime that never reported. */
   agentState: z.enum(AGENT_STATES).nullable(),
   /** Since when (ISO-8601); null with `agentState`. */
@@ -188,6 +200,9 @@ export const importSessionInput = z.strictObject({
   lastActivityAt: z.string().max(LIMITS.name),
   lastActivityDetail: z.string().max(LIMITS.name).nullable().default(null),
   completedAt: z.string().max(LIMITS.name).nullable(),
+  parentSessionId: sessionIdSchema.nullable().default(null),
+  role: sessionSchema.shape.role.default('worker'),
+  endNote: z.string().max(LIMITS.text).nullable().default(null),
 });
 
 /** Folds the `taskId` shorthand into `taskIds`, without duplicates. */
@@ -209,6 +224,10 @@ const newSessionFields = {
   taskId: taskIdSchema.optional(),
   name: z.string().trim().min(1).max(LIMITS.name).optional(),
   featureRequest: z.string().max(LIMITS.text).default(''),
+  /** The session that starts this one (the CLI fills it from `MAESTRO_SESSION_ID` inside a session). */
+  parentSessionId: sessionIdSchema.optional(),
+  /** Default `worker`. */
+  role: z.enum(SESSION_ROLES).optional(),
 };
 
 /**
@@ -255,19 +274,23 @@ export type TransitionInput = z.input<typeof transitionInput>;
 
 /**
  * Body of `POST /api/sessions/:id/finish`: what to do with the session's worktree — `merge` it into
- * the main checkout's branch (`--no-ff` unless `fastForward`), `keep` its branch, or `discard` it;
- * `message` for what is committed (default: its task's title, else its name).
+ * the main checkout's branch, `keep` its branch, or `discard` it; `message` for what is committed
+ * (default: its task's title, else its name).
  */
 export const finishInput = z.strictObject({
   action: z.enum(['merge', 'keep', 'discard']),
   message: z.string().trim().min(1).max(LIMITS.text).optional(),
-  fastForward: z.boolean().default(false),
+  /** Fast-forward when it can (`git merge --ff`) or always a merge commit (`--no-ff`); default: the project's `mergeStrategy`. */
+  fastForward: z.boolean().optional(),
 });
 export type FinishInput = z.input<typeof finishInput>;
 
 /** Body of `POST /api/sessions/:id/end`. */
 export const endInput = z.strictObject({
-  reason: z.enum(END_REASONS).default('completed'),
+  /** Default `stopped`: a person ended it. `completed` says the agent's work is done. */
+  reason: z.enum(END_REASONS).default('stopped'),
+  /** Free text kept with the end (why it was stopped, what is left). */
+  note: z.string().trim().max(LIMITS.text).optional(),
   exitCode: z.number().int().nullable().optional(),
   /** End only if the session is still at this version (409 `conflict` otherwise). */
   version: z.number().int().min(0).optional(),
@@ -373,6 +396,8 @@ export const listSessionsQuery = z.strictObject({
   branch: z.string().max(LIMITS.name).optional(),
   /** Sessions with exactly this name. */
   name: z.string().max(LIMITS.name).optional(),
+  /** Sessions started by this session (its children in the tree of agents). */
+  parentSessionId: sessionIdSchema.optional(),
   /** Sessions whose agent is in this state (docs/design.md §Agent state). */
   agentState: z.enum(AGENT_STATES).optional(),
   /** Sessions whose id starts with this (as git takes a short hash). */

@@ -25,10 +25,13 @@ export function projectFromRow(r: Selectable<ProjectsTable>): Project {
   return {
     id: r.id,
     name: r.name,
+    description: r.description,
     repoPath: r.repo_path,
     status: r.status as Project['status'],
     priority: num(r.priority),
     agentCommand: r.agent_command ? JSON.parse(r.agent_command) : null,
+    mergeStrategy: r.merge_strategy as Project['mergeStrategy'],
+    autoTaskStatus: num(r.auto_task_status) === 1,
     scheduled: num(r.scheduled) === 1,
     statusReason: r.status_reason,
     queuedAt: isoOrNull(r.queued_at),
@@ -43,10 +46,13 @@ export function projectToRow(p: Project): ProjectsTable {
   return {
     id: p.id,
     name: p.name,
+    description: p.description,
     repo_path: p.repoPath,
     status: p.status,
     priority: p.priority,
     agent_command: p.agentCommand ? JSON.stringify(p.agentCommand) : null,
+    merge_strategy: p.mergeStrategy,
+    auto_task_status: p.autoTaskStatus ? 1 : 0,
     scheduled: p.scheduled ? 1 : 0,
     status_reason: p.statusReason,
     queued_at: msOrNull(p.queuedAt),
@@ -61,13 +67,18 @@ export function taskFromRow(r: Selectable<TasksTable>, sessionIds: string[], tim
   return {
     id: r.id,
     projectId: r.project_id,
+    parentId: r.parent_id,
     title: r.title,
     description: r.description,
     status: r.status as Task['status'],
+    statusBy: r.status_by as Task['statusBy'],
+    priority: num(r.priority),
     sessionIds,
     timeline,
     createdAt: iso(num(r.created_at)),
     updatedAt: iso(num(r.updated_at)),
+    startedAt: isoOrNull(r.started_at),
+    completedAt: isoOrNull(r.completed_at),
   };
 }
 
@@ -75,11 +86,16 @@ export function taskToRow(t: TaskRow): TasksTable {
   return {
     id: t.id,
     project_id: t.projectId,
+    parent_id: t.parentId,
     title: t.title,
     description: t.description,
     status: t.status,
+    status_by: t.statusBy,
+    priority: t.priority,
     created_at: ms(t.createdAt),
     updated_at: ms(t.updatedAt),
+    started_at: msOrNull(t.startedAt),
+    completed_at: msOrNull(t.completedAt),
   };
 }
 
@@ -108,6 +124,8 @@ export function sessionFromRow(r: Selectable<SessionsTable>, taskIds: string[]):
   return {
     id: r.id,
     projectId: r.project_id,
+    parentSessionId: r.parent_session_id,
+    role: r.role as Session['role'],
     taskIds,
     name: r.name,
     featureRequest: r.feature_request,
@@ -134,6 +152,7 @@ export function sessionFromRow(r: Selectable<SessionsTable>, taskIds: string[]):
     lastActivityDetail: r.activity_detail ?? null,
     completedAt: r.completed_at === null ? null : iso(num(r.completed_at)),
     endReason: r.end_reason as Session['endReason'],
+    endNote: r.end_note,
     // An ended session's agent has exited, however it ended (bulk ends write only the status).
     ...(r.completed_at === null
       ? {
@@ -154,6 +173,8 @@ export function sessionToRow(s: SessionRow, terminal: boolean): SessionsTable {
   return {
     id: s.id,
     project_id: s.projectId,
+    parent_session_id: s.parentSessionId,
+    role: s.role,
     name: s.name,
     feature_request: s.featureRequest,
     status: s.status,
@@ -178,6 +199,7 @@ export function sessionToRow(s: SessionRow, terminal: boolean): SessionsTable {
     activity_detail: s.lastActivityDetail,
     completed_at: s.completedAt === null ? null : ms(s.completedAt),
     end_reason: s.endReason,
+    end_note: s.endNote,
     agent_state: s.agentState,
     agent_state_since: s.agentStateSince === null ? null : ms(s.agentStateSince),
     waiting_for: s.waitingFor ? JSON.stringify(s.waitingFor) : null,

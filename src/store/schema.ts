@@ -7,10 +7,15 @@ import type { Generated } from 'kysely';
 export interface ProjectsTable {
   id: string;
   name: string;
+  description: string;
   repo_path: string;
   status: string;
   priority: number;
   agent_command: string | null;
+  /** `merge_commit | fast_forward`. */
+  merge_strategy: string;
+  /** 1 when task statuses follow their sessions. */
+  auto_task_status: number;
   scheduled: number;
   status_reason: string | null;
   queued_at: number | null;
@@ -23,11 +28,17 @@ export interface ProjectsTable {
 export interface TasksTable {
   id: string;
   project_id: string;
+  parent_id: string | null;
   title: string;
   description: string;
   status: string;
+  /** `person | maestro`, or null while the status is the one it was created with. */
+  status_by: string | null;
+  priority: number;
   created_at: number;
   updated_at: number;
+  started_at: number | null;
+  completed_at: number | null;
 }
 
 export interface TaskTimelineTable {
@@ -42,6 +53,10 @@ export interface TaskTimelineTable {
 export interface SessionsTable {
   id: string;
   project_id: string;
+  /** The session that started it, or null (cleared when that one is deleted). */
+  parent_session_id: string | null;
+  /** `orchestrator | worker`. */
+  role: string;
   name: string;
   feature_request: string;
   status: string;
@@ -65,6 +80,7 @@ export interface SessionsTable {
   message_count: number;
   completed_at: number | null;
   end_reason: string | null;
+  end_note: string | null;
   /** What the agent is doing (`starting | working | waiting | idle | exited`); null for a session with no runtime that never reported. */
   agent_state: string | null;
   /** Since when, in milliseconds since the epoch. */

@@ -17,6 +17,7 @@ export class SqliteBulkStatements {
   readonly endSessions: SqliteDatabase.Statement;
   readonly deleteLinks: SqliteDatabase.Statement;
   readonly deleteSessions: SqliteDatabase.Statement;
+  readonly orphanChildren: SqliteDatabase.Statement;
   readonly listInactive: SqliteDatabase.Statement;
   readonly links: SqliteDatabase.Statement;
   readonly sessionEnded: SqliteDatabase.Statement;
@@ -29,6 +30,8 @@ export class SqliteBulkStatements {
     );
     this.deleteLinks = database.prepare(`DELETE FROM task_sessions WHERE session_id IN (${ids})`);
     this.deleteSessions = database.prepare(`DELETE FROM sessions WHERE id IN (${ids})`);
+    // A deleted session's children keep no reference to it (served by sessions_parent_idx).
+    this.orphanChildren = database.prepare(`UPDATE sessions SET parent_session_id = NULL WHERE parent_session_id IN (${ids})`);
     this.links = database.prepare(
       `SELECT task_id, session_id FROM task_sessions WHERE session_id IN (${ids}) ORDER BY created_at, task_id`,
     );
@@ -72,6 +75,7 @@ export function sqliteTx(trx: Kysely<Database>, onAppend: (events: MaestroEvent[
       const list = JSON.stringify(ids);
       bulk.deleteLinks.run(list);
       bulk.deleteSessions.run(list);
+      bulk.orphanChildren.run(list);
     },
     async appendSessionEnded(sessionIds, atMs, data) {
       // The ids are made here (time-sortable, like every timeline entry's), not by SQL.

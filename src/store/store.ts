@@ -15,7 +15,11 @@ import type { Engine } from './engine.js';
 export interface TaskFilter {
   projectId?: string | undefined;
   status?: TaskStatus | undefined;
-  /** At most this many tasks, newest first. */
+  /** Titled exactly this. */
+  name?: string | undefined;
+  /** Subtasks of this task. */
+  parentId?: string | undefined;
+  /** At most this many tasks, highest priority first, then newest first. */
   limit: number;
 }
 

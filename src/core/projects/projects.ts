@@ -15,12 +15,16 @@ import {
   type ProjectDeletion,
   parseInput,
   type QueueView,
+  listProjectsQuery,
+  type ListProjectsQuery,
+  type UpdateProjectInput,
+  updateProjectInput,
 } from '../../domain/index.js';
 import type { CoreDeps } from '../deps.js';
 import { requireDirectory } from '../sessions/directories.js';
 import { deleteSessionInTx } from '../sessions/session-lifecycle.js';
 import type { SessionService } from '../sessions/sessions.js';
-import { deleteTaskInTx } from './tasks.js';
+import { definedOnly, deleteTaskInTx } from './tasks.js';
 
 const PAUSED_KEY = 'queue_paused';
 
@@ -64,9 +68,33 @@ export class ProjectService {
     return project;
   }
 
-  /** Every project, highest priority first. */
-  list(): Promise<Project[]> {
-    return this.deps.store.listProjects();
+  /** Every project (or those named exactly `query.name`), highest priority first. @throws ValidationError on a bad query */
+  async list(query: ListProjectsQuery = {}): Promise<Project[]> {
+    const { name } = parseInput(listProjectsQuery, query, 'query');
+    const projects = await this.deps.store.listProjects();
+    return name === undefined ? projects : projects.filter((p) => p.name === name);
+  }
+
+  /**
+   * Edits a project's name, description, repository, priority, agent command or settings and
+   * appends `project:updated`. A new `repoPath` must be an existing directory; live sessions keep
+   * the directory they started in.
+   * @throws ValidationError on bad input (naming the field); NotFoundError
+   */
+  async update(id: string, input: UpdateProjectInput): Promise<Project> {
+    const patch = definedOnly(parseInput(updateProjectInput, input, 'body'));
+    if (patch.repoPath !== undefined) await requireDirectory(patch.repoPath, 'body.repoPath');
+    const now = this.deps.clock.now();
+    const project = await this.deps.store.transaction(async (tx) => {
+      const p = await tx.getProject(id);
+      if (!p) throw new NotFoundError('project', id);
+      const next: Project = { ...p, ...patch, updatedAt: new Date(now).toISOString() };
+      await tx.updateProject(next);
+      await tx.appendEvents([{ type: 'project:updated', data: next }], now);
+      return next;
+    });
+    this.deps.log.info({ projectId: id, fields: Object.keys(patch) }, 'project updated');
+    return project;
   }
 
   /**

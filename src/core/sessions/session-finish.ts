@@ -26,7 +26,8 @@ export class SessionFinisher {
   ) {}
 
   /**
-   * Finishes session `id`'s worktree; a live session is ended first (`completed`).
+   * Finishes session `id`'s worktree; a live session is ended first (`completed`). A merge
+   * fast-forwards or not as `fastForward` says, else as its project's `mergeStrategy`.
    * @returns what was done: the branch, and the merge commit and the branch merged into
    * @throws ValidationError (bad body; a session not in a worktree Maestro made); NotFoundError;
    *   ConflictError naming the files when the merge would conflict or the main checkout has changes
@@ -39,9 +40,10 @@ export class SessionFinisher {
       throw new ValidationError([{ path: 'params.id', message: `session ${id} does not run in a worktree Maestro made` }]);
     if (!isTerminal(session.status)) session = await this.parts.lifecycle.end(id, 'completed');
     const task = session.taskIds[0] ? await this.deps.store.getTask(session.taskIds[0]) : undefined;
+    const project = await this.deps.store.getProject(session.projectId);
     const result = await this.deps.git.finishWorktree(worktree, action, {
       message: message ?? task?.title ?? session.name,
-      fastForward,
+      fastForward: fastForward ?? project?.mergeStrategy === 'fast_forward',
     });
     if (!result.done) throw new ConflictError(`${result.reason}; nothing was changed`, { sessionId: id, files: result.files });
     const data = { id, action, branch: worktree.branch, commit: result.commit, into: result.into };

@@ -12,6 +12,7 @@ import {
 } from '../../domain/index.js';
 import type { SessionRef, StoreTx } from '../../store/index.js';
 import type { CoreDeps } from '../deps.js';
+import { followSessionEnd } from '../projects/task-status.js';
 import type { GitInspector, Runtime } from '../runtime.js';
 import { requireVersion, trimOutput } from './session-records.js';
 import type { SessionWrites } from './session-writes.js';
@@ -26,6 +27,8 @@ export interface EndOptions {
   version?: number | undefined;
   /** End as this workflow move (`completed` or `failed`), allowed from the status the write transaction reads. */
   transitionTo?: SessionStatus | undefined;
+  /** Free text kept with the end (`endNote`) and on its tasks' timelines. */
+  note?: string | undefined;
 }
 
 /** What the parts that end sessions one at a time (timeouts of tmux sessions, lost nodes, spawn failures) depend on. */
@@ -73,11 +76,15 @@ export class SessionLifecycle implements SessionEnder {
         requireVersion(s, options.version);
         if (options.transitionTo) transitionStatus(id, s.status, options.transitionTo);
         const exitCode = options.exitCode ?? s.runtime.exitCode;
-        await tx.appendSessionEnded([s.id], now, { reason });
+        const note = options.note || null;
+        await tx.appendSessionEnded([s.id], now, { reason, ...(note ? { note } : {}) });
+        const moved = await followSessionEnd(tx, { id, taskIds: s.taskIds, endReason: reason, exitCode }, now);
+        if (moved.length > 0) await tx.appendEvents(moved, now);
         return {
           ...s,
           status: endStatus(id, s.status, reason, exitCode),
           endReason: reason,
+          endNote: note,
           completedAt: new Date(now).toISOString(),
           runtime: { ...s.runtime, exitCode },
           output: trimOutput(output.length > 0 ? output : s.output),
@@ -180,17 +187,19 @@ export async function endSessionsInTx(tx: StoreTx, sessions: SessionRef[], reaso
 
 /**
  * Deletes one session inside `tx` with the full cascade (docs/design.md §Lifecycle guarantees (G1)): its task links
- * go both ways, each task's timeline gets `session_ended` (reason `reason`), and the events
+ * go both ways, each task's timeline gets `session_ended` (reason `reason`) when it was still live,
+ * the sessions it started lose their `parentSessionId`, and the events
  * `session:task_removed` / `task:session_removed` per link and `session:deleted` are appended.
  * `nowMs` is in milliseconds since the epoch. The caller releases the runtime after the commit.
  */
 export async function deleteSessionInTx(
   tx: StoreTx,
-  s: Pick<SessionRef, 'id' | 'projectId' | 'taskIds'>,
+  s: Pick<SessionRef, 'id' | 'projectId' | 'taskIds' | 'status'>,
   reason: string,
   nowMs: number,
 ): Promise<void> {
-  await tx.appendSessionEnded([s.id], nowMs, { reason });
+  // An ended session's tasks already have its end on their timelines: each end shows once.
+  if (!isTerminal(s.status)) await tx.appendSessionEnded([s.id], nowMs, { reason });
   await tx.deleteSessions([s.id]);
   const events: NewEvent[] = s.taskIds.flatMap((taskId) => [
     { type: 'session:task_removed' as const, data: { sessionId: s.id, taskId } },
@@ -201,9 +210,10 @@ export async function deleteSessionInTx(
 }
 
 /**
- * Purges `sessions` in bulk inside `tx` with the cascade of a delete (docs/design.md §Lifecycle guarantees (G4)):
- * links gone both ways, `session_ended` (reason `purged`) on each linked task's timeline, and one
- * `sessions:purged` event for the batch. `nowMs` is in milliseconds since the epoch.
+ * Purges ended `sessions` in bulk inside `tx` with the cascade of a delete (docs/design.md
+ * §Lifecycle guarantees (G4)): links gone both ways, children orphaned, and one `sessions:purged`
+ * event for the batch. Their tasks' timelines keep the end they already show (nothing is added).
+ * `nowMs` is in milliseconds since the epoch.
  */
 export async function purgeSessionsInTx(
   tx: StoreTx,
@@ -211,11 +221,6 @@ export async function purgeSessionsInTx(
   nowMs: number,
 ): Promise<void> {
   if (sessions.length === 0) return;
-  await tx.appendSessionEnded(
-    sessions.map((s) => s.id),
-    nowMs,
-    { reason: 'purged' },
-  );
   await tx.deleteSessions(sessions.map((s) => s.id));
   await tx.appendEvents(
     [

@@ -19,6 +19,7 @@ import {
   ValidationError,
 } from '../../domain/index.js';
 import type { SessionRow, StoreTx } from '../../store/index.js';
+import { followSessionStart } from '../projects/task-status.js';
 
 /** Fields a new session starts with beyond what the client gave. */
 export interface NewSessionExtras {
@@ -34,6 +35,8 @@ export function newSessionRow(data: CreateSessionData, nowMs: number, extras: Ne
   return {
     id,
     projectId: data.projectId,
+    parentSessionId: data.parentSessionId ?? null,
+    role: data.role ?? 'worker',
     name: data.name ?? id,
     featureRequest: data.featureRequest,
     status: 'initializing',
@@ -52,6 +55,7 @@ export function newSessionRow(data: CreateSessionData, nowMs: number, extras: Ne
     lastActivityDetail: null,
     completedAt: null,
     endReason: null,
+    endNote: null,
     // Spawned: its agent is starting; a record without a runtime has no agent to watch.
     agentState: extras.runtime?.kind === 'tmux' ? 'starting' : null,
     agentStateSince: extras.runtime?.kind === 'tmux' ? at : null,
@@ -98,9 +102,16 @@ export async function requireTasks(tx: StoreTx, projectId: string, taskIds: stri
 
 /**
  * Links a task and a session, appends `session_started` to the task's timeline and returns the
- * events to append (none when they were linked already). `nowMs` is in milliseconds since the epoch.
+ * events to append (none when they were linked already). A `live` session moves the task's status
+ * when it follows its sessions (`followSessionStart`). `nowMs` is in milliseconds since the epoch.
  */
-export async function linkEvents(tx: StoreTx, taskId: string, sessionId: string, nowMs: number): Promise<NewEvent[]> {
+export async function linkEvents(
+  tx: StoreTx,
+  taskId: string,
+  sessionId: string,
+  nowMs: number,
+  live: boolean,
+): Promise<NewEvent[]> {
   if (!(await tx.linkTaskSession(taskId, sessionId, nowMs))) return [];
   await tx.appendTimeline(taskId, {
     id: newId('event'),
@@ -111,6 +122,7 @@ export async function linkEvents(tx: StoreTx, taskId: string, sessionId: string,
   return [
     { type: 'session:task_added', data: { sessionId, taskId } },
     { type: 'task:session_added', data: { taskId, sessionId } },
+    ...(live ? await followSessionStart(tx, taskId, sessionId, nowMs) : []),
   ];
 }
 
@@ -173,6 +185,7 @@ export function endedData(s: SessionEndedData & Record<string, unknown>): Record
     taskIds: s.taskIds,
     status: s.status,
     endReason: s.endReason,
+    endNote: s.endNote ?? null,
     exitCode: s.exitCode,
     completedAt: s.completedAt,
     updatedAt: s.updatedAt,

@@ -63,7 +63,8 @@ export class SessionWrites {
       if (opts.limit !== false) await this.requireRoom(tx, row.projectId);
       await tx.insertSession(row);
       const events: NewEvent[] = [];
-      for (const taskId of taskIds) events.push(...(await linkEvents(tx, taskId, row.id, now)));
+      const live = row.completedAt === null;
+      for (const taskId of taskIds) events.push(...(await linkEvents(tx, taskId, row.id, now, live)));
       // Linked task ids come back in the store's link order; without links the row is the session.
       const session = taskIds.length > 0 ? await this.load(tx, row.id) : { ...row, taskIds: [] };
       await tx.appendEvents([{ type: 'session:created', data: session }, ...events], now);

@@ -393,7 +393,7 @@ export class SessionService {
       // Named in the URL: a task that does not exist is not found, like a missing session.
       if (!(await tx.getTask(taskId))) throw new NotFoundError('task', taskId);
       await requireTasks(tx, session.projectId, [taskId], 'params.taskId');
-      return linkEvents(tx, taskId, sessionId, now);
+      return linkEvents(tx, taskId, sessionId, now, !isTerminal(session.status));
     });
   }
 

@@ -12,8 +12,8 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
   mount(app, 'GET /api/sessions/:id', ({ params }) => sessions.get(params.id));
   mount(app, 'PATCH /api/sessions/:id', ({ params, body }) => sessions.update(params.id, body));
   mount(app, 'POST /api/sessions/:id/transition', ({ params, body }) => sessions.transition(params.id, body));
-  mount(app, 'POST /api/sessions/:id/end', ({ params, body: { reason, exitCode, version } }) =>
-    sessions.end(params.id, reason, { exitCode, version }),
+  mount(app, 'POST /api/sessions/:id/end', ({ params, body: { reason, exitCode, version, note } }) =>
+    sessions.end(params.id, reason, { exitCode, version, note }),
   );
   mount(app, 'GET /api/sessions/:id/output', ({ params, query }) => sessions.output(params.id, query.lines));
   mount(app, 'POST /api/sessions/:id/finish', ({ params, body }) => sessions.finisher.finish(params.id, body));

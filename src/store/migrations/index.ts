@@ -9,6 +9,7 @@ import * as m0006 from './0006-launch.js';
 import * as m0007 from './0007-agent-state.js';
 import * as m0008 from './0008-node-url.js';
 import * as m0009 from './0009-activity-detail.js';
+import * as m0010 from './0010-tracker.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 type EngineMigration = { up(db: Kysely<any>, engine: Engine): Promise<void> };
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0007-agent-state': m0007,
   '0008-node-url': m0008,
   '0009-activity-detail': m0009,
+  '0010-tracker': m0010,
 };
 
 /**

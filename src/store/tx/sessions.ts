@@ -102,6 +102,7 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
       if (filter.projectId) q = q.where('project_id', '=', filter.projectId);
       if (filter.branch) q = q.where('branch', '=', filter.branch);
       if (filter.name !== undefined) q = q.where('name', '=', filter.name);
+      if (filter.parentSessionId) q = q.where('parent_session_id', '=', filter.parentSessionId);
       // `exited` is every ended session that had an agent (see sessionFromRow); the others are live.
       if (filter.agentState === 'exited') q = q.where('active', '=', INACTIVE).where('agent_state', 'is not', null);
       else if (filter.agentState) q = q.where('active', '=', ACTIVE).where('agent_state', '=', filter.agentState);
@@ -279,6 +280,7 @@ export function sessionWrites(db: Kysely<Database>): SessionWrites {
       for (const part of chunks(ids)) {
         await db.deleteFrom('task_sessions').where('session_id', 'in', part).execute();
         await db.deleteFrom('sessions').where('id', 'in', part).execute();
+        await db.updateTable('sessions').set({ parent_session_id: null }).where('parent_session_id', 'in', part).execute();
       }
     },
 

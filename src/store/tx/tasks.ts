@@ -41,7 +41,11 @@ export function taskReads(db: Kysely<Database>): TaskReads {
       let q = db.selectFrom('tasks').selectAll();
       if (filter.projectId) q = q.where('project_id', '=', filter.projectId);
       if (filter.status) q = q.where('status', '=', filter.status);
-      return loadTasks(q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit));
+      if (filter.name !== undefined) q = q.where('title', '=', filter.name);
+      if (filter.parentId) q = q.where('parent_id', '=', filter.parentId);
+      return loadTasks(
+        q.orderBy('priority', 'desc').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit),
+      );
     },
   };
 }
