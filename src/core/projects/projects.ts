@@ -8,6 +8,8 @@ import {
   enqueueProjectInput,
   FINISHED_PROJECT_STATUSES,
   isAlreadyGone,
+  type ListProjectsQuery,
+  listProjectsQuery,
   NotFoundError,
   newId,
   newProject,
@@ -15,8 +17,6 @@ import {
   type ProjectDeletion,
   parseInput,
   type QueueView,
-  listProjectsQuery,
-  type ListProjectsQuery,
   type UpdateProjectInput,
   updateProjectInput,
 } from '../../domain/index.js';

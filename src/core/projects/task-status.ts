@@ -76,7 +76,7 @@ export async function followSessionEnd(tx: StoreTx, session: EndedSession, nowMs
   const events: NewEvent[] = [];
   for (const taskId of session.taskIds) {
     const task = await tx.getTask(taskId);
-    if (!task || task.status !== 'in_progress' || !(await followsSessions(tx, task))) continue;
+    if (task?.status !== 'in_progress' || !(await followsSessions(tx, task))) continue;
     const sessions = await tx.listSessions({ taskId, limit: LIMITS.listItems });
     const others = sessions.filter((s) => s.id !== session.id);
     if (others.some((s) => !isTerminal(s.status) || !agentFinished(s.endReason, s.runtime.exitCode))) continue;

@@ -187,7 +187,10 @@ async function requireParent(tx: StoreTx, id: string, projectId: string, parentI
   const refuse = (message: string) => new ValidationError([{ path: 'body.parentId', message }]);
   const seen = new Set<string>();
   for (let ancestor: string | null = parentId; ancestor !== null; ) {
-    if (ancestor === id) throw refuse(`task ${parentId} is ${parentId === id ? 'this task' : 'a subtask of this task'}: a task cannot be its own ancestor`);
+    if (ancestor === id)
+      throw refuse(
+        `task ${parentId} is ${parentId === id ? 'this task' : 'a subtask of this task'}: a task cannot be its own ancestor`,
+      );
     if (seen.has(ancestor)) break; // a cycle already stored; not this task's
     seen.add(ancestor);
     const task: Task | undefined = await tx.getTask(ancestor);

@@ -1,4 +1,11 @@
-import { LimitExceededError, type NewEvent, NotFoundError, type Session, type SessionEndedData } from '../../domain/index.js';
+import {
+  LimitExceededError,
+  type NewEvent,
+  NotFoundError,
+  type Session,
+  type SessionEndedData,
+  ValidationError,
+} from '../../domain/index.js';
 import type { StoreTx } from '../../store/index.js';
 import type { CoreDeps } from '../deps.js';
 import { requireProject } from '../projects/tasks.js';
@@ -52,7 +59,7 @@ export class SessionWrites {
    * With `limit: false` (an ended session imported), the active-session limits do not apply.
    * Callers end due sessions first (`SessionExpiry.expireDue`), so the limit never counts one
    * that timed out.
-   * @throws ValidationError (unknown project or tasks); ConflictError on a duplicate id;
+   * @throws ValidationError (unknown project, tasks or parent session); ConflictError on a duplicate id;
    *   LimitExceededError when an active-session limit is reached
    */
   async insert(row: ReturnType<typeof newSessionRow>, taskIds: string[], opts: { limit?: boolean } = {}): Promise<Session> {
@@ -61,6 +68,8 @@ export class SessionWrites {
       await requireProject(tx, row.projectId);
       await requireTasks(tx, row.projectId, taskIds, 'body.taskIds');
       if (opts.limit !== false) await this.requireRoom(tx, row.projectId);
+      if (row.parentSessionId !== null && !(await tx.getSession(row.parentSessionId)))
+        throw new ValidationError([{ path: 'body.parentSessionId', message: `session ${row.parentSessionId} does not exist` }]);
       await tx.insertSession(row);
       const events: NewEvent[] = [];
       const live = row.completedAt === null;

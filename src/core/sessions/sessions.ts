@@ -250,9 +250,12 @@ export class SessionService {
   async importMetadata(metadata: unknown): Promise<Session> {
     const { taskIds, needsInput: _legacy, ...imported } = parseInput(importSessionInput, metadata, 'body');
     await this.expireDue();
+    const parent = imported.parentSessionId;
     const row = {
       ...imported,
       runtime: { kind: 'none' as const, host: null, tmuxSession: null, pid: null, exitCode: imported.runtime.exitCode },
+      // Its parent may have stayed behind on the machine it was exported from.
+      parentSessionId: parent !== null && (await this.deps.store.getSession(parent)) ? parent : null,
     };
     const session = await this.writes.insert(row, taskIds, { limit: !isTerminal(row.status) });
     // It keeps its own activity time, which may put its deadline before any this node remembers.

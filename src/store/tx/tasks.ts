@@ -43,9 +43,7 @@ export function taskReads(db: Kysely<Database>): TaskReads {
       if (filter.status) q = q.where('status', '=', filter.status);
       if (filter.name !== undefined) q = q.where('title', '=', filter.name);
       if (filter.parentId) q = q.where('parent_id', '=', filter.parentId);
-      return loadTasks(
-        q.orderBy('priority', 'desc').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit),
-      );
+      return loadTasks(q.orderBy('priority', 'desc').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit));
     },
   };
 }
