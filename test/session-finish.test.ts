@@ -47,6 +47,21 @@ describe('finishing a worktree session (issue #21.3), real git', () => {
     expect(events.some((e) => e.type === 'session:finished' && (e.data as { id: string }).id === s.id)).toBe(true);
   });
 
+  it("merges fast-forward when the project's merge strategy says so, and as asked by the request over it", async () => {
+    await m.services.projects.update('proj_f', { mergeStrategy: 'fast_forward' });
+    try {
+      const ff = await agent('export const answer = 50;');
+      await m.services.sessions.finisher.finish(ff.s.id, { action: 'merge' });
+      // No merge commit: main now points at the agent's own commit, titled after its task.
+      expect(git(repo, 'log', '-1', '--format=%s %P')).toMatch(/^Fix the answer [0-9a-f]{40}$/);
+      const forced = await agent('export const answer = 51;');
+      await m.services.sessions.finisher.finish(forced.s.id, { action: 'merge', fastForward: false });
+      expect(git(repo, 'log', '-1', '--format=%s')).toBe(`Merge ${forced.branch}: Fix the answer`);
+    } finally {
+      await m.services.projects.update('proj_f', { mergeStrategy: 'merge_commit' });
+    }
+  });
+
   it('a merge that would conflict changes nothing and names the file; so does a main checkout with changes of its own', async () => {
     const { s, path, branch } = await agent('export const answer = 43;');
     writeFileSync(join(repo, 'app.ts'), 'export const answer = 44;\n');
