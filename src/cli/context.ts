@@ -38,3 +38,15 @@ export function intOption(name: string): (value: string) => number {
     return n;
   };
 }
+
+/**
+ * Parses an integer option that may be negative (a priority).
+ * @throws Error naming the option when the value is not an integer
+ */
+export function signedIntOption(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n)) throw new Error(`${name}: expected an integer, got "${value}"`);
+    return n;
+  };
+}

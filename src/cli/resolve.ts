@@ -59,26 +59,20 @@ export async function sessionIdOf(client: MaestroClient, ref: string): Promise<s
 /** A project id from an id, a project name or the start of an id. */
 export async function projectIdOf(client: MaestroClient, ref: string): Promise<string> {
   if (isId('project', ref)) return ref;
-  const projects = await client.projects.list();
-  const all = projects.map((p) => ({ id: p.id, label: `${p.name}  ${p.status}`, name: p.name }));
-  return pick(
-    'project',
-    ref,
-    all.filter((p) => p.name === ref),
-    async () => all.filter((p) => prefixes('project', ref).some((prefix) => p.id.startsWith(prefix))),
+  const label = (p: { id: string; name: string; status: string }) => ({ id: p.id, label: `${p.name}  ${p.status}` });
+  return pick('project', ref, (await client.projects.list({ name: ref })).map(label), async () =>
+    (await client.projects.list()).filter((p) => prefixes('project', ref).some((prefix) => p.id.startsWith(prefix))).map(label),
   );
 }
 
-/** A task id from an id, a task title or the start of an id (among the 1,000 newest tasks). */
+/** A task id from an id, a task title or the start of an id (among the 1,000 highest-priority, newest tasks). */
 export async function taskIdOf(client: MaestroClient, ref: string): Promise<string> {
   if (isId('task', ref)) return ref;
-  const tasks = await client.tasks.list({ limit: 1000 });
-  const all = tasks.map((t) => ({ id: t.id, label: `${t.title}  ${t.status}`, title: t.title }));
-  return pick(
-    'task',
-    ref,
-    all.filter((t) => t.title === ref),
-    async () => all.filter((t) => prefixes('task', ref).some((prefix) => t.id.startsWith(prefix))),
+  const label = (t: { id: string; title: string; status: string }) => ({ id: t.id, label: `${t.title}  ${t.status}` });
+  return pick('task', ref, (await client.tasks.list({ name: ref, limit: SHOWN })).map(label), async () =>
+    (await client.tasks.list({ limit: 1000 }))
+      .filter((t) => prefixes('task', ref).some((prefix) => t.id.startsWith(prefix)))
+      .map(label),
   );
 }
 
@@ -105,8 +99,11 @@ export async function resolveReferences(action: Command): Promise<void> {
   if ((group === 'project' && args[0] === 'id') || (group === 'queue' && args[0] === 'projectId')) await at(0, projectIdOf);
   if (group === 'task' && args[0] === 'id') await at(0, taskIdOf);
   if (group === 'hook' || group === 'hooks') return;
-  const opts = action.opts() as { project?: unknown; task?: unknown };
+  const opts = action.opts() as { project?: unknown; task?: unknown; parent?: unknown };
   if (typeof opts.project === 'string') action.setOptionValue('project', await projectIdOf(api(), opts.project));
+  if (group === 'task' && typeof opts.parent === 'string') action.setOptionValue('parent', await taskIdOf(api(), opts.parent));
+  if (group === 'session' && typeof opts.parent === 'string')
+    action.setOptionValue('parent', await sessionIdOf(api(), opts.parent));
   if (Array.isArray(opts.task))
     action.setOptionValue('task', await Promise.all(opts.task.map((t) => taskIdOf(api(), String(t)))));
   else if (typeof opts.task === 'string') action.setOptionValue('task', await taskIdOf(api(), opts.task));

@@ -1,12 +1,12 @@
 import { type Command, Option } from 'commander';
 import { TASK_STATUSES } from '../domain/index.js';
 import { confirm } from './confirm.js';
-import { clientFor, globals, intOption } from './context.js';
+import { clientFor, globals, intOption, signedIntOption } from './context.js';
 import { emit, prettyTask, prettyTasks } from './output.js';
 
 /** `maestro task …` */
 export function taskCommands(program: Command): void {
-  const task = program.command('task').description('create and inspect tasks');
+  const task = program.command('task').description('create, edit and inspect tasks and their subtasks');
 
   task
     .command('create')
@@ -14,12 +14,16 @@ export function taskCommands(program: Command): void {
     .requiredOption('-p, --project <id>', 'project id')
     .requiredOption('--title <title>', 'task title')
     .option('-d, --description <text>', 'task description')
+    .option('--priority <n>', 'higher first (default 0)', signedIntOption('--priority'))
+    .option('--parent <task>', 'make it a subtask of this task (same project)')
     .option('--id <id>', 'client-given id (task_…)')
     .action(async (opts, cmd: Command) => {
       const created = await clientFor(cmd).tasks.create({
         projectId: opts.project,
         title: opts.title,
         description: opts.description,
+        priority: opts.priority,
+        parentId: opts.parent,
         id: opts.id,
       });
       emit(globals(cmd).output, created, prettyTask);
@@ -27,12 +31,18 @@ export function taskCommands(program: Command): void {
 
   task
     .command('list')
-    .description('list tasks, newest first')
+    .description('list tasks as a tree (subtasks under their parent), highest priority first, then newest')
     .option('-p, --project <id>', 'only this project')
     .addOption(new Option('-s, --status <status>', 'only this status').choices(TASK_STATUSES))
+    .option('--parent <task>', 'only the subtasks of this task')
     .option('--limit <n>', 'at most n (default 100)', intOption('--limit'))
     .action(async (opts, cmd: Command) => {
-      const tasks = await clientFor(cmd).tasks.list({ projectId: opts.project, status: opts.status, limit: opts.limit });
+      const tasks = await clientFor(cmd).tasks.list({
+        projectId: opts.project,
+        status: opts.status,
+        parentId: opts.parent,
+        limit: opts.limit,
+      });
       emit(globals(cmd).output, tasks, prettyTasks);
     });
 
@@ -43,25 +53,47 @@ export function taskCommands(program: Command): void {
 
   task
     .command('update <id>')
-    .description('change a task: title, description, status (e.g. maestro task update task_x -s done)')
+    .description(
+      'change a task: title, description, status, priority, parent (e.g. maestro task update login -s done); a status you set stays until you change it',
+    )
     .option('--title <title>', 'new title')
     .option('-d, --description <text>', 'new description')
     .addOption(new Option('-s, --status <status>', 'new status').choices(TASK_STATUSES))
+    .option('--priority <n>', 'new priority, higher first', signedIntOption('--priority'))
+    .option('--parent <task>', 'make it a subtask of this task')
+    .option('--no-parent', 'make it a top-level task')
     .action(async (id: string, opts, cmd: Command) => {
       const updated = await clientFor(cmd).tasks.update(id, {
         title: opts.title,
         description: opts.description,
         status: opts.status,
+        priority: opts.priority,
+        parentId: typeof opts.parent === 'string' ? opts.parent : opts.parent === false ? null : undefined,
       });
       emit(globals(cmd).output, updated, prettyTask);
     });
 
   task
+    .command('note <id> <message...>')
+    .description('add a note to a task\'s timeline, e.g. maestro task note login "asked for smaller commits"')
+    .action(async (id: string, message: string[], _opts, cmd: Command) => {
+      const entry = await clientFor(cmd).tasks.note(id, message.join(' '));
+      emit(globals(cmd).output, entry, (e) => `noted on ${id} at ${e.timestamp}`);
+    });
+
+  task
+    .command('children <id>')
+    .description('list the direct subtasks of a task')
+    .action(async (id: string, _opts, cmd: Command) =>
+      emit(globals(cmd).output, await clientFor(cmd).tasks.children(id), prettyTasks),
+    );
+
+  task
     .command('delete <id>')
-    .description('delete a task; its sessions stay, unlinked from it')
+    .description('delete a task and its subtasks; their sessions stay, unlinked from them')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (id: string, opts: { yes?: boolean }, cmd: Command) => {
-      await confirm(`delete task ${id}?`, opts.yes);
+      await confirm(`delete task ${id} and its subtasks?`, opts.yes);
       await clientFor(cmd).tasks.delete(id);
       emit(globals(cmd).output, { deleted: id }, () => `deleted ${id}`);
     });
