@@ -94,8 +94,19 @@ export function SessionPage({
               ))}
             </select>
           </label>
-          <button type="button" onClick={() => act(() => live.client.sessions.end(session.id, { reason: 'completed' }))}>
-            End
+          <button
+            type="button"
+            title="End it: its agent's work is done (its tasks go to review)"
+            onClick={() => act(() => live.client.sessions.end(session.id, { reason: 'completed' }))}
+          >
+            Mark done
+          </button>
+          <button
+            type="button"
+            title="End it without saying its work is done"
+            onClick={() => act(() => live.client.sessions.end(session.id, { reason: 'stopped' }))}
+          >
+            Stop
           </button>
         </div>
       ) : null}
@@ -125,6 +136,15 @@ export function SessionPage({
         <dt>Id</dt>
         <dd>
           <code>{session.id}</code>
+        </dd>
+        <dt>Role</dt>
+        <dd>
+          {session.role}
+          {session.parentSessionId ? (
+            <>
+              , started by <code>{session.parentSessionId}</code>
+            </>
+          ) : null}
         </dd>
         <dt>Created</dt>
         <dd>{age(session.createdAt, now)} ago</dd>
@@ -168,6 +188,7 @@ export function SessionPage({
         {session.completedAt ? (
           <li>
             {session.completedAt} — ended: {session.endReason}
+            {session.endNote ? ` (${session.endNote})` : ''}
           </li>
         ) : null}
       </ol>
