@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { type Command, Option } from 'commander';
+import { Argument, type Command, Option } from 'commander';
 import { execa } from 'execa';
 import {
   AGENT_KINDS,
@@ -166,8 +166,9 @@ export function sessionCommands(program: Command): void {
     });
 
   session
-    .command('transition <id> <status>')
-    .description(`move a session along the workflow (${SESSION_STATUSES.join(', ')})`)
+    .command('transition <id>')
+    .description('move a session along the workflow')
+    .addArgument(new Argument('<status>', 'the status to move to').choices(SESSION_STATUSES))
     .addOption(new Option('--phase <phase>', 'set the phase too').choices(SESSION_PHASES))
     .option('--version <n>', IF_VERSION, intOption('--version'))
     .action(async (id: string, status: string, opts, cmd: Command) => {
