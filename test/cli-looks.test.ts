@@ -81,6 +81,41 @@ describe('CLI looks', () => {
     });
   });
 
+  it('completion: prints a script per shell, says how to install it, and names the shells it knows', async () => {
+    const bash = await maestro(['completion', 'bash']);
+    expect(bash.exitCode).toBe(0);
+    expect(bash.stdout).toMatch(/^# bash completion for maestro/);
+    const help = await maestro(['completion', '--help']);
+    expect(help.stdout).toContain('source <(maestro completion bash)');
+    expect(help.stdout).toContain('maestro completion fish > ~/.config/fish/completions/maestro.fish');
+    const unknown = await maestro(['completion', 'tcsh']);
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toContain("argument 'shell'. Allowed choices are bash, zsh, fish.");
+    expect((await maestro(['--help'])).stdout).not.toContain('__complete');
+  });
+
+  it('completion: Tab offers the names of sessions and projects from the server', async () => {
+    expect((await maestro(['__complete', 'session'])).stdout.split('\n')).toEqual([waiting.name, unnamed.id]);
+    expect((await maestro(['__complete', 'project'])).stdout.trim()).toBe(PROJECT);
+    // Unreachable server: no names, no noise, and Tab goes on.
+    const down = await execa(process.execPath, [BIN, '--url', 'http://127.0.0.1:9', '__complete', 'session'], { reject: false });
+    expect(down).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
+    // bash, as it completes `maestro session get impl<Tab>` with the real maestro behind the script.
+    const script = (await maestro(['completion', 'bash'])).stdout;
+    const line = ['maestro', 'session', 'get', 'impl'];
+    const completed = await execa(
+      'bash',
+      [
+        '-c',
+        `maestro() { "${process.execPath}" "${BIN}" --url "${url}" "$@"; }
+${script}
+COMP_WORDS=(${line.join(' ')}); COMP_CWORD=${line.length - 1}; _maestro; printf '%s\n' "\${COMPREPLY[@]}"`,
+      ],
+      { reject: false },
+    );
+    expect(completed.stdout.trim()).toBe(waiting.name);
+  });
+
   it('session get names the project next to its id', async () => {
     const { stdout } = await maestro(['session', 'get', waiting.id]);
     expect(stdout).toMatch(new RegExp(`^project +${PROJECT} \\(proj_looks\\)$`, 'm'));
