@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaestroClient } from '../src/client/index.js';
 import type { Session } from '../src/domain/index.js';
-import { BIN, Cleanup, startServer, tempDir, tmuxSocket } from './helpers.js';
+import { BIN, Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
 
 /** What `maestro session list` and `session get` show a person (issue #22.2), from the real `maestro` in a pipe. */
 describe('CLI looks', () => {
@@ -50,6 +50,27 @@ describe('CLI looks', () => {
     expect(stdout).not.toContain('\x1b[');
     const got = await maestro(['-o', 'json', 'session', 'get', short]);
     expect(JSON.parse(got.stdout).id).toBe(unnamed.id);
+  });
+
+  it('--watch draws the same layout, a block per change in a pipe', async () => {
+    const watcher = execa(process.execPath, [BIN, '--url', url, 'session', 'list', '--watch'], {
+      reject: false,
+      env: { FORCE_COLOR: undefined, NO_COLOR: undefined },
+    });
+    cleanup.add(async () => {
+      watcher.kill('SIGKILL');
+      await watcher;
+    });
+    let out = '';
+    watcher.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    await until(() => out.includes('\n\n'), 30_000, 'the first drawing');
+    watcher.kill('SIGINT');
+    expect((await watcher).exitCode).toBe(0);
+    // The same as `session list` prints, but for the ages, which may have moved on meanwhile.
+    const age = (text: string) => text.replace(/\d+[smhd] ago +/g, 'AGE ');
+    expect(age(out.split('\n\n')[0] as string)).toBe(age((await maestro(['session', 'list'])).stdout));
   });
 
   it('--wide shows every column in full: ids, the whole name and project name', async () => {
