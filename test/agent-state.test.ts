@@ -172,10 +172,11 @@ describe('agent state from the terminal (issue #18), real tmux', () => {
     const busy = await spawn(['sh', '-c', 'while :; do echo busy-$$; sleep 0.2; done']);
     await sessionWhen(m, asking.id, (s) => s.agentState === 'waiting', 'codex waiting');
     await sessionWhen(m, busy.id, (s) => s.agentState === 'working', 'busy working');
-    const waiting = await cli('session', 'list', '--state', 'waiting');
+    // --wide: with full ids (two sessions spawned together may share the start the short view shows).
+    const waiting = await cli('session', 'list', '--state', 'waiting', '--wide');
     expect(waiting.stderr).toBe('');
     const lines = waiting.stdout.split('\n');
-    expect(lines[0]).toMatch(/^STATE\s+ID\s+STATUS/);
+    expect(lines[0]).toMatch(/^STATE\s+ID\s+NAME\s+PROJECT\s+STATUS/);
     expect(lines.some((l) => l.startsWith('waiting: permission') && l.includes(asking.id))).toBe(true);
     expect(waiting.stdout).not.toContain(busy.id);
     const got = await cli('session', 'get', asking.id);

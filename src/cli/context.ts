@@ -50,3 +50,8 @@ export function signedIntOption(name: string): (value: string) => number {
     return n;
   };
 }
+
+/** Columns a line of output may take: the terminal's width, or 100 in a pipe or a file. */
+export function terminalWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
+  return stream.isTTY === true && stream.columns !== undefined && stream.columns > 0 ? stream.columns : 100;
+}

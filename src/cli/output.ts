@@ -10,24 +10,16 @@ import {
 
 export { shellQuote, shellWords } from '../domain/index.js';
 
+import { table } from './table.js';
+
+export { table };
+
 /** Output formats every command accepts. */
 export type OutputFormat = 'json' | 'pretty';
 
 /** Prints `value` as JSON, or with `pretty` when the format is pretty. */
 export function emit<T>(format: OutputFormat, value: T, pretty: (value: T) => string): void {
   process.stdout.write(format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : `${pretty(value)}\n`);
-}
-
-/** A plain text table: a header row, then one row per item; columns padded to their widest cell. */
-export function table(headers: string[], rows: string[][]): string {
-  if (rows.length === 0) return '(none)';
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
 }
 
 /** "3m ago"-style age of an ISO timestamp, relative to `nowMs` (milliseconds since the epoch). */
@@ -52,26 +44,6 @@ export function fields(pairs: [string, unknown][]): string {
   return pairs.map(([k, v]) => `${k.padEnd(width)}  ${v === null || v === undefined || v === '' ? '-' : String(v)}`).join('\n');
 }
 
-/**
- * Sessions as a table, what each agent is doing first (`waiting: permission`, `working`…); a name
- * that only repeats the id (the default) shows as `-`.
- */
-export const prettySessions = (sessions: Session[]): string =>
-  table(
-    ['STATE', 'ID', 'STATUS', 'PHASE', 'NAME', 'PROJECT', 'TASKS', 'LAST ACTIVITY', 'ENDED'],
-    sessions.map((s) => [
-      agentStateLabel(s),
-      s.id,
-      sessionStatusLabel(s),
-      s.phase ?? '-',
-      s.name === s.id ? '-' : s.name,
-      s.projectId,
-      String(s.taskIds.length),
-      ago(s.lastActivityAt),
-      s.endReason ? `${s.endReason}${s.runtime.exitCode !== null ? ` (exit ${s.runtime.exitCode})` : ''}` : '-',
-    ]),
-  );
-
 /** A waiting agent's question, and its choices numbered, one a line under it. */
 function waitingText(w: NonNullable<Session['waitingFor']>): string {
   const pad = (text: string) => text.replaceAll('\n', '\n               ');
@@ -80,7 +52,11 @@ function waitingText(w: NonNullable<Session['waitingFor']>): string {
   );
 }
 
-export const prettySession = (s: Session): string =>
+/**
+ * One session in full: its agent state and what it waits for, its command, agent, tokens and cost,
+ * the last lines of its output once ended; its project by name when `projectName` is given.
+ */
+export const prettySession = (s: Session, projectName?: string): string =>
   [
     fields([
       ['id', s.id],
@@ -94,7 +70,7 @@ export const prettySession = (s: Session): string =>
       ['waiting for', s.waitingFor ? waitingText(s.waitingFor) : null],
       ['status', sessionStatusLabel(s)],
       ['phase', s.phase],
-      ['project', s.projectId],
+      ['project', projectName === undefined ? s.projectId : `${projectName} (${s.projectId})`],
       ['tasks', s.taskIds.join(', ')],
       ['branch', s.gitContext.branch],
       ['commit', s.gitContext.commit?.slice(0, 12)],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { MaestroApiError } from '../client/index.js';
+import { completionCommands } from './completion-commands.js';
 import { eventCommands } from './event-commands.js';
 import { hookCommands } from './hook-commands.js';
 import { maintenanceCommands } from './maintenance-commands.js';
@@ -43,6 +44,8 @@ export function buildProgram(): Command {
   queueCommands(program);
   hookCommands(program);
   schemaCommands(program);
+  // Last: its scripts are read from every command above.
+  completionCommands(program);
   return program;
 }
 

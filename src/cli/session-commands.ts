@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { type Command, Option } from 'commander';
+import { Argument, type Command, Option } from 'commander';
 import { execa } from 'execa';
 import {
   AGENT_KINDS,
@@ -15,10 +15,12 @@ import {
   type SessionPhase,
   type SessionStatus,
 } from '../domain/index.js';
+import { shouldColour } from './colour.js';
 import { confirm } from './confirm.js';
-import { clientFor, collect, globals, intOption } from './context.js';
+import { clientFor, collect, globals, intOption, terminalWidth } from './context.js';
 import { drawScreen, watchView } from './live-view.js';
-import { emit, prettyDiff, prettySession, prettySessions } from './output.js';
+import { emit, prettyDiff, prettySession } from './output.js';
+import { prettySessions } from './session-table.js';
 
 /** Help of `--version` (optimistic concurrency, see the API's version fencing). */
 const IF_VERSION = 'apply only if the session is still at this version (else it fails with 409 conflict)';
@@ -99,9 +101,14 @@ export function sessionCommands(program: Command): void {
   session
     .command('get <id>')
     .description('show one session')
-    .action(async (id: string, _opts, cmd: Command) =>
-      emit(globals(cmd).output, await clientFor(cmd).sessions.get(id), prettySession),
-    );
+    .action(async (id: string, _opts, cmd: Command) => {
+      const client = clientFor(cmd);
+      const found = await client.sessions.get(id);
+      const output = globals(cmd).output;
+      // Its project by name too, for people; a project that cannot be read leaves just the id.
+      const project = output === 'json' ? undefined : await client.projects.get(found.projectId).catch(() => undefined);
+      emit(output, found, (s) => prettySession(s, project?.name));
+    });
 
   session
     .command('list')
@@ -117,41 +124,51 @@ export function sessionCommands(program: Command): void {
     .option('--recent <n>', 'the n most recent', intOption('--recent'))
     .option('--limit <n>', 'at most n (default 100)', intOption('--limit'))
     .option('-w, --watch', 'keep the list current until Ctrl-C (with -o json: one JSON list per line, per change)')
+    .option('--wide', 'every column in full: id, phase, agent, tasks, branch, host, created time (nothing cut)')
     .action(async (opts, cmd: Command) => {
       const client = clientFor(cmd);
       const output = globals(cmd).output;
       const load = async () => {
-        const { sessions, seq } = await client.sessions.list({
-          status: opts.status,
-          agentState: opts.state,
-          projectId: opts.project,
-          taskId: opts.task,
-          branch: opts.branch,
-          active: opts.active,
-          created_after: opts.createdAfter,
-          created_before: opts.createdBefore,
-          recent: opts.recent,
-          limit: opts.limit,
-        });
-        return { value: sessions, seq };
+        // Project names only for people; JSON keeps the sessions as they are.
+        const [{ sessions, seq }, projects] = await Promise.all([
+          client.sessions.list({
+            status: opts.status,
+            agentState: opts.state,
+            projectId: opts.project,
+            taskId: opts.task,
+            branch: opts.branch,
+            active: opts.active,
+            created_after: opts.createdAfter,
+            created_before: opts.createdBefore,
+            recent: opts.recent,
+            limit: opts.limit,
+          }),
+          output === 'json' ? [] : client.projects.list(),
+        ]);
+        return { value: { sessions, projects: new Map(projects.map((p) => [p.id, p.name])) }, seq };
       };
+      // Read at each drawing: a terminal may have been resized since the last one.
+      const pretty = ({ sessions, projects }: { sessions: Session[]; projects: Map<string, string> }) =>
+        prettySessions(sessions, { projects, wide: opts.wide === true, width: terminalWidth(), colour: shouldColour() });
       if (!opts.watch) {
-        emit(output, (await load()).value, prettySessions);
+        const { sessions, projects } = (await load()).value;
+        emit(output, sessions, (list) => pretty({ sessions: list, projects }));
         return;
       }
       await watchView(client, {
         load,
-        affects: (event) => event.type.startsWith('session'),
-        draw: (sessions) =>
+        affects: (event) => event.type.startsWith('session') || event.type.startsWith('project'),
+        draw: (view) =>
           output === 'json'
-            ? process.stdout.write(`${JSON.stringify(sessions)}\n`)
-            : drawScreen('maestro session list', prettySessions(sessions)),
+            ? process.stdout.write(`${JSON.stringify(view.sessions)}\n`)
+            : drawScreen('maestro session list', pretty(view)),
       });
     });
 
   session
-    .command('transition <id> <status>')
-    .description(`move a session along the workflow (${SESSION_STATUSES.join(', ')})`)
+    .command('transition <id>')
+    .description('move a session along the workflow')
+    .addArgument(new Argument('<status>', 'the status to move to').choices(SESSION_STATUSES))
     .addOption(new Option('--phase <phase>', 'set the phase too').choices(SESSION_PHASES))
     .option('--version <n>', IF_VERSION, intOption('--version'))
     .action(async (id: string, status: string, opts, cmd: Command) => {
@@ -234,7 +251,7 @@ export function sessionCommands(program: Command): void {
     .option('-U, --context <n>', 'lines of context around each change (default 3)', intOption('--context'))
     .action(async (id: string, opts, cmd: Command) => {
       const diff = await clientFor(cmd).sessions.diff(id, { stat: opts.stat === true, context: opts.context });
-      emit(globals(cmd).output, diff, (d) => prettyDiff(d, process.stdout.isTTY === true));
+      emit(globals(cmd).output, diff, (d) => prettyDiff(d, shouldColour()));
     });
 
   session
