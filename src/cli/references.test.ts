@@ -36,7 +36,7 @@ describe('argumentKind and optionKind (what completion offers names for)', () =>
         });
         checked++;
       }
-      for (const option of command.options.filter((o) => ['project', 'task'].includes(o.attributeName()))) {
+      for (const option of command.options.filter((o) => ['project', 'task', 'parent'].includes(o.attributeName()))) {
         const key = option.attributeName();
         command.processedArgs = [];
         command.setOptionValue(key, 'ref');

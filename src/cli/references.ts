@@ -2,8 +2,8 @@ import type { IdKind } from '../domain/index.js';
 
 /**
  * Which arguments and options of the CLI take a name or the start of an id in place of an id
- * (issue #22: names, not ids), as `resolveReferences` (resolve.ts) resolves them; shell completion
- * offers the names there. Kept beside it, rule for rule: a test pins that the two agree.
+ * (issue #22: names, not ids): the one rulebook `resolveReferences` (resolve.ts) resolves by and
+ * shell completion offers names by.
  */
 
 /**
@@ -18,8 +18,12 @@ export function argumentKind(group: string | undefined, args: readonly string[],
   return undefined;
 }
 
-/** What the option whose value is stored under `key` names: `--project` and `--task`, outside the hook commands. */
+/**
+ * What the option whose value is stored under `key` names: `--project` and `--task` outside the
+ * hook commands, and `--parent` (a task's parent task, a session's parent session).
+ */
 export function optionKind(group: string | undefined, key: string): IdKind | undefined {
   if (group === 'hook' || group === 'hooks') return undefined;
+  if (key === 'parent') return group === 'task' ? 'task' : group === 'session' ? 'session' : undefined;
   return key === 'project' ? 'project' : key === 'task' ? 'task' : undefined;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { MaestroClient } from '../client/index.js';
 import { ID_PREFIX, ID_START, type IdKind, isId } from '../domain/index.js';
 import { clientFor } from './context.js';
+import { argumentKind, optionKind } from './references.js';
 
 /** At most this many candidates are listed when a name or prefix is ambiguous. */
 const SHOWN = 10;
@@ -76,10 +77,17 @@ export async function taskIdOf(client: MaestroClient, ref: string): Promise<stri
   );
 }
 
+/** How each kind of reference is resolved. */
+const RESOLVERS: Record<IdKind, (client: MaestroClient, ref: string) => Promise<string>> = {
+  session: sessionIdOf,
+  project: projectIdOf,
+  task: taskIdOf,
+  event: async (_client, ref) => ref,
+};
+
 /**
  * Lets every command take a name or the start of an id wherever it takes an id (issue #22): the
- * first argument of `session …`, `project …`, `task …` and `queue …` commands that take one, the
- * task of `session link|unlink`, and the `--project` and `--task` options. Resolved before the
+ * arguments and options `argumentKind` and `optionKind` name (references.ts). Resolved before the
  * action runs (commander's preAction hook), so each action still gets ids.
  */
 export async function resolveReferences(action: Command): Promise<void> {
@@ -91,20 +99,15 @@ export async function resolveReferences(action: Command): Promise<void> {
     client ??= clientFor(action);
     return client;
   };
-  const at = async (i: number, resolve: (c: MaestroClient, ref: string) => Promise<string>) => {
-    if (typeof raw[i] === 'string') raw[i] = await resolve(api(), raw[i] as string);
-  };
-  if (group === 'session' && args[0] === 'id') await at(0, sessionIdOf);
-  if (group === 'session' && args[1] === 'taskId') await at(1, taskIdOf);
-  if ((group === 'project' && args[0] === 'id') || (group === 'queue' && args[0] === 'projectId')) await at(0, projectIdOf);
-  if (group === 'task' && args[0] === 'id') await at(0, taskIdOf);
-  if (group === 'hook' || group === 'hooks') return;
-  const opts = action.opts() as { project?: unknown; task?: unknown; parent?: unknown };
-  if (typeof opts.project === 'string') action.setOptionValue('project', await projectIdOf(api(), opts.project));
-  if (group === 'task' && typeof opts.parent === 'string') action.setOptionValue('parent', await taskIdOf(api(), opts.parent));
-  if (group === 'session' && typeof opts.parent === 'string')
-    action.setOptionValue('parent', await sessionIdOf(api(), opts.parent));
-  if (Array.isArray(opts.task))
-    action.setOptionValue('task', await Promise.all(opts.task.map((t) => taskIdOf(api(), String(t)))));
-  else if (typeof opts.task === 'string') action.setOptionValue('task', await taskIdOf(api(), opts.task));
+  for (const [i, value] of raw.entries()) {
+    const kind = argumentKind(group, args, i);
+    if (kind && typeof value === 'string') raw[i] = await RESOLVERS[kind](api(), value);
+  }
+  for (const [key, value] of Object.entries(action.opts())) {
+    const kind = optionKind(group, key);
+    if (!kind) continue;
+    if (Array.isArray(value))
+      action.setOptionValue(key, await Promise.all(value.map((v) => RESOLVERS[kind](api(), String(v)))));
+    else if (typeof value === 'string') action.setOptionValue(key, await RESOLVERS[kind](api(), value));
+  }
 }
