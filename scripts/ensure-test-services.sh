@@ -8,6 +8,9 @@ command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 # The durability test counts a store's flushes (fsync) per acknowledged batch with strace.
 command -v strace >/dev/null 2>&1 || need_apt+=(strace)
+# The completion tests check the zsh and fish scripts with the shells themselves.
+command -v zsh >/dev/null 2>&1 || need_apt+=(zsh)
+command -v fish >/dev/null 2>&1 || need_apt+=(fish)
 # The dashboard tests drive Debian's Chromium through playwright-core (no browser download).
 [[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]] || need_apt+=(chromium)
 
