@@ -76,7 +76,7 @@ describe('CLI looks', () => {
   it('--wide shows every column in full: ids, the whole name and project name', async () => {
     const { stdout } = await maestro(['session', 'list', '--wide']);
     expect(stdout.split('\n')[0]).toMatch(
-      /^STATE\s+ID\s+NAME\s+PROJECT\s+STATUS\s+PHASE\s+AGENT\s+TASKS\s+BRANCH\s+HOST\s+CREATED/,
+      /^STATE\s+ID\s+NAME\s+PROJECT\s+STATUS\s+PHASE\s+ROLE\s+PARENT\s+AGENT\s+TASKS\s+BRANCH\s+HOST\s+CREATED/,
     );
     expect(stdout).toContain(`${waiting.id}  implement-the-login-page-with-oauth-and-two-factor-authentication  ${PROJECT}`);
     expect(stdout).toContain(unnamed.id);

@@ -1,12 +1,4 @@
-import {
-  agentStateLabel,
-  type Project,
-  type Session,
-  type SessionDiff,
-  sessionStatusLabel,
-  shellWords,
-  type Task,
-} from '../domain/index.js';
+import { agentStateLabel, type Session, type SessionDiff, sessionStatusLabel, shellWords } from '../domain/index.js';
 
 export { shellQuote, shellWords } from '../domain/index.js';
 
@@ -70,6 +62,8 @@ export const prettySession = (s: Session, projectName?: string): string =>
       ['waiting for', s.waitingFor ? waitingText(s.waitingFor) : null],
       ['status', sessionStatusLabel(s)],
       ['phase', s.phase],
+      ['role', s.role],
+      ['started by', s.parentSessionId],
       ['project', projectName === undefined ? s.projectId : `${projectName} (${s.projectId})`],
       ['tasks', s.taskIds.join(', ')],
       ['branch', s.gitContext.branch],
@@ -96,53 +90,10 @@ export const prettySession = (s: Session, projectName?: string): string =>
           ? `${s.completedAt}: ${s.endReason}${s.runtime.exitCode !== null ? `, exit ${s.runtime.exitCode}` : ''}`
           : null,
       ],
+      ['note', s.endNote],
     ]),
     ...(s.output.length > 0 ? ['', '--- last output ---', ...s.output.slice(-20)] : []),
   ].join('\n');
-
-export const prettyTasks = (tasks: Task[]): string =>
-  table(
-    ['ID', 'STATUS', 'TITLE', 'PROJECT', 'SESSIONS'],
-    tasks.map((t) => [t.id, t.status, t.title, t.projectId, String(t.sessionIds.length)]),
-  );
-
-export const prettyTask = (t: Task): string =>
-  [
-    fields([
-      ['id', t.id],
-      ['title', t.title],
-      ['status', t.status],
-      ['project', t.projectId],
-      ['sessions', t.sessionIds.join(', ')],
-      ['description', t.description],
-    ]),
-    '',
-    'timeline:',
-    ...t.timeline.map(
-      (e) => `  ${e.timestamp}  ${e.type}${e.sessionId ? ` ${e.sessionId}` : ''}${e.data ? ` ${JSON.stringify(e.data)}` : ''}`,
-    ),
-  ].join('\n');
-
-export const prettyProjects = (projects: Project[]): string =>
-  table(
-    ['ID', 'STATUS', 'PRIORITY', 'NAME', 'REPO'],
-    projects.map((p) => [p.id, p.status, String(p.priority), p.name, p.repoPath]),
-  );
-
-export const prettyProject = (p: Project): string =>
-  fields([
-    ['id', p.id],
-    ['name', p.name],
-    ['status', p.status],
-    ['reason', p.statusReason],
-    ['priority', p.priority],
-    ['repo', p.repoPath],
-    ['agent', p.agentCommand?.join(' ')],
-    ['created', p.createdAt],
-    ['queued', p.queuedAt],
-    ['started', p.startedAt],
-    ['finished', p.completedAt],
-  ]);
 
 /** One letter per way a file changed, as `git status --short` shows them. */
 const DIFF_LETTER: Record<string, string> = { added: 'A', modified: 'M', deleted: 'D', renamed: 'R', binary: 'B' };

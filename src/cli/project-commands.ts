@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { MERGE_STRATEGIES } from '../domain/index.js';
+import { shouldColour } from './colour.js';
 import { confirm } from './confirm.js';
-import { clientFor, globals, signedIntOption } from './context.js';
-import { emit, prettyProject, prettyProjects } from './output.js';
+import { clientFor, globals, signedIntOption, terminalWidth } from './context.js';
+import { emit } from './output.js';
+import { prettyProject, prettyProjects } from './tracker-output.js';
 
 /** `maestro project …` */
 export function projectCommands(program: Command): void {
@@ -108,5 +110,10 @@ export function projectCommands(program: Command): void {
   project
     .command('list')
     .description('list projects, highest priority first')
-    .action(async (_opts, cmd: Command) => emit(globals(cmd).output, await clientFor(cmd).projects.list(), prettyProjects));
+    .option('-n, --name <name>', 'only projects with exactly this name')
+    .action(async (opts, cmd: Command) =>
+      emit(globals(cmd).output, await clientFor(cmd).projects.list({ name: opts.name }), (list) =>
+        prettyProjects(list, { width: terminalWidth(), colour: shouldColour() }),
+      ),
+    );
 }

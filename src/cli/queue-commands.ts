@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { QueueView } from '../client/index.js';
 import { confirm } from './confirm.js';
 import { clientFor, globals } from './context.js';
-import { emit, prettyProject, table } from './output.js';
+import { emit, table } from './output.js';
+import { prettyProject } from './tracker-output.js';
 
 const prettyQueue = (q: QueueView) =>
   [

@@ -106,8 +106,7 @@ export async function resolveReferences(action: Command): Promise<void> {
   for (const [key, value] of Object.entries(action.opts())) {
     const kind = optionKind(group, key);
     if (!kind) continue;
-    if (Array.isArray(value))
-      action.setOptionValue(key, await Promise.all(value.map((v) => RESOLVERS[kind](api(), String(v)))));
+    if (Array.isArray(value)) action.setOptionValue(key, await Promise.all(value.map((v) => RESOLVERS[kind](api(), String(v)))));
     else if (typeof value === 'string') action.setOptionValue(key, await RESOLVERS[kind](api(), value));
   }
 }

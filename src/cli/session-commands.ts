@@ -10,6 +10,7 @@ import {
   INPUT_KEYS,
   type InputKey,
   SESSION_PHASES,
+  SESSION_ROLES,
   SESSION_STATUSES,
   type Session,
   type SessionPhase,
@@ -36,6 +37,23 @@ function envPairs(pairs: string[] = []): Record<string, string> {
   );
 }
 
+/** `--parent`: the session that starts this one. */
+const parentOption = () =>
+  new Option('--parent <session>', 'the session that starts this one (default: $MAESTRO_SESSION_ID, the session this runs in)');
+/** `--no-parent`: not a child of the session this runs in. */
+const noParentOption = () => new Option('--no-parent', 'start it as a root even inside a session');
+/** `--role`: its place in a tree of agents. */
+const roleOption = () => new Option('--role <role>', 'orchestrator (drives others) or worker (default)').choices(SESSION_ROLES);
+
+/**
+ * The parent a new session names: `--parent`, else the session this command runs inside
+ * (`MAESTRO_SESSION_ID`, set by Maestro in every agent it spawns), unless `--no-parent`.
+ */
+function parentOf(opts: { parent?: string | false }): string | undefined {
+  if (opts.parent === false) return undefined;
+  return opts.parent ?? (process.env.MAESTRO_SESSION_ID || undefined);
+}
+
 /** `maestro session …` */
 export function sessionCommands(program: Command): void {
   const session = program.command('session').description('create, inspect, move and end agent sessions');
@@ -48,6 +66,9 @@ export function sessionCommands(program: Command): void {
     .option('-n, --name <name>', 'session name')
     .option('--id <id>', 'client-given id (sess_…)')
     .option('-f, --feature-request <text>', 'what the agent is asked to build')
+    .addOption(parentOption())
+    .addOption(noParentOption())
+    .addOption(roleOption())
     .action(async (opts, cmd: Command) => {
       const created = await clientFor(cmd).sessions.create({
         projectId: opts.project,
@@ -55,6 +76,8 @@ export function sessionCommands(program: Command): void {
         name: opts.name,
         id: opts.id,
         featureRequest: opts.featureRequest,
+        parentSessionId: parentOf(opts),
+        role: opts.role,
       });
       emit(globals(cmd).output, created, prettySession);
     });
@@ -73,6 +96,9 @@ export function sessionCommands(program: Command): void {
       'run in a new git worktree .maestro/worktrees/<id> on a branch named after its task (maestro/login-page-4f2a)',
     )
     .addOption(new Option('--agent <kind>', "the agent it runs (default: from the program's name)").choices(AGENT_KINDS))
+    .addOption(parentOption())
+    .addOption(noParentOption())
+    .addOption(roleOption())
     .argument('<command...>', 'the program and its arguments (put them after --)')
     .action(async (command: string[], opts, cmd: Command) => {
       const spawned = await clientFor(cmd).sessions.spawn({
@@ -84,6 +110,8 @@ export function sessionCommands(program: Command): void {
         env: envPairs(opts.env),
         worktree: opts.worktree,
         agent: opts.agent,
+        parentSessionId: parentOf(opts),
+        role: opts.role,
         command,
       });
       emit(globals(cmd).output, spawned, prettySession);
@@ -122,9 +150,11 @@ export function sessionCommands(program: Command): void {
     .option('--created-after <iso>', 'created after this ISO-8601 time')
     .option('--created-before <iso>', 'created before this ISO-8601 time')
     .option('--recent <n>', 'the n most recent', intOption('--recent'))
+    .option('--parent <session>', 'only the sessions this session started')
+    .option('--tree', 'draw each session under the session that started it')
     .option('--limit <n>', 'at most n (default 100)', intOption('--limit'))
     .option('-w, --watch', 'keep the list current until Ctrl-C (with -o json: one JSON list per line, per change)')
-    .option('--wide', 'every column in full: id, phase, agent, tasks, branch, host, created time (nothing cut)')
+    .option('--wide', 'every column in full: id, phase, role, parent, agent, tasks, branch, host, created time (nothing cut)')
     .action(async (opts, cmd: Command) => {
       const client = clientFor(cmd);
       const output = globals(cmd).output;
@@ -137,6 +167,7 @@ export function sessionCommands(program: Command): void {
             projectId: opts.project,
             taskId: opts.task,
             branch: opts.branch,
+            parentSessionId: opts.parent,
             active: opts.active,
             created_after: opts.createdAfter,
             created_before: opts.createdBefore,
@@ -149,7 +180,13 @@ export function sessionCommands(program: Command): void {
       };
       // Read at each drawing: a terminal may have been resized since the last one.
       const pretty = ({ sessions, projects }: { sessions: Session[]; projects: Map<string, string> }) =>
-        prettySessions(sessions, { projects, wide: opts.wide === true, width: terminalWidth(), colour: shouldColour() });
+        prettySessions(sessions, {
+          projects,
+          wide: opts.wide === true,
+          tree: opts.tree === true,
+          width: terminalWidth(),
+          colour: shouldColour(),
+        });
       if (!opts.watch) {
         const { sessions, projects } = (await load()).value;
         emit(output, sessions, (list) => pretty({ sessions: list, projects }));
@@ -182,11 +219,22 @@ export function sessionCommands(program: Command): void {
 
   session
     .command('end <id>')
-    .description('end a session (kills its tmux session, keeps its last output)')
-    .addOption(new Option('-r, --reason <reason>', 'why it ended').choices(END_REASONS).default('completed'))
+    .description(
+      'end a session (kills its tmux session, keeps its last output), e.g. maestro session end login --note "wrong approach"',
+    )
+    .addOption(
+      new Option('-r, --reason <reason>', 'why: stopped (you ended it, the default) or completed (its work is done)…')
+        .choices(END_REASONS)
+        .default('stopped'),
+    )
+    .option('--note <text>', 'what to remember about it (kept with the session and on its tasks)')
     .option('--exit-code <n>', 'exit code to record', intOption('--exit-code'))
     .action(async (id: string, opts, cmd: Command) => {
-      const ended = await clientFor(cmd).sessions.end(id, { reason: opts.reason as EndReason, exitCode: opts.exitCode });
+      const ended = await clientFor(cmd).sessions.end(id, {
+        reason: opts.reason as EndReason,
+        note: opts.note,
+        exitCode: opts.exitCode,
+      });
       emit(globals(cmd).output, ended, prettySession);
     });
 
@@ -263,14 +311,15 @@ export function sessionCommands(program: Command): void {
     .option('--keep', 'remove the worktree, keep the branch')
     .option('--discard', 'remove the worktree and the branch, losing the work')
     .option('-m, --message <text>', "commit message for what is uncommitted (default: its task's title)")
-    .option('--ff', 'merge fast-forward when it can (default: always a merge commit)')
+    .option('--ff', "merge fast-forward when it can (default: the project's merge strategy)")
+    .option('--no-ff', 'always make a merge commit')
     .option('-y, --yes', 'do not ask before discarding')
     .action(async (id: string, opts, cmd: Command) => {
       const actions = (['merge', 'keep', 'discard'] as const).filter((a) => opts[a] === true);
       if (actions.length !== 1) throw new Error('finish: give one of --merge, --keep or --discard');
       const action = actions[0] as 'merge' | 'keep' | 'discard';
       if (action === 'discard') await confirm(`discard session ${id}'s worktree and branch, and the work on them?`, opts.yes);
-      const done = await clientFor(cmd).sessions.finish(id, { action, message: opts.message, fastForward: opts.ff === true });
+      const done = await clientFor(cmd).sessions.finish(id, { action, message: opts.message, fastForward: opts.ff });
       emit(globals(cmd).output, done, (d) =>
         d.action === 'merge'
           ? `merged ${d.branch} into ${d.into ?? 'HEAD'} (${d.commit?.slice(0, 12)}); worktree and branch removed`

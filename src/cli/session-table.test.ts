@@ -2,7 +2,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { newSessionRow } from '../core/sessions/session-records.js';
 import type { Session } from '../domain/index.js';
-import { prettySessions, type SessionListLayout, shortIds } from './session-table.js';
+import { prettySessions, type SessionListLayout } from './session-table.js';
+import { shortIds } from './short-ids.js';
 import { visibleWidth } from './text-width.js';
 
 const NOW = Date.parse('2026-11-30T10:00:00Z');
@@ -101,10 +102,10 @@ describe('maestro session list, as a person reads it', () => {
     const text = prettySessions([waiting, named, failed], layout({ wide: true }));
     const [header, first, second, third] = lines(text);
     expect(header).toMatch(
-      /^STATE\s+ID\s+NAME\s+PROJECT\s+STATUS\s+PHASE\s+AGENT\s+TASKS\s+BRANCH\s+HOST\s+CREATED\s+LAST ACTIVITY\s+ENDED$/,
+      /^STATE\s+ID\s+NAME\s+PROJECT\s+STATUS\s+PHASE\s+ROLE\s+PARENT\s+AGENT\s+TASKS\s+BRANCH\s+HOST\s+CREATED\s+LAST ACTIVITY\s+ENDED$/,
     );
     expect(first).toMatch(
-      /^waiting: permission\s+sess_01JD3Z7Q6M8W2X4Y5Z6A7B8C9D\s+login-page\s+web\s+implementing\s+implement\s+-\s+task_01JD3Z7Q6M8W2X4Y5Z6A7B8C9T\s+maestro\/login-page-4f2a\s+-\s+2026-11-30T10:00:00.000Z\s+3m ago\s+-$/,
+      /^waiting: permission\s+sess_01JD3Z7Q6M8W2X4Y5Z6A7B8C9D\s+login-page\s+web\s+implementing\s+implement\s+worker\s+-\s+-\s+task_01JD3Z7Q6M8W2X4Y5Z6A7B8C9T\s+maestro\/login-page-4f2a\s+-\s+2026-11-30T10:00:00.000Z\s+3m ago\s+-$/,
     );
     expect(second).toContain(`sess_01JD40000000000000000000AA  ${'x'.repeat(150)}`);
     expect(third).toMatch(/sess_01JD60000000000000000000AA\s+fix-ci\s+web\s+failed\s.*\sbox\s.*failed \(exit 2\)$/);

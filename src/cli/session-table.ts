@@ -1,7 +1,9 @@
 import { agentStateLabel, type Session, sessionStatusLabel } from '../domain/index.js';
 import type { Style } from './colour.js';
 import { ago } from './output.js';
+import { shortIds } from './short-ids.js';
 import { type Cell, type Column, fitTable } from './table.js';
+import { type TreeRow, treeRows } from './tree.js';
 
 /** How `maestro session list` lays its sessions out. */
 export interface SessionListLayout {
@@ -11,28 +13,12 @@ export interface SessionListLayout {
   wide: boolean;
   /** Columns a line may take (the terminal's); ignored when wide. */
   width: number;
+  /** Draw the sessions as a tree: each under the session that started it (`parentSessionId`). */
+  tree?: boolean;
   /** Paint states in colour (see `shouldColour`). */
   colour: boolean;
   /** Now, in milliseconds since the epoch (ages are relative to it). */
   now?: number;
-}
-
-/** Fewest characters of a ULID shown for a session without a name of its own (about a second of creation time). */
-const SHORT_ID = 8;
-
-/**
- * Each id cut to the shortest start, `sess_` left out, that no other id listed shares (at least
- * {@link SHORT_ID} characters): what `maestro session get` takes back, as git takes short hashes.
- */
-export function shortIds(ids: string[]): Map<string, string> {
-  const bare = ids.map((id) => id.replace(/^sess_/, ''));
-  const short = new Map<string, string>();
-  bare.forEach((b, i) => {
-    let length = Math.min(SHORT_ID, b.length);
-    while (length < b.length && bare.some((other, j) => j !== i && other.startsWith(b.slice(0, length)))) length++;
-    short.set(ids[i] as string, b.slice(0, length));
-  });
-  return short;
 }
 
 /** Whether the session went wrong: it failed, was lost, or its command exited with a non-zero code. */
@@ -72,6 +58,17 @@ const endedText = (s: Session): string =>
 
 const cell = (text: string, style?: Style): Cell => ({ text, style });
 
+/** The sessions in the order drawn, each with what is drawn before its name (the tree, with `layout.tree`). */
+function ordered(sessions: Session[], layout: SessionListLayout): TreeRow<Session>[] {
+  return layout.tree
+    ? treeRows(
+        sessions,
+        (s) => s.id,
+        (s) => s.parentSessionId,
+      )
+    : sessions.map((item) => ({ item, prefix: '' }));
+}
+
 /** The few columns a person reads first, each line fitted to the terminal. */
 function narrow(sessions: Session[], layout: SessionListLayout, now: number): string {
   const short = shortIds(sessions.map((s) => s.id));
@@ -84,10 +81,10 @@ function narrow(sessions: Session[], layout: SessionListLayout, now: number): st
     { header: 'ACTIVITY' },
     { header: 'ENDED', shrink: 1 },
   ];
-  const rows = sessions.map((s) => [
+  const rows = ordered(sessions, layout).map(({ item: s, prefix }) => [
     cell(agentStateLabel(s), stateStyle(s)),
     // A name that only repeats the id (the default) shows as the short id, dim: an id, not a name.
-    s.name === s.id ? cell(short.get(s.id) ?? s.id, 'dim') : cell(s.name),
+    s.name === s.id ? cell(prefix + (short.get(s.id) ?? s.id), 'dim') : cell(prefix + s.name),
     cell(layout.projects.get(s.projectId) ?? s.projectId),
     cell(sessionStatusLabel(s), statusStyle(s)),
     cell(ago(s.lastActivityAt, now)),
@@ -105,6 +102,8 @@ function wide(sessions: Session[], layout: SessionListLayout, now: number): stri
     'PROJECT',
     'STATUS',
     'PHASE',
+    'ROLE',
+    'PARENT',
     'AGENT',
     'TASKS',
     'BRANCH',
@@ -113,13 +112,15 @@ function wide(sessions: Session[], layout: SessionListLayout, now: number): stri
     'LAST ACTIVITY',
     'ENDED',
   ];
-  const rows = sessions.map((s) => [
+  const rows = ordered(sessions, layout).map(({ item: s, prefix }) => [
     cell(agentStateLabel(s), stateStyle(s)),
-    cell(s.id),
+    cell(prefix + s.id),
     cell(s.name === s.id ? '-' : s.name),
     cell(layout.projects.get(s.projectId) ?? s.projectId),
     cell(sessionStatusLabel(s), statusStyle(s)),
     cell(s.phase ?? '-'),
+    cell(s.role),
+    cell(s.parentSessionId ?? '-'),
     cell(s.launch?.agent ?? '-'),
     cell(s.taskIds.length > 0 ? s.taskIds.join(',') : '-'),
     cell(s.gitContext.branch ?? '-'),

@@ -1,8 +1,25 @@
 import { type Command, Option } from 'commander';
+import type { MaestroClient } from '../client/index.js';
+import type { Task } from '../domain/index.js';
 import { TASK_STATUSES } from '../domain/index.js';
+import { shouldColour } from './colour.js';
 import { confirm } from './confirm.js';
-import { clientFor, globals, intOption, signedIntOption } from './context.js';
-import { emit, prettyTask, prettyTasks } from './output.js';
+import { clientFor, globals, intOption, signedIntOption, terminalWidth } from './context.js';
+import { emit, type OutputFormat } from './output.js';
+import { prettyTask, prettyTasks } from './tracker-output.js';
+
+/** Prints tasks: JSON as they are, or a tree with project names for people. */
+async function emitTasks(client: MaestroClient, output: OutputFormat, tasks: Task[]): Promise<void> {
+  const projects = output === 'json' ? [] : await client.projects.list();
+  const names = new Map(projects.map((p) => [p.id, p.name]));
+  emit(output, tasks, (list) => prettyTasks(list, { width: terminalWidth(), colour: shouldColour(), projects: names }));
+}
+
+/** Prints one task: JSON as it is, or in full with its project's name and a readable timeline. */
+async function emitTask(client: MaestroClient, output: OutputFormat, task: Task): Promise<void> {
+  const project = output === 'json' ? undefined : await client.projects.get(task.projectId).catch(() => undefined);
+  emit(output, task, (t) => prettyTask(t, { colour: shouldColour(), ...(project ? { projectName: project.name } : {}) }));
+}
 
 /** `maestro task …` */
 export function taskCommands(program: Command): void {
@@ -18,7 +35,8 @@ export function taskCommands(program: Command): void {
     .option('--parent <task>', 'make it a subtask of this task (same project)')
     .option('--id <id>', 'client-given id (task_…)')
     .action(async (opts, cmd: Command) => {
-      const created = await clientFor(cmd).tasks.create({
+      const client = clientFor(cmd);
+      const created = await client.tasks.create({
         projectId: opts.project,
         title: opts.title,
         description: opts.description,
@@ -26,7 +44,7 @@ export function taskCommands(program: Command): void {
         parentId: opts.parent,
         id: opts.id,
       });
-      emit(globals(cmd).output, created, prettyTask);
+      await emitTask(client, globals(cmd).output, created);
     });
 
   task
@@ -37,19 +55,23 @@ export function taskCommands(program: Command): void {
     .option('--parent <task>', 'only the subtasks of this task')
     .option('--limit <n>', 'at most n (default 100)', intOption('--limit'))
     .action(async (opts, cmd: Command) => {
-      const tasks = await clientFor(cmd).tasks.list({
+      const client = clientFor(cmd);
+      const tasks = await client.tasks.list({
         projectId: opts.project,
         status: opts.status,
         parentId: opts.parent,
         limit: opts.limit,
       });
-      emit(globals(cmd).output, tasks, prettyTasks);
+      await emitTasks(client, globals(cmd).output, tasks);
     });
 
   task
     .command('get <id>')
     .description('show a task with its sessions and timeline')
-    .action(async (id: string, _opts, cmd: Command) => emit(globals(cmd).output, await clientFor(cmd).tasks.get(id), prettyTask));
+    .action(async (id: string, _opts, cmd: Command) => {
+      const client = clientFor(cmd);
+      await emitTask(client, globals(cmd).output, await client.tasks.get(id));
+    });
 
   task
     .command('update <id>')
@@ -63,14 +85,15 @@ export function taskCommands(program: Command): void {
     .option('--parent <task>', 'make it a subtask of this task')
     .option('--no-parent', 'make it a top-level task')
     .action(async (id: string, opts, cmd: Command) => {
-      const updated = await clientFor(cmd).tasks.update(id, {
+      const client = clientFor(cmd);
+      const updated = await client.tasks.update(id, {
         title: opts.title,
         description: opts.description,
         status: opts.status,
         priority: opts.priority,
         parentId: typeof opts.parent === 'string' ? opts.parent : opts.parent === false ? null : undefined,
       });
-      emit(globals(cmd).output, updated, prettyTask);
+      await emitTask(client, globals(cmd).output, updated);
     });
 
   task
@@ -84,9 +107,10 @@ export function taskCommands(program: Command): void {
   task
     .command('children <id>')
     .description('list the direct subtasks of a task')
-    .action(async (id: string, _opts, cmd: Command) =>
-      emit(globals(cmd).output, await clientFor(cmd).tasks.children(id), prettyTasks),
-    );
+    .action(async (id: string, _opts, cmd: Command) => {
+      const client = clientFor(cmd);
+      await emitTasks(client, globals(cmd).output, await client.tasks.children(id));
+    });
 
   task
     .command('delete <id>')
