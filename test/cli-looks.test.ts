@@ -2,7 +2,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaestroClient } from '../src/client/index.js';
-import type { Session } from '../src/domain/index.js';
+import type { Session, SessionSummary } from '../src/domain/index.js';
 import { BIN, Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
 
 /** What `maestro session list` and `session get` show a person (issue #22.2), from the real `maestro` in a pipe. */
@@ -91,15 +91,14 @@ describe('CLI looks', () => {
     expect(plain.stdout).not.toContain('\x1b[');
   });
 
-  it('keeps -o json the full sessions, as the API gives them', async () => {
+  it('prints with -o json what the API gives: summaries, and full sessions with --wide', async () => {
     const { stdout } = await maestro(['-o', 'json', 'session', 'list']);
-    const listed = JSON.parse(stdout) as Session[];
+    const listed = JSON.parse(stdout) as SessionSummary[];
     expect(listed.map((s) => s.id)).toEqual([waiting.id, unnamed.id]);
-    expect(listed[0]).toMatchObject({
-      projectId: 'proj_looks',
-      agentState: 'waiting',
-      waitingFor: { message: 'which database?' },
-    });
+    expect(listed[0]).toMatchObject({ projectId: 'proj_looks', agentState: 'waiting', waitingReason: 'question' });
+    const full = JSON.parse((await maestro(['-o', 'json', 'session', 'list', '--wide'])).stdout) as Session[];
+    expect(full[0]).toMatchObject({ projectId: 'proj_looks', waitingFor: { message: 'which database?' } });
+    expect(full[0]).not.toHaveProperty('output');
   });
 
   it('completion: prints a script per shell, says how to install it, and names the shells it knows', async () => {

@@ -60,7 +60,7 @@ describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
     await page.getByLabel('Name', { exact: true }).fill('greeter');
     await page.getByLabel('Command', { exact: true }).fill('sh -c "echo hello from the dashboard; exec sleep 300"');
     await page.getByRole('button', { name: 'Spawn' }).click();
-    const spawned = await until(async () => (await client.sessions.list({ active: true })).sessions[0], WAIT, 'the spawn');
+    const spawned = await until(async () => (await client.sessions.listFull({ active: true })).sessions[0], WAIT, 'the spawn');
     expect(spawned?.runtime.kind).toBe('tmux');
     expect(spawned?.name).toBe('greeter');
     await expect.poll(() => row(spawned?.id as string).textContent(), LIVE).toContain('greeter');
@@ -164,7 +164,7 @@ describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
     await page.getByLabel('Name', { exact: true }).fill('on release');
     await page.getByRole('button', { name: 'Spawn' }).click();
     const spawned = await until(
-      async () => (await client.sessions.list({ projectId: 'proj_branch' })).sessions[0],
+      async () => (await client.sessions.listFull({ projectId: 'proj_branch' })).sessions[0],
       WAIT,
       'the spawn in a worktree',
     ).catch(async (err: Error) => {
@@ -183,7 +183,7 @@ describe('dashboard in a real Chromium', { timeout: 4 * WAIT }, () => {
   });
 
   it('shows a session ended in tmux without a reload', async () => {
-    const [s] = (await client.sessions.list({ active: true })).sessions;
+    const [s] = (await client.sessions.listFull({ active: true })).sessions;
     await execa('tmux', ['-L', m.config.tmuxSocket, 'kill-session', '-t', `=${s?.runtime.tmuxSession}`]);
     await expect.poll(() => row(s?.id as string).textContent(), LIVE).toContain('lost');
     expect(await row(s?.id as string).getAttribute('class')).toBe('ended');

@@ -16,7 +16,7 @@ const NAMES = 200;
  * (by id when the name only repeats it), projects by name, tasks by title.
  */
 async function names(client: MaestroClient, kind: IdKind): Promise<string[]> {
-  if (kind === 'session') return (await client.sessions.list({ limit: NAMES })).sessions.map((s) => s.name);
+  if (kind === 'session') return (await client.sessions.list({ limit: NAMES })).sessions.map((s) => s.name ?? s.id);
   if (kind === 'project') return (await client.projects.list()).map((p) => p.name);
   if (kind === 'task') return (await client.tasks.list({ limit: NAMES })).map((t) => t.title);
   return [];

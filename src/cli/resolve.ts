@@ -51,7 +51,7 @@ export async function sessionIdOf(client: MaestroClient, ref: string): Promise<s
       const found = new Map<string, Named>();
       for (const idPrefix of prefixes('session', ref).filter((p) => ID_START.test(p)))
         for (const s of (await client.sessions.list({ idPrefix, limit: SHOWN })).sessions)
-          found.set(s.id, { id: s.id, label: `${s.name}  ${s.status}` });
+          found.set(s.id, { id: s.id, label: `${s.name ?? '-'}  ${s.status}` });
       return [...found.values()];
     },
   );

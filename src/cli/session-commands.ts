@@ -13,8 +13,10 @@ import {
   SESSION_ROLES,
   SESSION_STATUSES,
   type Session,
+  type SessionListItem,
   type SessionPhase,
   type SessionStatus,
+  type SessionSummary,
 } from '../domain/index.js';
 import { shouldColour } from './colour.js';
 import { confirm } from './confirm.js';
@@ -152,34 +154,53 @@ export function sessionCommands(program: Command): void {
     .option('--recent <n>', 'the n most recent', intOption('--recent'))
     .option('--parent <session>', 'only the sessions this session started')
     .option('--tree', 'draw each session under the session that started it')
-    .option('--limit <n>', 'at most n (default 100)', intOption('--limit'))
+    .option('--limit <n>', 'at most n (default 100; a page with --all)', intOption('--limit'))
+    .option('--all', 'every matching session, page after page (the counter on stderr shows how far)')
     .option('-w, --watch', 'keep the list current until Ctrl-C (with -o json: one JSON list per line, per change)')
     .option('--wide', 'every column in full: id, phase, role, parent, agent, tasks, branch, host, created time (nothing cut)')
     .action(async (opts, cmd: Command) => {
       const client = clientFor(cmd);
       const output = globals(cmd).output;
       const load = async () => {
+        const query = {
+          status: opts.status,
+          agentState: opts.state,
+          projectId: opts.project,
+          taskId: opts.task,
+          branch: opts.branch,
+          parentSessionId: opts.parent,
+          active: opts.active,
+          created_after: opts.createdAfter,
+          created_before: opts.createdBefore,
+          recent: opts.recent,
+          limit: opts.limit,
+        };
+        // --wide shows what only full rows hold; otherwise summaries, every page with --all.
+        const list = async (): Promise<{ sessions: SessionListItem[] | SessionSummary[]; seq: number }> => {
+          if (opts.wide) return client.sessions.listFull(query);
+          if (!opts.all) return client.sessions.list(query);
+          const all: SessionSummary[] = [];
+          let seq = 0;
+          for await (const page of client.sessions.pages(query)) {
+            if (all.length === 0) seq = page.seq;
+            all.push(...page.sessions);
+            if (process.stderr.isTTY) process.stderr.write(`\r${all.length}/${page.total} sessions`);
+          }
+          if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+          return { sessions: all, seq };
+        };
         // Project names only for people; JSON keeps the sessions as they are.
-        const [{ sessions, seq }, projects] = await Promise.all([
-          client.sessions.list({
-            status: opts.status,
-            agentState: opts.state,
-            projectId: opts.project,
-            taskId: opts.task,
-            branch: opts.branch,
-            parentSessionId: opts.parent,
-            active: opts.active,
-            created_after: opts.createdAfter,
-            created_before: opts.createdBefore,
-            recent: opts.recent,
-            limit: opts.limit,
-          }),
-          output === 'json' ? [] : client.projects.list(),
-        ]);
+        const [{ sessions, seq }, projects] = await Promise.all([list(), output === 'json' ? [] : client.projects.list()]);
         return { value: { sessions, projects: new Map(projects.map((p) => [p.id, p.name])) }, seq };
       };
       // Read at each drawing: a terminal may have been resized since the last one.
-      const pretty = ({ sessions, projects }: { sessions: Session[]; projects: Map<string, string> }) =>
+      const pretty = ({
+        sessions,
+        projects,
+      }: {
+        sessions: SessionListItem[] | SessionSummary[];
+        projects: Map<string, string>;
+      }) =>
         prettySessions(sessions, {
           projects,
           wide: opts.wide === true,

@@ -1,4 +1,4 @@
-import { agentStateLabel, type Session, sessionStatusLabel } from '../domain/index.js';
+import { agentStateLabel, type Session, type SessionListItem, type SessionSummary, sessionStatusLabel } from '../domain/index.js';
 import type { Style } from './colour.js';
 import { ago } from './output.js';
 import { shortIds } from './short-ids.js';
@@ -21,8 +21,33 @@ export interface SessionListLayout {
   now?: number;
 }
 
+/** What the narrow list reads of a session: a summary holds it all, as a full row does. */
+export type Listed = Pick<
+  Session,
+  'id' | 'name' | 'projectId' | 'status' | 'agentState' | 'lastActivityAt' | 'endReason' | 'completedAt' | 'parentSessionId'
+> & {
+  waitingFor: { reason: string } | null;
+  runtime: Pick<Session['runtime'], 'exitCode' | 'kind' | 'tmuxSession'>;
+};
+
+/**
+ * A summary as the list reads it: the keys a summary leaves out put back (`name` as the id, nulls),
+ * its runtime unknown (so a paused one reads `paused`, not `paused (process stopped)`).
+ */
+export function listedOf(s: SessionSummary): Listed {
+  return {
+    ...s,
+    name: s.name ?? s.id,
+    waitingFor: s.waitingReason ? { reason: s.waitingReason } : null,
+    endReason: s.endReason ?? null,
+    completedAt: s.completedAt ?? null,
+    parentSessionId: s.parentSessionId ?? null,
+    runtime: { kind: 'none', tmuxSession: null, exitCode: s.exitCode ?? null },
+  };
+}
+
 /** Whether the session went wrong: it failed, was lost, or its command exited with a non-zero code. */
-const wentWrong = (s: Session): boolean =>
+const wentWrong = (s: Listed): boolean =>
   s.status === 'failed' ||
   s.endReason === 'failed' ||
   s.endReason === 'lost' ||
@@ -32,7 +57,7 @@ const wentWrong = (s: Session): boolean =>
  * The colour of an agent state: waiting for you stands out (bold yellow), working is green, idle
  * recedes (dim); an exited agent is red when its session went wrong, plain when it ended well.
  */
-function stateStyle(s: Session): Style | undefined {
+function stateStyle(s: Listed): Style | undefined {
   switch (s.agentState) {
     case 'waiting':
       return 'boldYellow';
@@ -49,17 +74,17 @@ function stateStyle(s: Session): Style | undefined {
   }
 }
 
-const statusStyle = (s: Session): Style | undefined =>
+const statusStyle = (s: Listed): Style | undefined =>
   s.status === 'failed' ? 'red' : s.status === 'paused' ? 'yellow' : undefined;
 
 /** Why it ended, with its command's exit code (`failed (exit 2)`); `-` while it runs. */
-const endedText = (s: Session): string =>
+const endedText = (s: Listed): string =>
   s.endReason ? `${s.endReason}${s.runtime.exitCode !== null ? ` (exit ${s.runtime.exitCode})` : ''}` : '-';
 
 const cell = (text: string, style?: Style): Cell => ({ text, style });
 
 /** The sessions in the order drawn, each with what is drawn before its name (the tree, with `layout.tree`). */
-function ordered(sessions: Session[], layout: SessionListLayout): TreeRow<Session>[] {
+function ordered<T extends Listed>(sessions: T[], layout: SessionListLayout): TreeRow<T>[] {
   return layout.tree
     ? treeRows(
         sessions,
@@ -70,7 +95,7 @@ function ordered(sessions: Session[], layout: SessionListLayout): TreeRow<Sessio
 }
 
 /** The few columns a person reads first, each line fitted to the terminal. */
-function narrow(sessions: Session[], layout: SessionListLayout, now: number): string {
+function narrow(sessions: Listed[], layout: SessionListLayout, now: number): string {
   const short = shortIds(sessions.map((s) => s.id));
   const columns: Column[] = [
     // Names are cut first (the session's keeping more than the others), what the agent is doing last.
@@ -94,7 +119,7 @@ function narrow(sessions: Session[], layout: SessionListLayout, now: number): st
 }
 
 /** Every column, nothing cut (`--wide`): for a wide terminal, or a pipe into grep. */
-function wide(sessions: Session[], layout: SessionListLayout, now: number): string {
+function wide(sessions: SessionListItem[], layout: SessionListLayout, now: number): string {
   const headers = [
     'STATE',
     'ID',
@@ -137,11 +162,21 @@ function wide(sessions: Session[], layout: SessionListLayout, now: number): stri
 }
 
 /**
- * Sessions as `maestro session list` shows them, newest first as given: what each agent is doing
+ * Sessions as `maestro session list` shows them (summaries, or full rows; `layout.wide` needs full
+ * rows), newest first as given: what each agent is doing
  * first (`waiting: permission`, `working`…), its name (or short id), project name, status, last
  * activity and why it ended, fitted to `layout.width`; with `layout.wide`, every column in full.
  */
-export function prettySessions(sessions: Session[], layout: SessionListLayout): string {
+export function prettySessions(sessions: SessionListItem[] | SessionSummary[], layout: SessionListLayout): string {
   const now = layout.now ?? Date.now();
-  return layout.wide ? wide(sessions, layout, now) : narrow(sessions, layout, now);
+  const full = sessions.filter((s): s is SessionListItem => 'gitContext' in s);
+  if (layout.wide) {
+    if (full.length < sessions.length) throw new Error('the wide list needs full sessions (view=full)');
+    return wide(full, layout, now);
+  }
+  return narrow(
+    sessions.map((s) => ('gitContext' in s ? s : listedOf(s))),
+    layout,
+    now,
+  );
 }

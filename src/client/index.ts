@@ -1,4 +1,4 @@
-import type { API, ApiRouteKey, Health, TypedEvent } from '../domain/index.js';
+import type { API, ApiRouteKey, Health, SessionFullList, SessionSummaryList, TypedEvent } from '../domain/index.js';
 import {
   callRoute,
   type RouteBody,
@@ -161,12 +161,34 @@ export class MaestroClient {
     delete: (id: string) => this.call('DELETE /api/tasks/:id', { params: { id } }),
   };
 
+  private async *summaryPages(query: Omit<SessionQuery, 'view' | 'include' | 'cursor'>): AsyncGenerator<SessionSummaryList> {
+    let cursor: string | undefined;
+    do {
+      const page = (await this.call('GET /api/sessions', {
+        query: { ...query, view: 'summary', ...(cursor ? { cursor } : {}) },
+      })) as SessionSummaryList;
+      yield page;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
   readonly sessions = {
     create: (input: Body<'POST /api/sessions'>) => this.call('POST /api/sessions', { body: input }),
     spawn: (input: Body<'POST /api/sessions/spawn'>) => this.call('POST /api/sessions/spawn', { body: input }),
     /** Imports exported session metadata (what `get` returns) as a session record. */
     import: (metadata: Body<'POST /api/sessions/import'>) => this.call('POST /api/sessions/import', { body: metadata }),
-    list: (query: SessionQuery = {}) => this.call('GET /api/sessions', { query }),
+    /** A page of session summaries (the fields a list shows), with `total`, `seq` and `nextCursor`. */
+    list: async (query: Omit<SessionQuery, 'view' | 'include'> = {}) =>
+      (await this.call('GET /api/sessions', { query: { ...query, view: 'summary' } })) as SessionSummaryList,
+    /** A page of full sessions (without their kept output unless `include: 'output'`), with `total`, `seq` and `nextCursor`. */
+    listFull: async (query: Omit<SessionQuery, 'view'> = {}) =>
+      (await this.call('GET /api/sessions', { query: { ...query, view: 'full' } })) as SessionFullList,
+    /**
+     * Every summary matching `query`, page after page (`limit` per page, default 100): each page
+     * as it comes, with the total it was counted against.
+     */
+    pages: (query: Omit<SessionQuery, 'view' | 'include' | 'cursor'> = {}): AsyncGenerator<SessionSummaryList> =>
+      this.summaryPages(query),
     get: (id: string) => this.call('GET /api/sessions/:id', { params: { id } }),
     update: (id: string, input: Body<'PATCH /api/sessions/:id'>) =>
       this.call('PATCH /api/sessions/:id', { params: { id }, body: input }),

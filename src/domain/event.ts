@@ -107,6 +107,8 @@ export const EVENT_DATA = {
     at: z.string(),
     version: z.number().int(),
     waitingFor: waitingForSchema.nullable(),
+    /** The session's last activity after the move (output counts as activity). */
+    lastActivityAt: z.string(),
   }),
   /** The session will time out for inactivity at `at` (ISO-8601) unless it shows activity first. */
   'session:timeout_warning': z.strictObject({ id: idString, at: z.string() }),

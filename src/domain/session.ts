@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AGENT_KINDS, AGENT_STATES, WAITING_REASONS, waitingForSchema } from './agent.js';
 import { commandSchema } from './command.js';
+import { ValidationError } from './errors.js';
 import { idPattern } from './ids.js';
 import { LIMITS } from './limits.js';
 import { projectIdSchema } from './project.js';
@@ -407,6 +408,52 @@ export const listSessionsQuery = z.strictObject({
   active: booleanFlag.optional(),
   recent: z.coerce.number().int().min(1).max(1000).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Where the page starts: the `nextCursor` of the page before (opaque). */
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/, 'expected the nextCursor of a previous page')
+    .optional(),
+  /** `summary` (default): the fields a list shows; `full`: every field but the kept output. */
+  view: z.enum(['summary', 'full']).default('summary'),
+  /** `output`: full rows with their kept output too (only with `view=full`). */
+  include: z.literal('output').optional(),
 });
 export type ListSessionsQuery = z.input<typeof listSessionsQuery>;
-export type SessionFilter = z.output<typeof listSessionsQuery>;
+
+/** Where a page of sessions starts, in their order (newest first): after this creation time (ms since the epoch) and id. */
+export interface SessionCursor {
+  createdAtMs: number;
+  id: string;
+}
+
+/** What the store filters sessions by: the list's query without its presentation, and the page's start. */
+export type SessionFilter = Omit<z.output<typeof listSessionsQuery>, 'view' | 'include' | 'cursor'> & {
+  after?: SessionCursor | undefined;
+};
+
+/** The opaque `nextCursor` of a page whose last session is `last` (base64url of its time and id). */
+export function encodeCursor(last: { createdAt: string; id: string }): string {
+  // btoa, not Buffer: the domain is bundled into the dashboard too.
+  return btoa(`${Date.parse(last.createdAt)}:${last.id}`)
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
+}
+
+/**
+ * The position a `cursor` names.
+ * @throws ValidationError naming `query.cursor` when it is not one this server made
+ */
+export function decodeCursor(cursor: string): SessionCursor {
+  let text = '';
+  try {
+    text = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'));
+  } catch {
+    // Not base64: refused below like any other cursor this server did not make.
+  }
+  const [at, id] = text.split(':');
+  const createdAtMs = Number(at);
+  if (!Number.isSafeInteger(createdAtMs) || id === undefined || !idPattern('session').test(id))
+    throw new ValidationError([{ path: 'query.cursor', message: 'expected the nextCursor of a previous page' }]);
+  return { createdAtMs, id };
+}

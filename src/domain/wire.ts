@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import { projectSchema } from './project.js';
-import { booleanFlag, sessionSchema, tokensSchema } from './session.js';
+import { booleanFlag, tokensSchema } from './session.js';
+import { type SessionListItem, type SessionSummary, sessionListItemSchema, sessionSummarySchema } from './session-summary.js';
 import { timelineEntrySchema } from './task.js';
 
 // The shapes the API answers with besides the records themselves (docs/design.md §Wire conventions).
@@ -120,9 +121,23 @@ export const projectDeletionSchema = z.object({
 });
 export type ProjectDeletion = z.output<typeof projectDeletionSchema>;
 
-/** A list of sessions and the event sequence it is consistent with (watch from `seq` to stay current). */
-export const sessionListSchema = z.object({ sessions: z.array(sessionSchema), seq: z.number().int() });
+/**
+ * A page of sessions (summaries, or full rows with `view=full`), the event sequence it is
+ * consistent with (watch from `seq` to stay current), how many sessions match the filters in all,
+ * and the cursor of the next page (null on the last).
+ */
+export const sessionListSchema = z.object({
+  // Full rows first: a summary schema would accept a full row too, stripped down.
+  sessions: z.array(z.union([sessionListItemSchema, sessionSummarySchema])),
+  seq: z.number().int(),
+  total: z.number().int(),
+  nextCursor: z.string().nullable(),
+});
 export type SessionList = z.output<typeof sessionListSchema>;
+/** A page of summaries (`view=summary`, the default). */
+export type SessionSummaryList = Omit<SessionList, 'sessions'> & { sessions: SessionSummary[] };
+/** A page of full rows (`view=full`). */
+export type SessionFullList = Omit<SessionList, 'sessions'> & { sessions: SessionListItem[] };
 
 /** A session's last output lines; `live` when read from its running tmux session. */
 export const sessionOutputSchema = z.object({ live: z.boolean(), lines: z.array(z.string()) });

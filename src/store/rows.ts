@@ -8,7 +8,7 @@ import {
   type TimelineEntry,
 } from '../domain/index.js';
 import type { EventsTable, ProjectsTable, SessionsTable, TasksTable, TaskTimelineTable } from './schema.js';
-import type { SessionRef, SessionRow, TaskRow } from './store.js';
+import type { SessionRef, SessionRow, SummaryRow, TaskRow } from './store.js';
 
 /** Milliseconds since the epoch → ISO-8601. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -237,6 +237,52 @@ export function refFromRow(r: RefRow, taskIds: string[]): SessionRef {
     runtimeKind: r.runtime_kind as SessionRef['runtimeKind'],
     exitCode: numOrNull(r.exit_code),
     branch: r.branch,
+    version: num(r.version),
+  };
+}
+
+/** The columns of a summary (see `SUMMARY_COLUMNS`), as `sessionSummary` reads them. */
+export function summaryFromRow(
+  r: Pick<
+    Selectable<SessionsTable>,
+    | 'id'
+    | 'name'
+    | 'project_id'
+    | 'status'
+    | 'agent_state'
+    | 'waiting_for'
+    | 'created_at'
+    | 'last_activity_at'
+    | 'completed_at'
+    | 'end_reason'
+    | 'exit_code'
+    | 'statistics'
+    | 'parent_session_id'
+    | 'role'
+    | 'host'
+    | 'version'
+  >,
+  taskIds: string[],
+): SummaryRow {
+  const ended = r.completed_at !== null;
+  const statistics = JSON.parse(r.statistics) as Partial<SummaryRow['statistics']>;
+  return {
+    id: r.id,
+    name: r.name,
+    projectId: r.project_id,
+    taskIds,
+    status: r.status as Session['status'],
+    // As sessionFromRow: an ended session's agent has exited, and waits for nothing.
+    agentState: ended ? (r.agent_state === null ? null : 'exited') : (r.agent_state as Session['agentState']),
+    waitingFor: !ended && r.waiting_for ? JSON.parse(r.waiting_for) : null,
+    createdAt: iso(num(r.created_at)),
+    lastActivityAt: iso(num(r.last_activity_at)),
+    completedAt: isoOrNull(r.completed_at),
+    endReason: r.end_reason as Session['endReason'],
+    parentSessionId: r.parent_session_id,
+    role: r.role as Session['role'],
+    runtime: { exitCode: numOrNull(r.exit_code), host: r.host },
+    statistics: { ...EMPTY_STATISTICS, ...statistics },
     version: num(r.version),
   };
 }

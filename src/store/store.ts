@@ -5,6 +5,7 @@ import type {
   Session,
   SessionFilter,
   Statistics,
+  SummarySource,
   Task,
   TaskStatus,
   TimelineEntry,
@@ -22,6 +23,9 @@ export interface TaskFilter {
   /** At most this many tasks, highest priority first, then newest first. */
   limit: number;
 }
+
+/** A session summary as read, with the host its unreachable check needs (see `sessionSummary`). */
+export type SummaryRow = SummarySource & { runtime: { host: string | null } };
 
 /** A task row without the derived `sessionIds` and `timeline`. */
 export type TaskRow = Omit<Task, 'sessionIds' | 'timeline'>;
@@ -130,6 +134,13 @@ export interface SessionReads {
   getSession(id: string): Promise<Session | undefined>;
   /** Sessions matching `filter`, newest first; `recent` overrides `limit`. */
   listSessions(filter: SessionFilter): Promise<Session[]>;
+  /**
+   * The same page as {@link listSessions}, as summaries read from the few columns they need (no
+   * output, configuration or git context); `runtime.host` is kept for the unreachable check.
+   */
+  listSessionSummaries(filter: SessionFilter): Promise<SummaryRow[]>;
+  /** How many sessions match `filter`, whatever its page and limit. */
+  countSessions(filter: SessionFilter): Promise<number>;
   /** Non-terminal tmux-backed sessions on `host`, oldest first; `lastActivityAt` in ms since the epoch. */
   listActiveRuntimes(host: string): Promise<ActiveRuntime[]>;
   /**

@@ -97,9 +97,10 @@ export class Live {
 
   /** Loads a fresh snapshot; returns the event sequence it is consistent with. */
   private async reload(): Promise<number> {
-    const active = await this.client.sessions.list({ active: true, limit: 1000 });
+    // Full rows (the session page reads their git context, statistics, launch); never their output.
+    const active = await this.client.sessions.listFull({ active: true, limit: 1000 });
     const [ended, tasks, projects, queue, health] = await Promise.all([
-      this.client.sessions.list({ active: false, limit: RECENT_ENDED }),
+      this.client.sessions.listFull({ active: false, limit: RECENT_ENDED }),
       this.client.tasks.list({ limit: 1000 }),
       this.client.projects.list(),
       this.client.queue.list(),
@@ -108,7 +109,7 @@ export class Live {
     this.set({
       connection: this.state.connection,
       seq: active.seq,
-      sessions: new Map([...active.sessions, ...ended.sessions].map((s) => [s.id, s])),
+      sessions: new Map([...active.sessions, ...ended.sessions].map((s) => [s.id, { ...s, output: s.output ?? [] }])),
       tasks: new Map(tasks.map((t) => [t.id, t])),
       projects: new Map(projects.map((p) => [p.id, p])),
       paused: queue.paused,
@@ -155,10 +156,10 @@ export class Live {
         break;
       }
       case 'session:agent_state': {
-        const { id, to, at, version, waitingFor } = event.data;
+        const { id, to, at, version, waitingFor, lastActivityAt } = event.data;
         const current = sessions.get(id);
         if (current && current.version <= version)
-          sessions.set(id, { ...current, agentState: to, agentStateSince: at, waitingFor, version });
+          sessions.set(id, { ...current, agentState: to, agentStateSince: at, waitingFor, lastActivityAt, version });
         break;
       }
       case 'session:ended':

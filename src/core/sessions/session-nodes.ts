@@ -1,4 +1,4 @@
-import { isAlreadyGone, type Session } from '../../domain/index.js';
+import { isAlreadyGone } from '../../domain/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { Runtime } from '../runtime.js';
 import type { SessionEnder } from './session-lifecycle.js';
@@ -18,7 +18,9 @@ export class SessionNodes {
   ) {}
 
   /** `sessions` with the live ones of silent nodes flagged `runtime.unreachable`: unreachable, not dead. */
-  async markUnreachable(sessions: Session[]): Promise<Session[]> {
+  async markUnreachable<T extends { completedAt: string | null; runtime: { host: string | null; unreachable?: boolean } }>(
+    sessions: T[],
+  ): Promise<T[]> {
     const own = this.deps.runtime.host;
     if (!sessions.some((s) => s.completedAt === null && s.runtime.host !== null && s.runtime.host !== own)) return sessions;
     const cutoff = this.deps.clock.now() - (this.options.nodeTimeoutSecs ?? 30) * 1000;

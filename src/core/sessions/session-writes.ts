@@ -162,6 +162,7 @@ export class SessionWrites {
                 at: saved.agentStateSince ?? saved.updatedAt,
                 version: saved.version,
                 waitingFor: saved.waitingFor,
+                lastActivityAt: saved.lastActivityAt,
               },
             }
           : { type: eventType, data: saved };

@@ -2,8 +2,10 @@ import {
   ConflictError,
   type CreateSessionInput,
   createSessionInput,
+  decodeCursor,
   EMPTY_STATISTICS,
   type EndReason,
+  encodeCursor,
   importSessionInput,
   isTerminal,
   type ListSessionsQuery,
@@ -13,10 +15,12 @@ import {
   needsInputInput,
   parseInput,
   type Session,
+  type SessionFilter,
   type SessionList,
   type SpawnInput,
   type Statistics,
   sessionIdSchema,
+  sessionSummary,
   type TouchInput,
   type TransitionInput,
   taskIdSchema,
@@ -28,6 +32,7 @@ import {
   updateSessionInput,
   ValidationError,
 } from '../../domain/index.js';
+import type { SummaryRow } from '../../store/index.js';
 import { resumeCommand } from '../agents/index.js';
 import type { CoreDeps } from '../deps.js';
 import type { GitInspector, Runtime } from '../runtime.js';
@@ -179,11 +184,12 @@ export class SessionService {
   }
 
   /**
-   * Sessions matching the query (newest first) and the event sequence the list is consistent with.
+   * Sessions matching the query (newest first, full rows), and the event sequence the list is
+   * consistent with: for Maestro's own loops. The API answers {@link page}.
    * @throws ValidationError on a bad query
    */
-  async list(query: ListSessionsQuery = {}): Promise<SessionList> {
-    const filter = parseInput(listSessionsQuery, query, 'query');
+  async list(query: ListSessionsQuery = {}): Promise<{ sessions: Session[]; seq: number }> {
+    const filter = this.filterOf(query);
     await this.expireDue();
     const snapshot = await this.deps.store.transaction(async (tx) => {
       const [sessions, seq] = [await tx.listSessions(filter), await tx.lastSeq()];
@@ -191,6 +197,45 @@ export class SessionService {
     });
     // Outside the transaction: it holds SQLite's only connection.
     return { ...snapshot, sessions: await this.nodes.markUnreachable(snapshot.sessions) };
+  }
+
+  /**
+   * A page of the sessions matching the query, as `GET /api/sessions` answers it (docs/design.md
+   * §Lists): summaries, or full rows without their kept output (`view=full`, with it
+   * `include=output`); how many match in all; the event sequence the page is consistent with; and
+   * the cursor of the next page (null on the last one).
+   * @throws ValidationError on a bad query or cursor, or `include` without `view=full`
+   */
+  async page(query: ListSessionsQuery = {}): Promise<SessionList> {
+    const { view, include } = parseInput(listSessionsQuery, query, 'query');
+    if (include && view !== 'full')
+      throw new ValidationError([{ path: 'query.include', message: 'expected view=full: summaries never carry output' }]);
+    const filter = this.filterOf(query);
+    await this.expireDue();
+    // One more than the page: whether a next page exists is known without another query.
+    const ahead = filter.recent === undefined ? { ...filter, limit: filter.limit + 1 } : filter;
+    const read = await this.deps.store.transaction(async (tx) => ({
+      rows: view === 'full' ? await tx.listSessions(ahead) : await tx.listSessionSummaries(ahead),
+      total: await tx.countSessions(filter),
+      seq: await tx.lastSeq(),
+    }));
+    const more = filter.recent === undefined && read.rows.length > filter.limit;
+    if (more) read.rows.pop();
+    const last = read.rows.at(-1);
+    const nextCursor = more && last ? encodeCursor(last) : null;
+    const sessions =
+      view === 'full'
+        ? (await this.nodes.markUnreachable(read.rows as Session[])).map(({ output, ...rest }) =>
+            include ? { ...rest, output } : rest,
+          )
+        : (await this.nodes.markUnreachable(read.rows as SummaryRow[])).map(sessionSummary);
+    return { sessions, seq: read.seq, total: read.total, nextCursor };
+  }
+
+  /** The store's filter of a list query: its fields, and the cursor decoded. @throws ValidationError */
+  private filterOf(query: ListSessionsQuery): SessionFilter {
+    const { view: _v, include: _i, cursor, ...filter } = parseInput(listSessionsQuery, query, 'query');
+    return { ...filter, ...(cursor === undefined ? {} : { after: decodeCursor(cursor) }) };
   }
 
   /**

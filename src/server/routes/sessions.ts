@@ -8,7 +8,7 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
   mount(app, 'POST /api/sessions', ({ body }) => sessions.create(body));
   mount(app, 'POST /api/sessions/import', ({ body }) => sessions.importMetadata(body));
   mount(app, 'POST /api/sessions/spawn', ({ body }) => sessions.spawn(body));
-  mount(app, 'GET /api/sessions', ({ query }) => sessions.list(query));
+  mount(app, 'GET /api/sessions', ({ query }) => sessions.page(query));
   mount(app, 'GET /api/sessions/:id', ({ params }) => sessions.get(params.id));
   mount(app, 'PATCH /api/sessions/:id', ({ params, body }) => sessions.update(params.id, body));
   mount(app, 'POST /api/sessions/:id/transition', ({ params, body }) => sessions.transition(params.id, body));

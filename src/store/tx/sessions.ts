@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import { ConflictError, EMPTY_STATISTICS, isTerminal, newId, type Session } from '../../domain/index.js';
-import { ms, type RefRow, refFromRow, sessionFromRow, sessionToRow } from '../rows.js';
+import { ConflictError, EMPTY_STATISTICS, isTerminal, newId, type Session, type SessionFilter } from '../../domain/index.js';
+import { ms, type RefRow, refFromRow, sessionFromRow, sessionToRow, summaryFromRow } from '../rows.js';
 import type { Database } from '../schema.js';
 import type { SessionReads, SessionRef, SessionWrites } from '../store.js';
 import { ACTIVE, CHUNK, COUNT, chunks, groupBy, INACTIVE, insertUnique } from './shared.js';
@@ -46,6 +46,78 @@ async function taskIdsOf(db: Kysely<Database>, sessionIds: string[]): Promise<Ma
  */
 export function sessionEndedIds(links: LinkRow[]): [string, string, string][] {
   return links.map((l) => [newId('event'), l.task_id, l.session_id]);
+}
+
+/** The columns a session summary is made of (see `summaryFromRow`). */
+const SUMMARY_COLUMNS = [
+  'id',
+  'name',
+  'project_id',
+  'status',
+  'agent_state',
+  'waiting_for',
+  'created_at',
+  'last_activity_at',
+  'completed_at',
+  'end_reason',
+  'exit_code',
+  'statistics',
+  'parent_session_id',
+  'role',
+  'host',
+  'version',
+] as const;
+
+/** The sessions `filter` selects (its page start included), as a query to select from. */
+function filtered(db: Kysely<Database>, filter: SessionFilter) {
+  let q = db.selectFrom('sessions');
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.projectId) q = q.where('project_id', '=', filter.projectId);
+  if (filter.branch) q = q.where('branch', '=', filter.branch);
+  if (filter.name !== undefined) q = q.where('name', '=', filter.name);
+  if (filter.parentSessionId) q = q.where('parent_session_id', '=', filter.parentSessionId);
+  // `exited` is every ended session that had an agent (see sessionFromRow); the others are live.
+  if (filter.agentState === 'exited') q = q.where('active', '=', INACTIVE).where('agent_state', 'is not', null);
+  else if (filter.agentState) q = q.where('active', '=', ACTIVE).where('agent_state', '=', filter.agentState);
+  // A prefix compared as a prefix: LIKE would read the `_` of every id as a wildcard.
+  const prefix = filter.idPrefix;
+  if (prefix) q = q.where((eb) => eb(eb.fn('substr', ['id', eb.val(1), eb.val(prefix.length)]), '=', prefix));
+  if (filter.created_after) q = q.where('created_at', '>', ms(filter.created_after));
+  if (filter.created_before) q = q.where('created_at', '<', ms(filter.created_before));
+  if (filter.active !== undefined) q = q.where('active', '=', filter.active ? ACTIVE : INACTIVE);
+  const taskId = filter.taskId;
+  if (taskId) {
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('task_sessions')
+          .select('task_sessions.session_id')
+          .whereRef('task_sessions.session_id', '=', 'sessions.id')
+          .where('task_sessions.task_id', '=', taskId),
+      ),
+    );
+  }
+  // Keyset paging on the list's order (newest first): after the last session of the page before,
+  // never an OFFSET scan, and stable while sessions are created (they sort before the cursor).
+  const after = filter.after;
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.createdAtMs),
+        eb.and([eb('created_at', '=', after.createdAtMs), eb('id', '<', after.id)]),
+      ]),
+    );
+  return q;
+}
+
+/** One page of `query` in the list's order, newest first. */
+function page<Q extends { orderBy(column: 'created_at' | 'id', direction: 'desc'): Q; limit(n: number): Q }>(
+  query: Q,
+  filter: SessionFilter,
+): Q {
+  return query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(filter.recent ?? filter.limit);
 }
 
 /** {@link SessionReads} over `db` (the root database or a transaction). */
@@ -97,38 +169,25 @@ export function sessionReads(db: Kysely<Database>): SessionReads {
     },
 
     listSessions(filter) {
-      let q = db.selectFrom('sessions').selectAll();
-      if (filter.status) q = q.where('status', '=', filter.status);
-      if (filter.projectId) q = q.where('project_id', '=', filter.projectId);
-      if (filter.branch) q = q.where('branch', '=', filter.branch);
-      if (filter.name !== undefined) q = q.where('name', '=', filter.name);
-      if (filter.parentSessionId) q = q.where('parent_session_id', '=', filter.parentSessionId);
-      // `exited` is every ended session that had an agent (see sessionFromRow); the others are live.
-      if (filter.agentState === 'exited') q = q.where('active', '=', INACTIVE).where('agent_state', 'is not', null);
-      else if (filter.agentState) q = q.where('active', '=', ACTIVE).where('agent_state', '=', filter.agentState);
-      // A prefix compared as a prefix: LIKE would read the `_` of every id as a wildcard.
-      const prefix = filter.idPrefix;
-      if (prefix) q = q.where((eb) => eb(eb.fn('substr', ['id', eb.val(1), eb.val(prefix.length)]), '=', prefix));
-      if (filter.created_after) q = q.where('created_at', '>', ms(filter.created_after));
-      if (filter.created_before) q = q.where('created_at', '<', ms(filter.created_before));
-      if (filter.active !== undefined) q = q.where('active', '=', filter.active ? ACTIVE : INACTIVE);
-      const taskId = filter.taskId;
-      if (taskId) {
-        q = q.where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('task_sessions')
-              .select('task_sessions.session_id')
-              .whereRef('task_sessions.session_id', '=', 'sessions.id')
-              .where('task_sessions.task_id', '=', taskId),
-          ),
-        );
-      }
-      return loadSessions(
-        q
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(filter.recent ?? filter.limit),
+      return loadSessions(page(filtered(db, filter).selectAll(), filter));
+    },
+
+    async listSessionSummaries(filter) {
+      const rows = await page(filtered(db, filter).select(SUMMARY_COLUMNS), filter).execute();
+      if (rows.length === 0) return [];
+      const taskIds = await taskIdsOf(
+        db,
+        rows.map((r) => r.id),
       );
+      return rows.map((r) => summaryFromRow(r, taskIds.get(r.id) ?? []));
+    },
+
+    async countSessions(filter) {
+      // The page's start is not a filter: the total counts every match.
+      const row = await filtered(db, { ...filter, after: undefined })
+        .select(COUNT.as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
 
     async listActiveRuntimes(host) {
