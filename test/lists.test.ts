@@ -134,6 +134,17 @@ describe('session lists: summaries, cursor pages and totals', () => {
     expect(state.get(kept.id)).not.toHaveProperty('parentSessionId');
   });
 
+  it('lists tasks without description and timeline, whole ones with view=full', async () => {
+    await setup();
+    await m.services.tasks.create({ projectId: 'proj_a', title: 't', description: 'a long story' });
+    const [summary] = (await get('/api/tasks')).body.tasks;
+    expect(summary).toMatchObject({ title: 't', status: 'todo', sessionIds: [] });
+    expect(summary).not.toHaveProperty('timeline');
+    expect(summary).not.toHaveProperty('description');
+    const [whole] = (await get('/api/tasks?view=full')).body.tasks;
+    expect(whole).toMatchObject({ description: 'a long story', timeline: [{ type: 'created' }] });
+  });
+
   it('keeps a summary under 350 bytes', async () => {
     await setup();
     const task = await m.services.tasks.create({ projectId: 'proj_a', title: 't' });

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { MaestroClient } from '../client/index.js';
-import type { Task } from '../domain/index.js';
+import type { Task, TaskSummary } from '../domain/index.js';
 import { TASK_STATUSES } from '../domain/index.js';
 import { shouldColour } from './colour.js';
 import { confirm } from './confirm.js';
@@ -9,7 +9,7 @@ import { emit, type OutputFormat } from './output.js';
 import { prettyTask, prettyTasks } from './tracker-output.js';
 
 /** Prints tasks: JSON as they are, or a tree with project names for people. */
-async function emitTasks(client: MaestroClient, output: OutputFormat, tasks: Task[]): Promise<void> {
+async function emitTasks(client: MaestroClient, output: OutputFormat, tasks: TaskSummary[]): Promise<void> {
   const projects = output === 'json' ? [] : await client.projects.list();
   const names = new Map(projects.map((p) => [p.id, p.name]));
   emit(output, tasks, (list) => prettyTasks(list, { width: terminalWidth(), colour: shouldColour(), projects: names }));

@@ -1,4 +1,4 @@
-import type { Project, Task, TimelineEntry } from '../domain/index.js';
+import type { Project, Task, TaskSummary, TimelineEntry } from '../domain/index.js';
 import { paint, type Style } from './colour.js';
 import { fields } from './output.js';
 import { shortIds } from './short-ids.js';
@@ -38,7 +38,7 @@ const PROJECT_STYLE: Record<Project['status'], Style | undefined> = {
  * first, then newest); short ids, status, priority, title, project name and session count, fitted
  * to the width with titles cut first.
  */
-export function prettyTasks(tasks: Task[], layout: TrackerLayout): string {
+export function prettyTasks(tasks: TaskSummary[], layout: TrackerLayout): string {
   const short = shortIds(tasks.map((t) => t.id));
   const rows = treeRows(
     tasks,

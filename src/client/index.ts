@@ -1,4 +1,13 @@
-import type { API, ApiRouteKey, Health, SessionFullList, SessionSummaryList, TypedEvent } from '../domain/index.js';
+import type {
+  API,
+  ApiRouteKey,
+  Health,
+  SessionFullList,
+  SessionSummaryList,
+  Task,
+  TaskSummary,
+  TypedEvent,
+} from '../domain/index.js';
 import {
   callRoute,
   type RouteBody,
@@ -149,7 +158,12 @@ export class MaestroClient {
 
   readonly tasks = {
     create: (input: Body<'POST /api/tasks'>) => this.call('POST /api/tasks', { body: input }),
-    list: async (query: TaskQuery = {}) => (await this.call('GET /api/tasks', { query })).tasks,
+    /** Task summaries (without description and timeline), highest priority first. */
+    list: async (query: Omit<TaskQuery, 'view'> = {}) =>
+      (await this.call('GET /api/tasks', { query: { ...query, view: 'summary' } })).tasks as TaskSummary[],
+    /** Whole tasks, with their description and timeline. */
+    listFull: async (query: Omit<TaskQuery, 'view'> = {}) =>
+      (await this.call('GET /api/tasks', { query: { ...query, view: 'full' } })).tasks as Task[],
     get: (id: string) => this.call('GET /api/tasks/:id', { params: { id } }),
     timeline: async (id: string) => (await this.call('GET /api/tasks/:id/timeline', { params: { id } })).timeline,
     /** The direct subtasks of a task. */

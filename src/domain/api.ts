@@ -10,7 +10,15 @@ import {
   updateProjectInput,
 } from './project.js';
 import { type RouteKey, type RouteSpec, route } from './route-spec.js';
-import { createTaskInput, listTasksQuery, taskNoteInput, taskSchema, timelineEntrySchema, updateTaskInput } from './task.js';
+import {
+  createTaskInput,
+  listTasksQuery,
+  taskNoteInput,
+  taskSchema,
+  taskSummarySchema,
+  timelineEntrySchema,
+  updateTaskInput,
+} from './task.js';
 import {
   cleanupInput,
   eventsQuery,
@@ -132,11 +140,13 @@ export const API = {
   }),
   'GET /api/tasks': route({
     name: 'listTasks',
-    summary: 'List tasks, highest priority first, then newest; ?name= matches a title exactly',
+    summary:
+      'List tasks (summaries; view=full for whole ones), highest priority first, then newest; ?name= matches a title exactly',
     tag: 'tasks',
     query: listTasksQuery,
     status: 200,
-    response: z.object({ tasks: z.array(taskSchema) }),
+    // Whole tasks first: the summary schema would accept a whole task too, stripped down.
+    response: z.object({ tasks: z.array(z.union([taskSchema, taskSummarySchema])) }),
   }),
   'GET /api/tasks/:id': route({
     name: 'getTask',

@@ -75,6 +75,10 @@ export const taskSchema = z.object({
 });
 export type Task = z.infer<typeof taskSchema>;
 
+/** A task as lists show it (`GET /api/tasks`): without its description and timeline, which grow. */
+export const taskSummarySchema = taskSchema.omit({ description: true, timeline: true });
+export type TaskSummary = z.infer<typeof taskSummarySchema>;
+
 const taskPriority = z.number().int().min(-1000).max(1000);
 
 /** Body of `POST /api/tasks`. */
@@ -110,6 +114,8 @@ export const listTasksQuery = z.strictObject({
   /** Subtasks of this task only. */
   parentId: taskIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  /** `summary` (default): without description and timeline; `full`: whole tasks. */
+  view: z.enum(['summary', 'full']).default('summary'),
 });
 export type ListTasksQuery = z.input<typeof listTasksQuery>;
 

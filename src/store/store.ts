@@ -22,6 +22,8 @@ export interface TaskFilter {
   parentId?: string | undefined;
   /** At most this many tasks, highest priority first, then newest first. */
   limit: number;
+  /** Read their timelines too (default true); lists of summaries do without. */
+  withTimeline?: boolean | undefined;
 }
 
 /** A session summary as read, with the host its unreachable check needs (see `sessionSummary`). */

@@ -101,7 +101,7 @@ export class Live {
     const active = await this.client.sessions.listFull({ active: true, limit: 1000 });
     const [ended, tasks, projects, queue, health] = await Promise.all([
       this.client.sessions.listFull({ active: false, limit: RECENT_ENDED }),
-      this.client.tasks.list({ limit: 1000 }),
+      this.client.tasks.listFull({ limit: 1000 }),
       this.client.projects.list(),
       this.client.queue.list(),
       this.client.health(),

@@ -8,6 +8,7 @@ import {
   parseInput,
   type Task,
   type TaskNoteInput,
+  type TaskSummary,
   type TimelineEntry,
   taskNoteInput,
   type UpdateTaskInput,
@@ -66,9 +67,15 @@ export class TaskService {
     return task;
   }
 
-  /** Tasks matching the query, highest priority first, then newest first. @throws ValidationError on a bad query */
-  list(query: ListTasksQuery = {}): Promise<Task[]> {
-    return this.deps.store.listTasks(parseInput(listTasksQuery, query, 'query'));
+  /**
+   * Tasks matching the query, highest priority first, then newest first: summaries (no description,
+   * no timeline), or whole tasks with `view: 'full'`.
+   * @throws ValidationError on a bad query
+   */
+  async list(query: ListTasksQuery = {}): Promise<Task[] | TaskSummary[]> {
+    const { view, ...filter } = parseInput(listTasksQuery, query, 'query');
+    const tasks = await this.deps.store.listTasks({ ...filter, withTimeline: view === 'full' });
+    return view === 'full' ? tasks : tasks.map(({ description: _d, timeline: _t, ...summary }) => summary);
   }
 
   /**

@@ -8,7 +8,10 @@ import { groupBy, insertUnique } from './shared.js';
 /** {@link TaskReads} over `db` (the root database or a transaction). */
 export function taskReads(db: Kysely<Database>): TaskReads {
   /** The tasks `query` selects, each with its session ids and timeline (two more queries for all of them). */
-  async function loadTasks(query: { execute(): Promise<Parameters<typeof taskFromRow>[0][]> }): Promise<Task[]> {
+  async function loadTasks(
+    query: { execute(): Promise<Parameters<typeof taskFromRow>[0][]> },
+    withTimeline = true,
+  ): Promise<Task[]> {
     const rows = await query.execute();
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
@@ -20,7 +23,9 @@ export function taskReads(db: Kysely<Database>): TaskReads {
         .orderBy('created_at')
         .orderBy('session_id')
         .execute(),
-      db.selectFrom('task_timeline').selectAll().where('task_id', 'in', ids).orderBy('at').orderBy('id').execute(),
+      withTimeline
+        ? db.selectFrom('task_timeline').selectAll().where('task_id', 'in', ids).orderBy('at').orderBy('id').execute()
+        : [],
     ]);
     const sessionIds = groupBy(
       links,
