@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import { projectSchema } from './project.js';
 import { booleanFlag, tokensSchema } from './session.js';
-import { type SessionListItem, type SessionSummary, sessionListItemSchema, sessionSummarySchema } from './session-summary.js';
+import { sessionListItemSchema, sessionSummarySchema } from './session-summary.js';
 import { timelineEntrySchema } from './task.js';
 
 // The shapes the API answers with besides the records themselves (docs/design.md §Wire conventions).
@@ -121,23 +121,30 @@ export const projectDeletionSchema = z.object({
 });
 export type ProjectDeletion = z.output<typeof projectDeletionSchema>;
 
-/**
- * A page of sessions (summaries, or full rows with `view=full`), the event sequence it is
- * consistent with (watch from `seq` to stay current), how many sessions match the filters in all,
- * and the cursor of the next page (null on the last).
- */
-export const sessionListSchema = z.object({
-  // Full rows first: a summary schema would accept a full row too, stripped down.
-  sessions: z.array(z.union([sessionListItemSchema, sessionSummarySchema])),
+/** What every page of sessions carries beside them. */
+const pageFields = {
+  /** The event sequence the page is consistent with: watch from it to stay current. */
   seq: z.number().int(),
+  /** How many sessions match the filters in all. */
   total: z.number().int(),
+  /** The cursor of the next page; null on the last. */
   nextCursor: z.string().nullable(),
-});
+};
+
+/**
+ * A page of sessions: summaries (`view: 'summary'`) or full rows (`view: 'full'`). The view is
+ * named in the answer so that each page is checked against its one schema, and typed clients
+ * know which they hold.
+ */
+export const sessionListSchema = z.discriminatedUnion('view', [
+  z.object({ view: z.literal('summary'), sessions: z.array(sessionSummarySchema), ...pageFields }),
+  z.object({ view: z.literal('full'), sessions: z.array(sessionListItemSchema), ...pageFields }),
+]);
 export type SessionList = z.output<typeof sessionListSchema>;
 /** A page of summaries (`view=summary`, the default). */
-export type SessionSummaryList = Omit<SessionList, 'sessions'> & { sessions: SessionSummary[] };
+export type SessionSummaryList = Extract<SessionList, { view: 'summary' }>;
 /** A page of full rows (`view=full`). */
-export type SessionFullList = Omit<SessionList, 'sessions'> & { sessions: SessionListItem[] };
+export type SessionFullList = Extract<SessionList, { view: 'full' }>;
 
 /** A session's last output lines; `live` when read from its running tmux session. */
 export const sessionOutputSchema = z.object({ live: z.boolean(), lines: z.array(z.string()) });

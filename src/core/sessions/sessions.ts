@@ -223,13 +223,11 @@ export class SessionService {
     if (more) read.rows.pop();
     const last = read.rows.at(-1);
     const nextCursor = more && last ? encodeCursor(last) : null;
-    const sessions =
-      view === 'full'
-        ? (await this.nodes.markUnreachable(read.rows as Session[])).map(({ output, ...rest }) =>
-            include ? { ...rest, output } : rest,
-          )
-        : (await this.nodes.markUnreachable(read.rows as SummaryRow[])).map(sessionSummary);
-    return { sessions, seq: read.seq, total: read.total, nextCursor };
+    const page = { seq: read.seq, total: read.total, nextCursor };
+    if (view === 'summary')
+      return { view, sessions: (await this.nodes.markUnreachable(read.rows as SummaryRow[])).map(sessionSummary), ...page };
+    const full = await this.nodes.markUnreachable(read.rows as Session[]);
+    return { view, sessions: full.map(({ output, ...rest }) => (include ? { ...rest, output } : rest)), ...page };
   }
 
   /** The store's filter of a list query: its fields, and the cursor decoded. @throws ValidationError */
