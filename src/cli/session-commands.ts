@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Argument, type Command, Option } from 'commander';
 import { execa } from 'execa';
+import type { MaestroClient } from '../client/index.js';
 import {
   AGENT_KINDS,
   AGENT_STATES,
@@ -17,12 +18,15 @@ import {
   type SessionPhase,
   type SessionStatus,
   type SessionSummary,
+  WAIT_STATES,
+  type WaitFor,
 } from '../domain/index.js';
 import { shouldColour } from './colour.js';
 import { confirm } from './confirm.js';
 import { clientFor, collect, globals, intOption, terminalWidth } from './context.js';
 import { drawScreen, watchView } from './live-view.js';
 import { emit, prettyDiff, prettySession } from './output.js';
+import { sessionIdOf } from './resolve.js';
 import { prettySessions } from './session-table.js';
 
 /** Help of `--version` (optimistic concurrency, see the API's version fencing). */
@@ -54,6 +58,15 @@ const roleOption = () => new Option('--role <role>', 'orchestrator (drives other
 function parentOf(opts: { parent?: string | false }): string | undefined {
   if (opts.parent === false) return undefined;
   return opts.parent ?? (process.env.MAESTRO_SESSION_ID || undefined);
+}
+
+/**
+ * Waits until session `id` ends; its exit code (0 when it ended well without one, 1 when not), for
+ * `spawn --wait ended`.
+ */
+async function waitForEnd(client: MaestroClient, id: string): Promise<number> {
+  const answer = await client.sessions.wait([id], ['ended'], Number.POSITIVE_INFINITY);
+  return answer.session?.exitCode ?? (answer.session?.status === 'completed' ? 0 : 1);
 }
 
 /** `maestro session …` */
@@ -101,6 +114,11 @@ export function sessionCommands(program: Command): void {
     .addOption(parentOption())
     .addOption(noParentOption())
     .addOption(roleOption())
+    .addOption(
+      new Option('--wait <state>', 'then wait until it ends, and exit with its exit code (a script that runs an agent)').choices([
+        'ended',
+      ]),
+    )
     .argument('<command...>', 'the program and its arguments (put them after --)')
     .action(async (command: string[], opts, cmd: Command) => {
       const spawned = await clientFor(cmd).sessions.spawn({
@@ -117,6 +135,7 @@ export function sessionCommands(program: Command): void {
         command,
       });
       emit(globals(cmd).output, spawned, prettySession);
+      if (opts.wait === 'ended') process.exitCode = await waitForEnd(clientFor(cmd), spawned.id);
     });
 
   session
@@ -221,6 +240,31 @@ export function sessionCommands(program: Command): void {
             ? process.stdout.write(`${JSON.stringify(view.sessions)}\n`)
             : drawScreen('maestro session list', pretty(view)),
       });
+    });
+
+  session
+    .command('wait <ids...>')
+    .description(
+      'wait until one of the sessions is waiting for you, idle or ended (or changes at all), e.g. maestro session wait worker-1 worker-2 --state waiting; exits 0 naming it, 124 on timeout',
+    )
+    .addOption(
+      new Option('-s, --state <state>', 'what to wait for (repeatable; an end always counts)')
+        .choices(WAIT_STATES)
+        .argParser((value: string, previous: string[] = []) => {
+          if (!(WAIT_STATES as readonly string[]).includes(value))
+            throw new Error(`--state: expected one of ${WAIT_STATES.join(', ')}, got "${value}"`);
+          return [...previous, value];
+        }),
+    )
+    .option('-t, --timeout <seconds>', 'give up after this many seconds (default: wait for ever)', intOption('--timeout'))
+    .action(async (ids: string[], opts: { state?: WaitFor[]; timeout?: number }, cmd: Command) => {
+      const client = clientFor(cmd);
+      const resolved = await Promise.all(ids.map((id) => sessionIdOf(client, id)));
+      const answer = await client.sessions.wait(resolved, opts.state ?? ['any'], opts.timeout ?? Number.POSITIVE_INFINITY);
+      emit(globals(cmd).output, answer, (a) =>
+        a.matched ? `${a.session?.name ?? a.sessionId} ${a.state}` : `timed out after ${opts.timeout} s`,
+      );
+      if (!answer.matched) process.exitCode = 124;
     });
 
   session

@@ -7,7 +7,9 @@ import type {
   Task,
   TaskSummary,
   TypedEvent,
+  WaitResult,
 } from '../domain/index.js';
+import { MAX_WAIT_SECS } from '../domain/limits.js';
 import {
   callRoute,
   type RouteBody,
@@ -204,6 +206,24 @@ export class MaestroClient {
     pages: (query: Omit<SessionQuery, 'view' | 'include' | 'cursor'> = {}): AsyncGenerator<SessionSummaryList> =>
       this.summaryPages(query),
     get: (id: string) => this.call('GET /api/sessions/:id', { params: { id } }),
+    /**
+     * Waits until one of `ids` is in one of `states` (or ended, or deleted), asking again every
+     * 50 s (the longest one request holds) until `timeoutSecs` have passed; `matched: false` then.
+     */
+    wait: async (
+      ids: string[],
+      states: Body<'POST /api/sessions/wait'>['states'] = ['any'],
+      timeoutSecs = 30,
+    ): Promise<WaitResult> => {
+      const until = Date.now() + timeoutSecs * 1000;
+      for (;;) {
+        const left = Math.max(0, (until - Date.now()) / 1000);
+        const answer = await this.call('POST /api/sessions/wait', {
+          body: { ids, states, timeoutSecs: Math.min(left, MAX_WAIT_SECS) },
+        });
+        if (answer.matched || left <= MAX_WAIT_SECS) return answer;
+      }
+    },
     update: (id: string, input: Body<'PATCH /api/sessions/:id'>) =>
       this.call('PATCH /api/sessions/:id', { params: { id }, body: input }),
     transition: (id: string, input: Body<'POST /api/sessions/:id/transition'>) =>

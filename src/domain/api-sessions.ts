@@ -16,7 +16,9 @@ import {
   touchInput,
   transitionInput,
   updateSessionInput,
+  waitInput,
 } from './session.js';
+import { waitResultSchema } from './session-summary.js';
 import {
   diffQuery,
   idParams,
@@ -49,6 +51,15 @@ export function sessionRoutes() {
       body: spawnInput,
       status: 201,
       response: sessionSchema,
+    }),
+    'POST /api/sessions/wait': route({
+      name: 'waitForSessions',
+      summary:
+        'Wait until one of the sessions is waiting, idle, ended or changed (as asked), from the event stream; at most timeoutSecs (≤ 50), then matched: false',
+      tag,
+      body: waitInput,
+      status: 200,
+      response: waitResultSchema,
     }),
     'POST /api/sessions/import': route({
       name: 'importSession',

@@ -13,3 +13,6 @@ export const LIMITS = {
   /** Output lines kept with a session when its runtime ends (docs/design.md §Lifecycle guarantees (G7)). */
   outputLines: 200,
 } as const;
+
+/** Longest a single wait request holds, in seconds: below the server's 60 s request timeout (clients ask again). */
+export const MAX_WAIT_SECS = 50;

@@ -92,3 +92,16 @@ export function sessionSummary(s: SummarySource): SessionSummary {
   if (s.runtime.unreachable) summary.unreachable = true;
   return summary;
 }
+
+/**
+ * What a wait answers: the session that matched and the state it reached (`changed` for `any`;
+ * `ended` and `deleted` are always reported), with its summary (null once deleted); or
+ * `matched: false` when the time ran out first.
+ */
+export const waitResultSchema = z.object({
+  matched: z.boolean(),
+  sessionId: sessionIdSchema.nullable(),
+  state: z.enum(['waiting', 'idle', 'ended', 'changed', 'deleted']).nullable(),
+  session: sessionSummarySchema.nullable(),
+});
+export type WaitResult = z.infer<typeof waitResultSchema>;

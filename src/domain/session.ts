@@ -3,7 +3,7 @@ import { AGENT_KINDS, AGENT_STATES, WAITING_REASONS, waitingForSchema } from './
 import { commandSchema } from './command.js';
 import { ValidationError } from './errors.js';
 import { idPattern } from './ids.js';
-import { LIMITS } from './limits.js';
+import { LIMITS, MAX_WAIT_SECS } from './limits.js';
 import { projectIdSchema } from './project.js';
 import { END_REASONS, SESSION_PHASES, SESSION_STATUSES } from './session-state.js';
 import { taskIdSchema } from './task.js';
@@ -457,3 +457,16 @@ export function decodeCursor(cursor: string): SessionCursor {
     throw new ValidationError([{ path: 'query.cursor', message: 'expected the nextCursor of a previous page' }]);
   return { createdAtMs, id };
 }
+
+/** What `wait` waits for: an agent `waiting` for its user, `idle`, a session `ended`, or `any` change. */
+export const WAIT_STATES = ['waiting', 'idle', 'ended', 'any'] as const;
+export type WaitFor = (typeof WAIT_STATES)[number];
+
+/** Body of `POST /api/sessions/wait`. */
+export const waitInput = z.strictObject({
+  ids: z.array(sessionIdSchema).min(1).max(LIMITS.listItems),
+  states: z.array(z.enum(WAIT_STATES)).min(1).default(['any']),
+  /** Seconds to wait at most (0: answer at once with what is already true). */
+  timeoutSecs: z.number().min(0).max(MAX_WAIT_SECS).default(30),
+});
+export type WaitInput = z.input<typeof waitInput>;

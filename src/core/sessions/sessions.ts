@@ -54,6 +54,7 @@ import {
 } from './session-records.js';
 import { SessionSpawner } from './session-spawn.js';
 import { SessionTerminal } from './session-terminal.js';
+import { SessionWaits } from './session-waits.js';
 import { SessionWrites } from './session-writes.js';
 import { TouchLog } from './touch-log.js';
 import { Transcripts } from './transcripts.js';
@@ -111,6 +112,8 @@ export class SessionService {
   readonly spawner: SessionSpawner;
   readonly terminal: SessionTerminal;
   readonly agentStates: AgentStates;
+  /** Waits for sessions to reach a state, from the event stream. */
+  readonly waits: SessionWaits;
   readonly transcripts: Transcripts;
   readonly reports: AgentReports;
   readonly diffs: SessionDiffs;
@@ -129,6 +132,7 @@ export class SessionService {
     this.nodes = new SessionNodes(deps, options, this.lifecycle);
     this.spawner = new SessionSpawner(deps, options, { writes: this.writes, lifecycle: this.lifecycle, expiry: this.expiry });
     this.agentStates = new AgentStates(deps, this.writes);
+    this.waits = new SessionWaits(deps);
     this.transcripts = new Transcripts(deps, this.writes);
     this.diffs = new SessionDiffs(deps, this.writes);
     this.finisher = new SessionFinisher(deps, { writes: this.writes, lifecycle: this.lifecycle });

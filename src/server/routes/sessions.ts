@@ -9,6 +9,18 @@ export function sessionRoutes(app: FastifyInstance, { sessions }: Services): voi
   mount(app, 'POST /api/sessions/import', ({ body }) => sessions.importMetadata(body));
   mount(app, 'POST /api/sessions/spawn', ({ body }) => sessions.spawn(body));
   mount(app, 'GET /api/sessions', ({ query }) => sessions.page(query));
+  mount(app, 'POST /api/sessions/wait', async ({ body }, reply) => {
+    // Ends at the timeout, or when the client goes away: a wait holds no resource past its caller.
+    // The response's `close`, not the request's: a request closes as soon as its body was read.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), body.timeoutSecs * 1000);
+    reply.raw.once('close', () => abort.abort());
+    try {
+      return await sessions.waits.wait(body.ids, body.states, abort.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
   mount(app, 'GET /api/sessions/:id', ({ params }) => sessions.get(params.id));
   mount(app, 'PATCH /api/sessions/:id', ({ params, body }) => sessions.update(params.id, body));
   mount(app, 'POST /api/sessions/:id/transition', ({ params, body }) => sessions.transition(params.id, body));
