@@ -140,7 +140,11 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     metrics,
     clock,
   };
-  const app = await buildApp(services, log, accessPolicy(config.host, config.token, config.allowedOrigins, config.allowedHosts));
+  const app = await buildApp(
+    services,
+    log,
+    accessPolicy(config.host, config.token, config.allowedOrigins, config.allowedHosts, config.maxChildren),
+  );
 
   return {
     config,

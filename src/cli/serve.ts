@@ -21,6 +21,7 @@ const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: str
   ],
   ['maxSessions', '--max-sessions <n>', 'most active sessions'],
   ['maxSessionsPerProject', '--max-sessions-per-project <n>', 'most active sessions in one project; 0 = no limit'],
+  ['maxChildren', '--max-children <n>', 'most live sessions an orchestrating agent may have started'],
   ['cleanupIntervalSecs', '--cleanup-interval <seconds>', 'sweeper interval', ' s'],
   ['retentionSecs', '--retention <seconds>', 'keep ended sessions this long; 0 deletes on end', ' s'],
   ['reconcileIntervalMs', '--reconcile-interval <ms>', 'reconciler interval', ' ms'],

@@ -21,6 +21,8 @@ export interface MaestroConfig {
   maxSessions: number;
   /** At most this many non-terminal sessions in one project; 0 means no per-project limit. */
   maxSessionsPerProject: number;
+  /** At most this many live sessions an orchestrating session (its own token) may have started. */
+  maxChildren: number;
   /** Sweeper interval, in seconds. */
   cleanupIntervalSecs: number;
   /** How long ended sessions are kept, in seconds; 0 deletes on end. */
@@ -77,6 +79,7 @@ export const DEFAULTS: MaestroConfig = {
   sessionPausedTimeoutSecs: 0,
   maxSessions: 100,
   maxSessionsPerProject: 0,
+  maxChildren: 10,
   cleanupIntervalSecs: 300,
   retentionSecs: 604_800,
   reconcileIntervalMs: 1000,
@@ -110,6 +113,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   sessionPausedTimeoutSecs: 'SESSION_PAUSED_TIMEOUT_SECS',
   maxSessions: 'SESSION_MAX_CONCURRENT',
   maxSessionsPerProject: 'SESSION_MAX_PER_PROJECT',
+  maxChildren: 'MAESTRO_MAX_CHILDREN',
   cleanupIntervalSecs: 'SESSION_CLEANUP_INTERVAL',
   retentionSecs: 'SESSION_RETENTION_SECS',
   reconcileIntervalMs: 'MAESTRO_RECONCILE_INTERVAL_MS',
@@ -139,6 +143,7 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'sessionPausedTimeoutSecs',
   'maxSessions',
   'maxSessionsPerProject',
+  'maxChildren',
   'cleanupIntervalSecs',
   'retentionSecs',
   'reconcileIntervalMs',

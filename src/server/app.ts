@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { type AccessPolicy, installAccessControl } from './auth.js';
+import { type AccessPolicy, DEFAULT_MAX_CHILDREN, installAccessControl } from './auth.js';
 import { answerFrameworkError, installErrorHandlers } from './errors.js';
 import { registerApiDocs } from './openapi.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -14,6 +14,7 @@ import { projectRoutes } from './routes/projects.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { taskRoutes } from './routes/tasks.js';
 import { terminalRoutes } from './routes/terminal.js';
+import { installSessionScopes } from './scopes.js';
 import type { Services } from './services.js';
 
 /** The API's version, as the OpenAPI document states it. */
@@ -69,6 +70,7 @@ export async function buildApp(
   );
   installErrorHandlers(app);
   installAccessControl(app, access);
+  installSessionScopes(app, services, access.maxChildren ?? DEFAULT_MAX_CHILDREN);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installZodCompilers(app);
   await registerApiDocs(app, API_VERSION);

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifySessionToken } from '../core/sessions/session-tokens.js';
 import { HOOK_SESSION_HEADER } from '../domain/index.js';
 import { errorAnswer } from './errors.js';
+import { ORCHESTRATOR_ROUTES } from './scopes.js';
 
 /**
  * Who may call the server (docs/design.md §Access policy): the shared token (none when empty), the
@@ -21,13 +22,24 @@ export interface AccessPolicy {
    * off loopback only when `allowedHosts` is given (the token guards such a server).
    */
   checkHost: boolean;
+  /** Live sessions an orchestrator's token may have started at once (`MAESTRO_MAX_CHILDREN`); default {@link DEFAULT_MAX_CHILDREN}. */
+  maxChildren?: number;
 }
+
+/** The default of `MAESTRO_MAX_CHILDREN`. */
+export const DEFAULT_MAX_CHILDREN = 10;
 
 /**
  * The access policy of a server bound to `bindHost`: `allowedOrigins` and `allowedHosts` are
  * comma-separated lists as configured (`MAESTRO_ALLOWED_ORIGINS`, `MAESTRO_ALLOWED_HOSTS`).
  */
-export function accessPolicy(bindHost: string, token: string, allowedOrigins: string, allowedHosts: string): AccessPolicy {
+export function accessPolicy(
+  bindHost: string,
+  token: string,
+  allowedOrigins: string,
+  allowedHosts: string,
+  maxChildren = DEFAULT_MAX_CHILDREN,
+): AccessPolicy {
   const list = (text: string) =>
     text
       .split(',')
@@ -39,6 +51,7 @@ export function accessPolicy(bindHost: string, token: string, allowedOrigins: st
     allowedOrigins: list(allowedOrigins),
     allowedHosts: hosts,
     checkHost: isLoopback(bindHost) || hosts.length > 0,
+    maxChildren,
   };
 }
 
@@ -172,8 +185,9 @@ function closeAfterReply(req: FastifyRequest, reply: FastifyReply): void {
  * a `Host` that does not name this server gets 403 `host_not_allowed` (DNS rebinding); a foreign
  * browser origin 403 `origin_forbidden` (cross-site requests and WebSocket hijacking); with a token
  * configured, a request without the right one 401 `unauthorized`, except the dashboard's static
- * files; a session's own token (see `issueSessionToken`) opens its own session's routes only,
- * anything else 403 `forbidden`.
+ * files; a session's own token (see `issueSessionToken`) opens its own session's routes, and an
+ * orchestrator's the routes of `ORCHESTRATOR_ROUTES` within its scope (scopes.ts); anything else
+ * 403 `forbidden`.
  */
 export function installAccessControl(app: FastifyInstance, policy: AccessPolicy): void {
   app.addHook('onRequest', async (req, reply) => {
@@ -207,6 +221,11 @@ export function installAccessControl(app: FastifyInstance, policy: AccessPolicy)
     const sessionId = given === undefined ? undefined : verifySessionToken(policy.token, given);
     if (sessionId !== undefined) {
       if (sessionTokenAllows(req, sessionId)) return;
+      // An orchestrator's routes: its scope is checked once the body is read (scopes.ts).
+      if (ORCHESTRATOR_ROUTES.has(`${req.method} ${req.routeOptions.url ?? ''}`)) {
+        req.sessionCaller = sessionId;
+        return;
+      }
       return refuse(
         403,
         'forbidden',
