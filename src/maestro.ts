@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -100,6 +101,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       retentionSecs: config.retentionSecs,
       token: config.token,
       hookProgram: [HOOK_PROGRAM],
+      mcpProgram: [process.execPath, join(dirname(HOOK_PROGRAM), 'maestro.js'), 'mcp'],
       get publicUrl() {
         return publicUrl;
       },

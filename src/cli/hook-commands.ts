@@ -1,7 +1,14 @@
 import { type Command, Option } from 'commander';
 import { SESSION_PHASES, type SessionPhase, statisticsSchema, WAITING_REASONS } from '../domain/index.js';
 import { clientFor, globals } from './context.js';
-import { HOOK_INSTALL_AGENTS, installHooks, requireInstallAgent, uninstallHooks } from './hook-install.js';
+import {
+  HOOK_INSTALL_AGENTS,
+  installHooks,
+  installMcp,
+  requireInstallAgent,
+  uninstallHooks,
+  uninstallMcp,
+} from './hook-install.js';
 
 /** The session a hook reports for: the agent's environment, set by `maestro session spawn`. */
 function sessionFromEnv(): string | undefined {
@@ -89,12 +96,16 @@ export function hookCommands(program: Command): void {
     )
     .option('-r, --repo <dir>', 'repository (default: the current directory)', '.')
     .option('--shared', 'Claude Code: the committed .claude/settings.json instead of the personal settings.local.json')
+    .option(
+      '--orchestrator',
+      "also register Maestro's MCP server (maestro mcp) so the agent can drive others: .mcp.json (Claude Code), .gemini/settings.json, .codex/config.toml",
+    )
     .action(async (agent: string, opts, cmd: Command) => {
-      const file = await installHooks(requireInstallAgent(agent, 'install'), opts.repo, {
-        shared: opts.shared === true,
-        url: globals(cmd).url,
-      });
+      const kind = requireInstallAgent(agent, 'install');
+      const file = await installHooks(kind, opts.repo, { shared: opts.shared === true, url: globals(cmd).url });
       process.stdout.write(`wrote Maestro's hooks for ${agent} to ${file}\n`);
+      if (opts.orchestrator)
+        process.stdout.write(`registered Maestro's MCP server for ${agent} in ${await installMcp(kind, opts.repo)}\n`);
     });
   hooks
     .command('uninstall <agent>')
@@ -102,9 +113,9 @@ export function hookCommands(program: Command): void {
     .option('-r, --repo <dir>', 'repository (default: the current directory)', '.')
     .option('--shared', 'Claude Code: from the committed .claude/settings.json')
     .action(async (agent: string, opts) => {
-      const { file, removed } = await uninstallHooks(requireInstallAgent(agent, 'uninstall'), opts.repo, {
-        shared: opts.shared === true,
-      });
+      const kind = requireInstallAgent(agent, 'uninstall');
+      const { file, removed } = await uninstallHooks(kind, opts.repo, { shared: opts.shared === true });
       process.stdout.write(removed ? `removed Maestro's hooks from ${file}\n` : `no Maestro hooks in ${file}\n`);
+      if (await uninstallMcp(kind, opts.repo)) process.stdout.write(`removed Maestro's MCP server for ${agent}\n`);
     });
 }

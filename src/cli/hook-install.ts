@@ -122,13 +122,13 @@ async function installLines(file: string, keys: readonly RegExp[], lines: readon
   );
 }
 
-/** Removes the marked lines; a file left empty (one Maestro made) is deleted. @returns whether any went */
-async function uninstallLines(file: string): Promise<boolean> {
+/** Removes the lines marked `mark`; a file left empty (one Maestro made) is deleted. @returns whether any went */
+async function uninstallLines(file: string, mark = MARK): Promise<boolean> {
   const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined || !text.includes(MARK)) return false;
+  if (text === undefined || !text.includes(mark)) return false;
   const kept = text
     .split('\n')
-    .filter((line) => !line.endsWith(MARK))
+    .filter((line) => !line.endsWith(mark))
     .join('\n');
   if (kept.trim() === '') await rm(file);
   else await writeFile(file, kept);
@@ -190,4 +190,67 @@ export async function uninstallHooks(
   const file = hookFile(agent, repo, opts.shared);
   const removed = agent === 'claude' || agent === 'gemini' ? await uninstallJsonHooks(file) : await uninstallLines(file);
   return { file, removed };
+}
+
+/** The MCP server entry an orchestrating agent gets: `maestro mcp` from PATH (no machine's path in a shared file). */
+const MCP_SERVER = { command: 'maestro', args: ['mcp'] };
+
+/** The mark of the lines of Codex's MCP table: apart from the hooks' own, so each uninstall takes exactly its lines. */
+const MCP_MARK = '# added by maestro hooks install --orchestrator';
+
+/** The file `agent`'s MCP servers go to in `repo`: Claude Code's `.mcp.json`, Gemini CLI's settings, Codex's config. */
+function mcpFile(agent: InstallAgent, repo: string): string {
+  const root = resolve(repo);
+  switch (agent) {
+    case 'claude':
+      return join(root, '.mcp.json');
+    case 'gemini':
+      return join(root, '.gemini', 'settings.json');
+    case 'codex':
+      return join(root, '.codex', 'config.toml');
+    case 'aider':
+      throw new Error('hooks install aider --orchestrator: aider speaks no MCP; use claude, gemini or codex');
+  }
+}
+
+/**
+ * Registers Maestro's MCP server (`maestro mcp`) for `agent` in `repo`, so it can drive other
+ * agents (issue #25.3): `mcpServers.maestro` in Claude Code's `.mcp.json` and Gemini CLI's
+ * settings, `[mcp_servers.maestro]` in Codex's config; safe to run twice, the user's own servers
+ * kept. @returns the file written
+ * @throws Error for aider (no MCP), or a file that is not JSON
+ */
+export async function installMcp(agent: InstallAgent, repo: string): Promise<string> {
+  const file = mcpFile(agent, repo);
+  if (agent === 'codex') {
+    await uninstallLines(file);
+    const text = await readFile(file, 'utf8').catch(() => '');
+    const lines = ['[mcp_servers.maestro]', `command = "${MCP_SERVER.command}"`, `args = ${JSON.stringify(MCP_SERVER.args)}`];
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(
+      file,
+      `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${lines.map((l) => `${l} ${MARK}`).join('\n')}\n`,
+    );
+    return file;
+  }
+  const current = await readSettings(file);
+  const servers = (current.settings.mcpServers ?? {}) as Record<string, unknown>;
+  await writeSettings(file, { ...current, settings: { ...current.settings, mcpServers: { ...servers, maestro: MCP_SERVER } } });
+  return file;
+}
+
+/** Removes the MCP server {@link installMcp} registered. @returns whether anything was removed */
+export async function uninstallMcp(agent: InstallAgent, repo: string): Promise<boolean> {
+  if (agent === 'aider') return false;
+  const file = mcpFile(agent, repo);
+  if (agent === 'codex') return uninstallLines(file, MCP_MARK);
+  const current = await readSettings(file);
+  const servers = current.settings.mcpServers as Record<string, unknown> | undefined;
+  if (!current.exists || !servers || !('maestro' in servers)) return false;
+  const { maestro: _gone, ...rest } = servers;
+  const { mcpServers: _all, ...others } = current.settings;
+  const settings = Object.keys(rest).length > 0 ? { ...others, mcpServers: rest } : others;
+  if (Object.keys(settings).length === 0) await rm(file);
+  else await writeSettings(file, { ...current, settings });
+  return true;
 }

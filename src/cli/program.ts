@@ -5,6 +5,7 @@ import { completionCommands } from './completion-commands.js';
 import { eventCommands } from './event-commands.js';
 import { hookCommands } from './hook-commands.js';
 import { maintenanceCommands } from './maintenance-commands.js';
+import { mcpCommand } from './mcp-command.js';
 import { projectCommands } from './project-commands.js';
 import { queueCommands } from './queue-commands.js';
 import { resolveReferences } from './resolve.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   queueCommands(program);
   hookCommands(program);
   schemaCommands(program);
+  mcpCommand(program);
   // Last: its scripts are read from every command above.
   completionCommands(program);
   return program;

@@ -1,5 +1,6 @@
 import type { SessionEndedData, TypedEvent } from './event.js';
-import { type SessionSummary, sessionSummary } from './session-summary.js';
+import type { SessionSummary } from './session-summary.js';
+import { sessionSummary } from './summaries.js';
 
 /**
  * Keeps a list of session summaries current from the event stream (docs/design.md §Lists): the

@@ -8,6 +8,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { maintenanceRoutes, metricsRoutes, usageRoutes } from './routes/maintenance.js';
+import { mcpRoutes } from './routes/mcp.js';
 import { installZodCompilers } from './routes/mount.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { projectRoutes } from './routes/projects.js';
@@ -89,6 +90,7 @@ export async function buildApp(
   }
   // A terminal opened on the wrong node is forwarded with this server's token.
   terminalRoutes(app, services, access.token);
+  mcpRoutes(app, access.token, API_VERSION);
   await dashboardRoutes(app);
   return app;
 }

@@ -142,6 +142,8 @@ const SESSION_TOKEN_ROUTES: ReadonlySet<string> = new Set([
 function sessionTokenAllows(req: FastifyRequest, sessionId: string): boolean {
   const route = `${req.method} ${req.routeOptions.url ?? ''}`;
   if (route === 'GET /api/health') return true;
+  // MCP: each tool call is an API call made with this same token, checked as the route is.
+  if (route === 'POST /mcp') return true;
   // A hook names its session in a header: its own only.
   if (route === 'POST /api/hooks/:agent') return req.headers[HOOK_SESSION_HEADER] === sessionId;
   return SESSION_TOKEN_ROUTES.has(route) && (req.params as Record<string, unknown> | undefined)?.id === sessionId;

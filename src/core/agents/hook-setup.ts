@@ -42,6 +42,19 @@ export interface HookTarget {
   url: string;
   /** The program and its first arguments; the agent's name follows. */
   hookProgram: readonly string[];
+  /** Maestro's MCP server over stdio (`node bin/maestro.js mcp`), given to orchestrators; none when empty. */
+  mcpProgram?: readonly string[];
+}
+
+/**
+ * The MCP configuration that gives an agent Maestro's tools (`maestro mcp` as the stdio server
+ * `maestro`): the format of Claude Code's `.mcp.json` and `--mcp-config`. No environment is named:
+ * Claude Code starts stdio servers with its own environment, which holds the session's
+ * `MAESTRO_URL`, `MAESTRO_TOKEN` and `MAESTRO_SESSION_ID`.
+ */
+export function maestroMcpConfig(program: readonly string[]): { mcpServers: Record<string, unknown> } {
+  const [command, ...args] = program;
+  return { mcpServers: { maestro: { type: 'stdio', command, args } } };
 }
 
 /**
@@ -49,14 +62,26 @@ export interface HookTarget {
  * §Hooks), so a spawned agent needs no set-up and its repository is not touched: Claude Code gets
  * `--settings` with Maestro's http hooks (the highest settings source but policy); Codex gets
  * `-c notify=[…]`; aider gets `--notifications --notifications-command …`. A command that already
- * sets the option is left alone, as is any other agent.
+ * sets the option is left alone, as is any other agent. A Claude Code `orchestrator` also gets
+ * Maestro's MCP server (`--mcp-config`, issue #25.3).
  */
-export function withHooks(kind: AgentKind, command: readonly string[], target: HookTarget): string[] {
+export function withHooks(
+  kind: AgentKind,
+  command: readonly string[],
+  target: HookTarget,
+  role: 'orchestrator' | 'worker' = 'worker',
+): string[] {
   const has = (...options: string[]) => command.some((arg) => options.some((o) => arg === o || arg.startsWith(`${o}=`)));
   switch (kind) {
-    case 'claude':
-      if (has('--settings')) return [...command];
-      return [...command, '--settings', JSON.stringify({ hooks: claudeHttpHooks(target.url) })];
+    case 'claude': {
+      // An orchestrator gets Maestro's tools too (`--mcp-config`, which adds to the user's servers).
+      const mcp =
+        role === 'orchestrator' && target.mcpProgram?.length && !has('--mcp-config')
+          ? ['--mcp-config', JSON.stringify(maestroMcpConfig(target.mcpProgram))]
+          : [];
+      if (has('--settings')) return [...command, ...mcp];
+      return [...command, '--settings', JSON.stringify({ hooks: claudeHttpHooks(target.url) }), ...mcp];
+    }
     case 'codex':
       if (command.some((arg) => arg.startsWith('notify='))) return [...command];
       return [...command, '-c', `notify=${JSON.stringify([...target.hookProgram, 'codex'])}`];

@@ -39,6 +39,8 @@ export interface SpawnOptions {
   readonly token?: string;
   /** The small hook program (`node bin/maestro-hook.js`) wired into Codex and aider sessions. */
   readonly hookProgram?: readonly string[];
+  /** Maestro's MCP server over stdio, given to orchestrating agents (`node bin/maestro.js mcp`). */
+  readonly mcpProgram?: readonly string[];
 }
 
 /**
@@ -111,10 +113,16 @@ export class SessionSpawner {
           sessionId: id,
           cwd,
           // Its hooks wired to Maestro where its command line allows; `launch` keeps the command as given.
-          command: withHooks(launch.agent, data.command, {
-            url: this.options.publicUrl,
-            hookProgram: this.options.hookProgram ?? [],
-          }),
+          command: withHooks(
+            launch.agent,
+            data.command,
+            {
+              url: this.options.publicUrl,
+              hookProgram: this.options.hookProgram ?? [],
+              mcpProgram: this.options.mcpProgram ?? [],
+            },
+            data.role ?? 'worker',
+          ),
           env: {
             ...data.env,
             MAESTRO_SESSION_ID: id,

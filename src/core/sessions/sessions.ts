@@ -86,6 +86,8 @@ export interface SessionServiceOptions {
    * spawned Codex and aider sessions (`withHooks`); absent: only Claude Code's hooks are wired.
    */
   hookProgram?: readonly string[];
+  /** Maestro's MCP server over stdio, given to orchestrating agents (`node bin/maestro.js mcp`). */
+  mcpProgram?: readonly string[];
 }
 
 /**
