@@ -34,7 +34,7 @@ export function activitySeries(sessions: SessionSummary[], now: number): { times
     const to = s.completedAt ? bucket(Date.parse(s.completedAt)) : BUCKETS;
     (liveDelta[from] as number)++;
     (liveDelta[to] as number)--;
-    if (s.completedAt) (endedDelta[s.status === 'completed' ? 'completed' : 'failed'][to] as number)++;
+    if (s.completedAt) (endedDelta[s.endReason === 'completed' ? 'completed' : 'failed'][to] as number)++;
     costDelta[Math.min(to, BUCKETS - 1)] = (costDelta[Math.min(to, BUCKETS - 1)] as number) + (s.costUsd ?? 0);
   }
   let l = 0;
@@ -55,8 +55,8 @@ export function activitySeries(sessions: SessionSummary[], now: number): { times
     times: times.map((t) => t / 1000),
     states: [
       { label: 'live', color: COLORS.live, values: live },
-      { label: 'completed', color: COLORS.completed, values: completed },
-      { label: 'ended otherwise', color: COLORS.failed, values: failed },
+      { label: 'done', color: COLORS.completed, values: completed },
+      { label: 'stopped, failed or lost', color: COLORS.failed, values: failed },
     ],
     cost: [{ label: 'spent (USD)', color: COLORS.cost, values: cost }],
   };
@@ -91,7 +91,7 @@ function TaskTimeline({ tasks, sessions, now }: { tasks: Task[]; sessions: Map<s
             {r.bars.map((s) => {
               const x0 = x(Date.parse(s.createdAt));
               const x1 = x(s.completedAt ? Date.parse(s.completedAt) : now);
-              const color = !s.completedAt ? COLORS.live : s.status === 'completed' ? COLORS.completed : COLORS.failed;
+              const color = !s.completedAt ? COLORS.live : s.endReason === 'completed' ? COLORS.completed : COLORS.failed;
               return (
                 <rect key={s.id} x={x0} y={i * rowH + 5} width={Math.max(3, x1 - x0)} height={rowH - 10} fill={color} rx={2}>
                   <title>{`${s.name ?? s.id}: ${s.completedAt ? `ended ${s.endReason}` : 'live'}, from ${exact(s.createdAt)}`}</title>

@@ -166,6 +166,15 @@ export class Live {
     this.stream?.reconnect(since);
   }
 
+  /**
+   * Pauses or resumes the project queue. The server sends no event for it (the pause is a setting,
+   * not a change of a record), so the answer updates this page; other pages learn it on reload.
+   */
+  async setQueuePaused(paused: boolean): Promise<void> {
+    const view = await (paused ? this.client.queue.pause() : this.client.queue.resume());
+    this.set({ ...this.state, paused: view.paused });
+  }
+
   /** Applies `events` at once, as a batch from the stream is (for benchmarks; the stream calls it itself). */
   applyBatch(events: TypedEvent[]): void {
     this.pending.push(...events);

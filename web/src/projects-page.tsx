@@ -44,7 +44,7 @@ export function ProjectsPage() {
         <span className={`badge ${paused ? 'state-waiting' : 'state-working'}`} data-queue-state>
           queue {paused ? 'paused' : 'running'}
         </span>
-        <button type="button" onClick={() => act(() => (paused ? live.client.queue.resume() : live.client.queue.pause()))}>
+        <button type="button" onClick={() => act(() => live.setQueuePaused(!paused))}>
           {paused ? 'Resume queue' : 'Pause queue'}
         </button>
         <span className="spacer" />
