@@ -42,7 +42,7 @@ describe('dashboard in a real Chromium', { timeout: 6 * WAIT }, () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(WAIT);
     await page.goto(url);
-    await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'live' }).waitFor();
+    await page.getByRole('status', { name: 'Connection', exact: true }).filter({ hasText: 'live' }).waitFor();
   }, 4 * WAIT);
   afterAll(() => cleanup.run());
 
@@ -194,7 +194,7 @@ describe('dashboard in a real Chromium', { timeout: 6 * WAIT }, () => {
     await client.sessions.delete(before.id);
     await row(during.id).waitFor();
     await row(before.id).waitFor({ state: 'detached' });
-    await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'live' }).waitFor();
+    await page.getByRole('status', { name: 'Connection', exact: true }).filter({ hasText: 'live' }).waitFor();
     const seq = await page.evaluate(() => (window as unknown as { maestro: { snapshot: { seq: number } } }).maestro.snapshot.seq);
     expect(seq).toBe(await m.services.store.lastSeq());
     await client.sessions.delete(during.id);
@@ -207,7 +207,7 @@ describe('dashboard in a real Chromium', { timeout: 6 * WAIT }, () => {
     });
     const fresh = await client.sessions.create({ projectId: 'proj_web', name: 'after-resync' });
     await row(fresh.id).waitFor();
-    await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'live' }).waitFor();
+    await page.getByRole('status', { name: 'Connection', exact: true }).filter({ hasText: 'live' }).waitFor();
     const seq = await page.evaluate(() => (window as unknown as { maestro: { snapshot: { seq: number } } }).maestro.snapshot.seq);
     expect(seq).toBe(await m.services.store.lastSeq());
     await client.sessions.delete(fresh.id);
@@ -240,11 +240,11 @@ describe('dashboard in a real Chromium', { timeout: 6 * WAIT }, () => {
       tab.setDefaultTimeout(WAIT);
       local.add(() => tab.close());
       await tab.goto(`${securedUrl}/#token=dashboard-token`);
-      await tab.getByRole('status', { name: 'Connection' }).filter({ hasText: 'live' }).waitFor();
+      await tab.getByRole('status', { name: 'Connection', exact: true }).filter({ hasText: 'live' }).waitFor();
       await tab.getByText('behind-a-token').first().waitFor();
       expect(new URL(tab.url()).hash).toBe('');
       await tab.reload(); // kept for the tab: a reload needs no fragment
-      await tab.getByRole('status', { name: 'Connection' }).filter({ hasText: 'live' }).waitFor();
+      await tab.getByRole('status', { name: 'Connection', exact: true }).filter({ hasText: 'live' }).waitFor();
 
       const fresh = await browser.newPage();
       fresh.setDefaultTimeout(WAIT);
@@ -254,7 +254,7 @@ describe('dashboard in a real Chromium', { timeout: 6 * WAIT }, () => {
       await fresh.screenshot({ path: `${SHOTS}/dashboard-token-needed.png` });
       await fresh.getByLabel('Token').fill('dashboard-token');
       await fresh.getByRole('button', { name: 'Open' }).click();
-      await fresh.getByRole('status', { name: 'Connection' }).filter({ hasText: 'live' }).waitFor();
+      await fresh.getByRole('status', { name: 'Connection', exact: true }).filter({ hasText: 'live' }).waitFor();
       await fresh.getByText('behind-a-token').first().waitFor();
     } finally {
       await local.run();
