@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import type { SessionSummary } from '../../src/client/index.js';
 import { ErrorContext, useLiveState } from './context.js';
@@ -13,18 +13,45 @@ function waitingSessions(active: ReadonlyMap<string, SessionSummary>): SessionSu
     .sort((a, b) => a.lastActivityAt.localeCompare(b.lastActivityAt));
 }
 
-/** Shows a browser notification when a live agent starts waiting for its user (once permission is granted). */
-function useWaitingNotifications(waiting: SessionSummary[]): void {
-  const [notified] = useState(() => new Set<string>());
+/**
+ * Shows a browser notification when a live agent starts waiting for its user (once permission is
+ * granted): for each session that waits now and did not at the last change. Remembers only who
+ * waits now, so it stays as small as the list of waiting agents.
+ */
+function useWaitingNotifications(waiting: SessionSummary[], permission: NotificationPermission | null): void {
+  const before = useRef<ReadonlySet<string> | null>(null);
   useEffect(() => {
-    for (const s of waiting) {
-      const key = `${s.id}@${s.version}`;
-      if (notified.has(key)) continue;
-      notified.add(key);
-      if ('Notification' in window && Notification.permission === 'granted')
-        new Notification(`${s.name ?? s.id} is waiting for you (${s.waitingReason ?? 'unknown'})`);
-    }
-  }, [waiting, notified]);
+    const now = new Set(waiting.map((s) => s.id));
+    const previous = before.current;
+    before.current = now;
+    // Not for the agents already waiting when the page opened.
+    if (previous === null || permission !== 'granted') return;
+    for (const s of waiting)
+      if (!previous.has(s.id)) new Notification(`${s.name ?? s.id} is waiting for you (${s.waitingReason ?? 'unknown'})`);
+  }, [waiting, permission]);
+}
+
+/**
+ * The page's notification permission (null without notifications), read once and then followed
+ * by its change event: reading `Notification.permission` asks the browser process each time
+ * (about a millisecond in Chromium), too slow for every render.
+ */
+function useNotificationPermission(): [NotificationPermission | null, () => void] {
+  const [permission, setPermission] = useState(() => ('Notification' in window ? Notification.permission : null));
+  useEffect(() => {
+    let status: PermissionStatus | undefined;
+    const follow = () => setPermission(Notification.permission);
+    navigator.permissions
+      ?.query({ name: 'notifications' })
+      .then((s) => {
+        status = s;
+        s.addEventListener('change', follow);
+      })
+      .catch(() => undefined);
+    return () => status?.removeEventListener('change', follow);
+  }, []);
+  const ask = () => void Notification.requestPermission().then(setPermission);
+  return [permission, ask];
 }
 
 /** Every page's frame: the header with what needs you, the navigation, the server's failing loops, errors, and the global keys. */
@@ -35,7 +62,8 @@ export function Layout() {
   const [error, setError] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const waiting = useMemo(() => waitingSessions(active), [active]);
-  useWaitingNotifications(waiting);
+  const [permission, askPermission] = useNotificationPermission();
+  useWaitingNotifications(waiting, permission);
 
   /** The waiting session after the one open now (the first when none is), round the list. */
   const nextWaiting = () => {
@@ -73,8 +101,8 @@ export function Layout() {
         <span className={`conn ${connection}`} role="status" aria-label="Connection">
           {connection === 'live' ? '● live' : connection === 'loading' ? '… loading' : '○ reconnecting'}
         </span>
-        {'Notification' in window && Notification.permission === 'default' ? (
-          <button type="button" className="link" onClick={() => void Notification.requestPermission()}>
+        {permission === 'default' ? (
+          <button type="button" className="link" onClick={askPermission}>
             Notify me
           </button>
         ) : null}

@@ -189,19 +189,20 @@ export class Live {
     const run = ++this.loadRun;
     // Every live session, page by page (a list answers its sequence with each page; the first one's
     // is the oldest, so the stream from it misses nothing: later pages are merged by version).
-    const first = await this.client.sessions.list({ active: true, limit: PAGE });
+    // All at once: one round trip before the first paint.
+    const [first, tasks, projects, queue, health] = await Promise.all([
+      this.client.sessions.list({ active: true, limit: PAGE }),
+      this.client.tasks.list({ limit: 1000 }),
+      this.client.projects.list(),
+      this.client.queue.list(),
+      this.client.health(),
+    ]);
     const live = [...first.sessions];
     for (let cursor = first.nextCursor; cursor; ) {
       const page = await this.client.sessions.list({ active: true, limit: PAGE, cursor });
       live.push(...page.sessions);
       cursor = page.nextCursor;
     }
-    const [tasks, projects, queue, health] = await Promise.all([
-      this.client.tasks.list({ limit: 1000 }),
-      this.client.projects.list(),
-      this.client.queue.list(),
-      this.client.health(),
-    ]);
     const kept = [...this.state.ended.values()];
     this.all.clear();
     for (const s of [...kept, ...live]) this.all.set(s.id, s);

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import type { SessionSummary, Task } from '../../src/client/index.js';
 import { money } from './format.js';
@@ -14,7 +14,16 @@ const ROW_HEIGHT = 36;
 const taskTitles = (s: SessionSummary, tasks: ReadonlyMap<string, Task>) =>
   s.taskIds.length === 0 ? '—' : s.taskIds.map((id) => tasks.get(id)?.title ?? id).join(', ');
 
-function SessionCells({ s, tasks, now }: { s: SessionSummary; tasks: ReadonlyMap<string, Task>; now: number }) {
+/** One session's cells; redrawn only when its summary (or the clock, or the tasks) change, not when another session's does. */
+const SessionCells = memo(function SessionCells({
+  s,
+  tasks,
+  now,
+}: {
+  s: SessionSummary;
+  tasks: ReadonlyMap<string, Task>;
+  now: number;
+}) {
   return (
     <>
       <td>
@@ -36,7 +45,7 @@ function SessionCells({ s, tasks, now }: { s: SessionSummary; tasks: ReadonlyMap
       <td className="num">{money(s.costUsd)}</td>
     </>
   );
-}
+});
 
 /**
  * The session list, virtualised (@tanstack/react-virtual): only the rows in view (and a few
