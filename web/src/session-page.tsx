@@ -104,8 +104,8 @@ export function SessionPage() {
         <StateBadge summary={sessionSummary(s)} />
         <h1 id="session-title">{s.name}</h1>
         <span className="muted">
-          {sessionStatusLabel(s)}
-          {s.phase ? ` · ${s.phase}` : ''} · started <RelTime iso={s.createdAt} now={now} /> · {money(sessionSummary(s).costUsd)}
+          workflow: {sessionStatusLabel(s)}
+          {s.phase ? ` (${s.phase})` : ''} · started <RelTime iso={s.createdAt} now={now} /> · {money(sessionSummary(s).costUsd)}
         </span>
       </header>
       <SessionActions session={s} />

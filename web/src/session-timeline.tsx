@@ -1,6 +1,22 @@
-import type { Session } from '../../src/client/index.js';
+import type { Session, TimelineEntry } from '../../src/client/index.js';
 import { useLiveState } from './context.js';
 import { exact } from './format.js';
+
+/** A task's timeline entry in words: "task status in progress → in review", "finished: merge of maestro/x", a note. */
+export function describe(e: TimelineEntry): string {
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  const words = (v: unknown) => String(v ?? '?').replace(/_/g, ' ');
+  switch (e.type) {
+    case 'status_changed':
+      return `task status ${words(data.from)} → ${words(data.to)}`;
+    case 'session_finished':
+      return `finished: ${words(data.action)}${data.branch ? ` of ${String(data.branch)}` : ''}`;
+    case 'note':
+      return `note: ${String(data.message ?? '')}`;
+    default:
+      return e.type.replace(/_/g, ' ');
+  }
+}
 
 /** What happened to a session, in order: its creation, its tasks' entries about it (with their task), its end. */
 export function SessionTimeline({ session: s }: { session: Session }) {
@@ -14,7 +30,7 @@ export function SessionTimeline({ session: s }: { session: Session }) {
         .map((e) => ({
           key: e.id,
           at: e.timestamp,
-          what: e.type === 'note' ? `note: ${String(e.data?.message ?? '')}` : e.type.replace(/_/g, ' '),
+          what: describe(e),
           task: t?.title ?? id,
         }));
     }),
