@@ -308,8 +308,10 @@ export class Live {
         case 'session:deleted':
         case 'sessions:purged':
           deletes = true;
-          for (const s of event.type === 'session:deleted' ? [event.data] : event.data.sessions)
-            this.deletedWhileLoading.add(s.id);
+          // Remembered only while pages load (then cleared), so the set stays as small as a load is short.
+          if (this.state.loadingEnded)
+            for (const s of event.type === 'session:deleted' ? [event.data] : event.data.sessions)
+              this.deletedWhileLoading.add(s.id);
           break;
         case 'task:created':
         case 'task:updated':
