@@ -27,6 +27,8 @@ import {
 export type * from '../domain/index.js';
 export { SESSION_TRANSITIONS } from '../domain/session-state.js';
 export { agentStateLabel, sessionStatusLabel } from '../domain/status-label.js';
+export { sessionSummary } from '../domain/summaries.js';
+export { applyToSummaries } from '../domain/summary-events.js';
 export { MaestroApiError } from './errors.js';
 export type { RouteBody, RouteInput, RouteOutput, RouteQuery } from './http.js';
 

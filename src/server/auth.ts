@@ -55,8 +55,11 @@ export function accessPolicy(
   };
 }
 
-/** Paths served without a token: the dashboard's static files hold no data (the data comes from `/api`). */
-const PUBLIC_PATH = /^\/(?:$|index\.html$|assets\/|favicon)/;
+/**
+ * Paths served without a token: the dashboard's static files and its pages' addresses (each
+ * answers `index.html`, so a deep link or a reload works) hold no data — the data comes from `/api`.
+ */
+const PUBLIC_PATH = /^\/(?:$|index\.html$|assets\/|favicon|sessions\/[^/]+(?:\/[a-z]+)?$|projects$|tasks$|activity$)/;
 
 /** 127.0.0.0/8 and ::1; IPv4-mapped IPv6 forms (`::ffff:127.0.0.1`) are checked as IPv4. */
 const LOOPBACK = new BlockList();

@@ -38,6 +38,7 @@ export function AnswerPanel({ live, session, onError }: { live: Live; session: S
               {waiting.choices.map((choice, i) => (
                 <button
                   key={choice}
+                  data-answer={i + 1}
                   type="button"
                   onClick={() => act(() => live.client.sessions.answer(session.id, { choice: i + 1 }))}
                 >
@@ -56,6 +57,7 @@ export function AnswerPanel({ live, session, onError }: { live: Live; session: S
               }}
             >
               <input
+                data-answer="text"
                 aria-label={atPrompt ? 'Next instruction' : 'Your answer'}
                 value={reply}
                 onChange={(e) => setReply(e.target.value)}

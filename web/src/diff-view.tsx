@@ -1,6 +1,7 @@
 import { Diff2HtmlUI } from 'diff2html/lib-esm/ui/js/diff2html-ui-slim.js';
 import 'diff2html/bundles/css/diff2html.min.css';
 import 'highlight.js/styles/github.css';
+import { ColorSchemeType } from 'diff2html/lib-esm/types.js';
 import { useEffect, useRef, useState } from 'react';
 import { MaestroApiError, type Session, type SessionDiff } from '../../src/client/index.js';
 import type { Live } from './live.js';
@@ -68,6 +69,8 @@ export function DiffView({ live, session }: { live: Live; session: Session }) {
       fileListToggle: false,
       matching: 'lines',
       highlight: true,
+      // Dark with the page (prefers-color-scheme).
+      colorScheme: ColorSchemeType.AUTO,
     });
     ui.draw();
     ui.highlightCode();

@@ -40,6 +40,26 @@ export function splitArgs(line: string): string[] {
   return args;
 }
 
+/** "3m ago", "just now": how long before `nowMs` the ISO time `iso` was. */
+export function ago(iso: string, nowMs: number): string {
+  const a = age(iso, nowMs);
+  return a === '0s' ? 'just now' : `${a} ago`;
+}
+
+/** The exact local time of an ISO time, for hovers: "2026-05-01 14:03:07". */
+export function exact(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** US dollars as a list shows them: "$0.42", "<$0.01", "—" when unknown. */
+export function money(usd: number | undefined): string {
+  if (usd === undefined) return '—';
+  if (usd > 0 && usd < 0.01) return '<$0.01';
+  return `$${usd.toFixed(2)}`;
+}
+
 /** The CSS class of a status badge. */
 export function statusClass(status: string): string {
   if (status === 'completed') return 'badge ok';

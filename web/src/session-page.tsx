@@ -1,216 +1,139 @@
-import { useEffect, useState } from 'react';
-import {
-  MaestroApiError,
-  SESSION_TRANSITIONS,
-  type Session,
-  type SessionStatus,
-  sessionStatusLabel,
-  type Task,
-} from '../../src/client/index.js';
+import * as Tabs from '@radix-ui/react-tabs';
+import { useContext, useEffect, useState } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { type Session, sessionStatusLabel, sessionSummary } from '../../src/client/index.js';
 import { AnswerPanel } from './answer-panel.js';
+import { ErrorContext, useFullSession, useLive, useLiveState, useNow } from './context.js';
 import { DiffView } from './diff-view.js';
-import { age, statusClass } from './format.js';
-import type { Live } from './live.js';
+import { money } from './format.js';
+import { useKeys } from './keys.js';
+import { RelTime } from './rel-time.js';
+import { SessionActions } from './session-actions.js';
+import { SessionDetails } from './session-details.js';
+
+import { SessionTimeline } from './session-timeline.js';
+import { StateBadge } from './state-badge.js';
 import { TerminalView } from './terminal-view.js';
 
-/** One session: actions, statistics, git context, timeline, and its live terminal (the last lines once ended). */
-export function SessionPage({
-  live,
-  session,
-  tasks,
-  now,
-  onError,
-  onClose,
-}: {
-  live: Live;
-  session: Session;
-  tasks: ReadonlyMap<string, Task>;
-  now: number;
-  onError: (message: string) => void;
-  onClose: () => void;
-}) {
-  const [output, setOutput] = useState<string[]>(session.output);
-  const [confirming, setConfirming] = useState(false);
-  const [tab, setTab] = useState<'terminal' | 'diff'>('terminal');
-  const running = session.completedAt === null;
+const TABS = ['terminal', 'diff', 'timeline', 'details'] as const;
+type Tab = (typeof TABS)[number];
 
-  // Once ended, the lines kept at its end (a live one has its terminal below).
+/** Focuses what answers a waiting agent: its first choice, or its answer box; else the line that types into the terminal. */
+export function focusAnswer(): boolean {
+  const target =
+    document.querySelector<HTMLElement>('[data-answer]') ??
+    document.querySelector<HTMLElement>('[aria-label="Type into the terminal"]');
+  target?.focus();
+  return target !== null;
+}
+
+/** The last lines an ended session kept (its terminal is gone). */
+function LastLines({ session }: { session: Session }) {
+  const live = useLive();
+  const [lines, setLines] = useState<string[] | null>(null);
   useEffect(() => {
-    if (running) return;
     let stop = false;
     live.client.sessions
       .output(session.id, 200)
       .then(({ lines }) => {
-        if (!stop) setOutput(lines);
+        if (!stop) setLines(lines);
       })
-      .catch(() => undefined);
+      .catch(() => setLines([]));
     return () => {
       stop = true;
     };
-  }, [live, session.id, running]);
-
-  const act = async (action: () => Promise<unknown>) => {
-    try {
-      await action();
-    } catch (err) {
-      onError(err instanceof MaestroApiError ? err.message : String(err));
-    }
-  };
-  const allowed = SESSION_TRANSITIONS[session.status as SessionStatus] ?? [];
-  const timeline = [...tasks.values()]
-    .flatMap((t) => t.timeline.filter((e) => e.sessionId === session.id).map((e) => ({ ...e, task: t.title })))
-    .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
-
+  }, [live, session.id]);
   return (
-    <section className="panel" aria-label={`Session ${session.name}`}>
-      <header className="row">
-        <h2>{session.name}</h2>
-        <span className={statusClass(session.status)}>{sessionStatusLabel(session)}</span>
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
+    <pre className="terminal" data-terminal>
+      {lines === null ? 'reading…' : lines.length > 0 ? lines.join('\n') : '(no output)'}
+    </pre>
+  );
+}
+
+/** The page of one session (`/sessions/:id/:tab`): state, actions, the answer panel while it waits, and tabs. */
+export function SessionPage() {
+  const { id = '', tab = 'terminal' } = useParams();
+  const full = useFullSession(id);
+  const live = useLive();
+  const report = useContext(ErrorContext);
+  const now = useNow();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const { projects } = useLiveState();
+  const current: Tab = (TABS as readonly string[]).includes(tab) ? (tab as Tab) : 'terminal';
+  const showTab = (next: string) => navigate(`/sessions/${id}${next === 'terminal' ? '' : `/${next}`}`, { replace: true });
+  const focusTerminal = () => {
+    showTab('terminal');
+    // The tab draws first; the terminal's own textarea takes the keys.
+    requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-terminal-live] textarea')?.focus());
+  };
+  useKeys({ t: focusTerminal, a: () => void focusAnswer() });
+
+  const ready = full.state === 'ready';
+  const askedFocus = (location.state as { focus?: string } | null)?.focus;
+  useEffect(() => {
+    if (ready && askedFocus === 'answer') requestAnimationFrame(() => focusAnswer());
+  }, [ready, askedFocus]);
+
+  if (full.state === 'loading') return <p className="muted page">Reading the session…</p>;
+  if (full.state === 'gone')
+    return (
+      <section className="page">
+        <h1>Session not found</h1>
+        <p>
+          <code>{id}</code> does not exist (any more). <Link to="/">Back to the sessions</Link>
+        </p>
+      </section>
+    );
+  if (full.state === 'error')
+    return (
+      <section className="page">
+        <h1>Session {id}</h1>
+        <p role="alert">It could not be read: {full.message}</p>
+      </section>
+    );
+  const s = full.session;
+  const running = s.completedAt === null;
+  const tmux = running && s.runtime.kind === 'tmux';
+  return (
+    <section className="page session" aria-labelledby="session-title" data-session-page={s.id}>
+      <nav aria-label="Breadcrumb" className="crumbs">
+        <Link to="/">Sessions</Link> › {projects.get(s.projectId)?.name ?? s.projectId}
+      </nav>
+      <header className="row title">
+        <StateBadge summary={sessionSummary(s)} />
+        <h1 id="session-title">{s.name}</h1>
+        <span className="muted">
+          workflow: {sessionStatusLabel(s)}
+          {s.phase ? ` (${s.phase})` : ''} · started <RelTime iso={s.createdAt} now={now} /> · {money(sessionSummary(s).costUsd)}
+        </span>
       </header>
-      {running ? (
-        <div className="row actions">
-          {allowed.includes('paused') ? (
-            <button type="button" onClick={() => act(() => live.client.sessions.transition(session.id, { status: 'paused' }))}>
-              Pause
-            </button>
-          ) : null}
-          <label>
-            Move to{' '}
-            <select
-              aria-label="Move to status"
-              value=""
-              onChange={(e) =>
-                act(() => live.client.sessions.transition(session.id, { status: e.target.value as SessionStatus }))
-              }
-            >
-              <option value="">{session.status === 'paused' ? 'resume as…' : 'choose…'}</option>
-              {allowed.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button
-            type="button"
-            title="End it: its agent's work is done (its tasks go to review)"
-            onClick={() => act(() => live.client.sessions.end(session.id, { reason: 'completed' }))}
-          >
-            Mark done
-          </button>
-          <button
-            type="button"
-            title="End it without saying its work is done"
-            onClick={() => act(() => live.client.sessions.end(session.id, { reason: 'stopped' }))}
-          >
-            Stop
-          </button>
-        </div>
-      ) : null}
-      {running && session.runtime.kind === 'tmux' ? <AnswerPanel live={live} session={session} onError={onError} /> : null}
-      <div className="row actions">
-        {confirming ? (
-          <>
-            <span>Delete {session.name} and kill its tmux session?</span>
-            <button
-              type="button"
-              className="danger"
-              onClick={() => act(() => live.client.sessions.delete(session.id).then(onClose))}
-            >
-              Confirm delete
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </>
-        ) : (
-          <button type="button" className="danger" onClick={() => setConfirming(true)}>
-            Delete
-          </button>
-        )}
-      </div>
-      <dl className="facts">
-        <dt>Id</dt>
-        <dd>
-          <code>{session.id}</code>
-        </dd>
-        <dt>Role</dt>
-        <dd>
-          {session.role}
-          {session.parentSessionId ? (
-            <>
-              , started by <code>{session.parentSessionId}</code>
-            </>
-          ) : null}
-        </dd>
-        <dt>Created</dt>
-        <dd>{age(session.createdAt, now)} ago</dd>
-        <dt>Last activity</dt>
-        <dd>
-          {age(session.lastActivityAt, now)} ago{session.lastActivityDetail ? `: ${session.lastActivityDetail}` : ''} (
-          {session.messageCount} messages)
-        </dd>
-        <dt>Git</dt>
-        <dd>
-          {session.gitContext.branch ?? '—'} {session.gitContext.commit?.slice(0, 10) ?? ''}{' '}
-          {session.gitContext.isWorktree ? `(worktree ${session.gitContext.worktreeName})` : ''}
-        </dd>
-        <dt>Runtime</dt>
-        <dd>{session.runtime.kind === 'tmux' ? `tmux ${session.runtime.tmuxSession} on ${session.runtime.host}` : 'none'}</dd>
-        {session.statistics.model ? (
-          <>
-            <dt>Tokens</dt>
-            <dd data-usage>
-              {session.statistics.tokens.input.toLocaleString()} in, {session.statistics.tokens.output.toLocaleString()} out,{' '}
-              {session.statistics.tokens.cacheRead.toLocaleString()} cache read,{' '}
-              {session.statistics.tokens.cacheWrite.toLocaleString()} cache write ({session.statistics.model}) — about $
-              {session.statistics.costUsd.toFixed(2)}
-            </dd>
-          </>
-        ) : null}
-        <dt>Statistics</dt>
-        <dd>
-          {session.statistics.completedTasks}/{session.statistics.totalTasks} tasks, {session.statistics.failedTasks} failed,{' '}
-          {session.statistics.decisionsMade} decisions, {session.statistics.checkpointsCreated} checkpoints
-        </dd>
-      </dl>
-      <h3>Timeline</h3>
-      <ol className="timeline">
-        <li>{session.createdAt} — created</li>
-        {timeline.map((e) => (
-          <li key={e.id}>
-            {e.timestamp} — {e.type} ({e.task})
-          </li>
-        ))}
-        {session.completedAt ? (
-          <li>
-            {session.completedAt} — ended: {session.endReason}
-            {session.endNote ? ` (${session.endNote})` : ''}
-          </li>
-        ) : null}
-      </ol>
-      <div className="row tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === 'terminal'} onClick={() => setTab('terminal')}>
-          Terminal {running ? '(live)' : '(last lines)'}
-        </button>
-        {session.gitContext.commit && session.launch ? (
-          <button type="button" role="tab" aria-selected={tab === 'diff'} onClick={() => setTab('diff')}>
-            Diff
-          </button>
-        ) : null}
-      </div>
-      {tab === 'diff' ? (
-        <DiffView live={live} session={session} />
-      ) : running && session.runtime.kind === 'tmux' ? (
-        <TerminalView live={live} session={session} readOnly={false} />
-      ) : (
-        <pre className="terminal" data-terminal>
-          {output.length > 0 ? output.join('\n') : '(no output)'}
-        </pre>
-      )}
+      <SessionActions session={s} />
+      {tmux ? <AnswerPanel live={live} session={s} onError={report} /> : null}
+      <Tabs.Root value={current} onValueChange={showTab} className="tabs">
+        <Tabs.List aria-label="Session views" className="tab-list">
+          <Tabs.Trigger value="terminal">Terminal{running ? '' : ' (last lines)'}</Tabs.Trigger>
+          <Tabs.Trigger value="diff">Diff</Tabs.Trigger>
+          <Tabs.Trigger value="timeline">Timeline</Tabs.Trigger>
+          <Tabs.Trigger value="details">Details</Tabs.Trigger>
+        </Tabs.List>
+        <Tabs.Content value="terminal">
+          {tmux ? <TerminalView live={live} session={s} readOnly={false} /> : <LastLines session={s} />}
+        </Tabs.Content>
+        <Tabs.Content value="diff">
+          {s.gitContext.commit && s.launch ? (
+            <DiffView live={live} session={s} />
+          ) : (
+            <p className="muted">No diff: this session did not start from a git commit.</p>
+          )}
+        </Tabs.Content>
+        <Tabs.Content value="timeline">
+          <SessionTimeline session={s} />
+        </Tabs.Content>
+        <Tabs.Content value="details">
+          <SessionDetails session={s} now={now} />
+        </Tabs.Content>
+      </Tabs.Root>
     </section>
   );
 }

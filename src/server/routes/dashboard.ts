@@ -22,10 +22,17 @@ const MISSING = `<!doctype html>
 <code>npm install</code>) and reload. The API is at <code>/api</code>.</p>
 </body></html>`;
 
+/**
+ * The dashboard's own pages (web/src/app.tsx routes them in the browser): a deep link or a reload
+ * there gets index.html, and the page shows the route.
+ */
+const PAGES = ['/sessions/*', '/projects', '/tasks', '/activity'];
+
 /** `GET /`: the React dashboard from web/dist, or a page saying how to build it. */
 export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
   if (existsSync(`${DASHBOARD_DIR}/index.html`)) {
     await app.register(fastifyStatic, { root: DASHBOARD_DIR, prefix: '/', index: 'index.html', wildcard: false });
+    for (const url of PAGES) app.get(url, { schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html'));
   } else {
     app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(MISSING));
   }
