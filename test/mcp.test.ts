@@ -54,6 +54,9 @@ describe('MCP: an orchestrator drives other agents', () => {
       TOKEN,
       '--max-children',
       '3',
+      // An agent whose screen stays still for a second is idle: the thinker below gets there quickly.
+      '--idle',
+      '1',
     ]));
     admin = new MaestroClient({ baseUrl: url, token: TOKEN });
     repo = gitRepo(join(dir, 'repo'), { 'app.ts': 'export const answer = 41;\n' });
@@ -120,9 +123,15 @@ describe('MCP: an orchestrator drives other agents', () => {
     expect(text(asked)).toMatch(/^waiting: asker \[sess_\w+\]: waiting: permission/);
     expect(text(await call('get_session', { id: spawned[0] }))).toContain('waiting for:');
     expect((await call('answer', { id: spawned[0], choice: 1 })).isError).toBeFalsy();
-    const moved = await call('wait', { ids: [spawned[0]], states: ['idle'], timeoutSecs: 40 });
-    expect(data<WaitResult>(moved)).toMatchObject({ matched: true, state: 'idle' });
-    expect(text(await call('read_output', { id: spawned[0], lines: 200 }))).toContain('answered:[1]');
+    await until(
+      // The transcript, not the screen: the asker clears its screen once answered.
+      async () => text(await call('read_transcript', { id: spawned[0] })).includes('answered:[1]'),
+      20_000,
+      'the answer in the asker’s transcript',
+    );
+    // The thinker shows its working screen and prints nothing more: idle, as the wait reports.
+    const still = await call('wait', { ids: [spawned[1]], states: ['idle', 'ended'], timeoutSecs: 40 });
+    expect(data<WaitResult>(still)).toMatchObject({ matched: true, sessionId: spawned[1], state: 'idle' });
 
     const worktree = join(repo, '.maestro', 'worktrees', editorId);
     await until(() => existsSync(join(worktree, '.done')), 10_000, 'the editor’s change');
@@ -135,7 +144,7 @@ describe('MCP: an orchestrator drives other agents', () => {
     const listed = text(await call('list_sessions', { active: true }));
     expect(listed).toContain('asker');
     expect(listed).not.toContain('editor [');
-  });
+  }, 120_000);
 
   it('is refused what its scope forbids: another project, more children than allowed, deleting what it did not spawn', async () => {
     const other = await admin.sessions.create({ projectId: 'proj_other', name: 'not-yours' });
