@@ -117,3 +117,38 @@ describe('maestro hooks install / uninstall claude (issue #20.2)', () => {
     expect(readFileSync(join(repo, '.claude', 'settings.local.json'), 'utf8')).toBe('{ not json');
   });
 });
+
+describe('maestro hooks install --orchestrator (issue #25.3)', () => {
+  const cleanup = new Cleanup();
+  afterAll(() => cleanup.run());
+
+  it('registers maestro mcp beside the user’s own MCP servers, for Claude Code, Gemini CLI and Codex, and takes it back', async () => {
+    const repo = tempDir(cleanup);
+    writeFileSync(join(repo, '.mcp.json'), `${JSON.stringify({ mcpServers: { mine: { command: 'my-server' } } }, null, 2)}\n`);
+    mkdirSync(join(repo, '.codex'));
+    writeFileSync(join(repo, '.codex', 'config.toml'), 'model = "o3"\n');
+    for (const agent of ['claude', 'gemini', 'codex'])
+      for (let i = 0; i < 2; i++) {
+        const run = await cli('hooks', 'install', agent, '--repo', repo, '--orchestrator');
+        expect(run.exitCode, run.stderr).toBe(0);
+        expect(run.stdout).toContain(`registered Maestro's MCP server for ${agent}`);
+      }
+    const claude = JSON.parse(readFileSync(join(repo, '.mcp.json'), 'utf8'));
+    expect(claude.mcpServers).toEqual({ mine: { command: 'my-server' }, maestro: { command: 'maestro', args: ['mcp'] } });
+    const gemini = JSON.parse(readFileSync(join(repo, '.gemini', 'settings.json'), 'utf8'));
+    expect(gemini.mcpServers.maestro).toEqual({ command: 'maestro', args: ['mcp'] });
+    const codex = readFileSync(join(repo, '.codex', 'config.toml'), 'utf8');
+    expect(codex.match(/\[mcp_servers\.maestro\]/g)).toHaveLength(1);
+    expect(codex).toContain('model = "o3"');
+    expect(codex).toMatch(/^notify = \["maestro-hook", "codex"\]/m);
+
+    for (const agent of ['claude', 'gemini', 'codex'])
+      expect((await cli('hooks', 'uninstall', agent, '--repo', repo)).exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(repo, '.mcp.json'), 'utf8')).mcpServers).toEqual({ mine: { command: 'my-server' } });
+    expect(existsSync(join(repo, '.gemini', 'settings.json'))).toBe(false);
+    expect(readFileSync(join(repo, '.codex', 'config.toml'), 'utf8')).toBe('model = "o3"\n');
+    const aider = await cli('hooks', 'install', 'aider', '--repo', repo, '--orchestrator');
+    expect(aider.exitCode).toBe(1);
+    expect(aider.stderr).toContain('aider speaks no MCP');
+  });
+});

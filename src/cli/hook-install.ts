@@ -223,13 +223,13 @@ function mcpFile(agent: InstallAgent, repo: string): string {
 export async function installMcp(agent: InstallAgent, repo: string): Promise<string> {
   const file = mcpFile(agent, repo);
   if (agent === 'codex') {
-    await uninstallLines(file);
+    await uninstallLines(file, MCP_MARK);
     const text = await readFile(file, 'utf8').catch(() => '');
     const lines = ['[mcp_servers.maestro]', `command = "${MCP_SERVER.command}"`, `args = ${JSON.stringify(MCP_SERVER.args)}`];
     await mkdir(dirname(file), { recursive: true });
     await writeFile(
       file,
-      `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${lines.map((l) => `${l} ${MARK}`).join('\n')}\n`,
+      `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${lines.map((l) => `${l} ${MCP_MARK}`).join('\n')}\n`,
     );
     return file;
   }
