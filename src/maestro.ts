@@ -31,7 +31,7 @@ import { claimDatabase, openStore, type Store } from './store/index.js';
  */
 const HOOK_PROGRAM = ['../bin/maestro-hook', '../../bin/maestro-hook']
   .map((path) => fileURLToPath(new URL(path, import.meta.url)))
-  .find((path) => existsSync(path)) as string;
+  .find((path) => existsSync(path));
 
 /** Parts a caller may replace (tests inject a manual clock, a quiet logger, a failing runtime). */
 export interface MaestroParts {
@@ -100,8 +100,9 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       nodeLostSecs: config.nodeLostSecs,
       retentionSecs: config.retentionSecs,
       token: config.token,
-      hookProgram: [HOOK_PROGRAM],
-      mcpProgram: [process.execPath, join(dirname(HOOK_PROGRAM), 'maestro.js'), 'mcp'],
+      hookProgram: HOOK_PROGRAM ? [HOOK_PROGRAM] : [],
+      // Beside the hook program; none when that was not found (a bundle run from elsewhere).
+      mcpProgram: HOOK_PROGRAM ? [process.execPath, join(dirname(HOOK_PROGRAM), 'maestro.js'), 'mcp'] : [],
       get publicUrl() {
         return publicUrl;
       },

@@ -68,6 +68,8 @@ describe('HTTP and WebSocket over a real socket', () => {
       'session:created',
       'session:task_added',
       'task:session_added',
+      // A live session on a todo task starts it (docs/design.md §Task status).
+      'task:updated',
       'session:updated',
       'session:updated',
       'session:task_removed',

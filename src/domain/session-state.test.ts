@@ -62,7 +62,7 @@ describe('session state machine', () => {
 
   it('names its states, end reasons and phases as the API spells them', () => {
     expect(SESSION_STATUSES).toEqual(Object.keys(DESIGN_TABLE));
-    expect(END_REASONS).toEqual(['completed', 'failed', 'terminal_closed', 'timed_out', 'killed', 'lost', 'deleted']);
+    expect(END_REASONS).toEqual(['completed', 'stopped', 'failed', 'terminal_closed', 'timed_out', 'killed', 'lost', 'deleted']);
     expect(SESSION_PHASES).toEqual(['plan', 'generate_tasks', 'implement', 'validate', 'report']);
   });
 });

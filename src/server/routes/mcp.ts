@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { MaestroClient } from '../../client/index.js';
 import { verifySessionToken } from '../../core/sessions/session-tokens.js';
 import { buildMcpServer } from '../../mcp/tools.js';
+import { errorAnswer } from '../errors.js';
 
 /**
  * A `fetch` that answers from `app` itself (`inject`), with the caller's `Authorization`: the MCP
@@ -36,7 +37,8 @@ function fetchThrough(app: FastifyInstance, authorization: string | undefined): 
  * checked as that session. `GET` and `DELETE` (server-sent streams, sessions) answer 405.
  */
 export function mcpRoutes(app: FastifyInstance, serverToken: string, version: string): void {
-  app.post('/mcp', async (req, reply) => {
+  // Not in the OpenAPI document: MCP describes its own tools (tools/list).
+  app.post('/mcp', { schema: { hide: true } }, async (req, reply) => {
     const authorization = req.headers.authorization;
     const given = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : undefined;
     const caller = serverToken && given ? verifySessionToken(serverToken, given) : undefined;
@@ -55,6 +57,7 @@ export function mcpRoutes(app: FastifyInstance, serverToken: string, version: st
     app.route({
       method,
       url: '/mcp',
+      schema: { hide: true },
       handler: async (_req, reply) =>
         reply
           .code(405)
