@@ -27,6 +27,8 @@ describe('event contract: every event type is emitted with the data its schema (
     await projects.create({ id: 'proj_q2', name: 'q2', repoPath: m.dir, enqueue: true });
     await projects.complete('proj_q2', { success: false, reason: 'gave up' });
     await projects.create({ id: 'proj_q3', name: 'q3', repoPath: m.dir, enqueue: true });
+    await projects.setPaused(true);
+    await projects.setPaused(false);
     await projects.cancel('proj_q3');
 
     // Tasks and sessions, with links both ways, waits for input, an end and a delete.

@@ -34,6 +34,8 @@ export const EVENT_TYPES = [
   'sessions:purged',
   'loop:failed',
   'loop:recovered',
+  'queue:paused',
+  'queue:resumed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -129,6 +131,9 @@ export const EVENT_DATA = {
   }),
   'loop:failed': z.strictObject({ loop: z.string(), message: z.string() }),
   'loop:recovered': z.strictObject({ loop: z.string(), failures: z.number().int() }),
+  /** The scheduler was paused (queued projects wait) or resumed, by a person. */
+  'queue:paused': z.strictObject({ paused: z.literal(true) }),
+  'queue:resumed': z.strictObject({ paused: z.literal(false) }),
 } satisfies Record<EventType, z.ZodType>;
 
 /**

@@ -166,10 +166,7 @@ export class Live {
     this.stream?.reconnect(since);
   }
 
-  /**
-   * Pauses or resumes the project queue. The server sends no event for it (the pause is a setting,
-   * not a change of a record), so the answer updates this page; other pages learn it on reload.
-   */
+  /** Pauses or resumes the project queue: this page at once from the answer, every page from `queue:paused` / `queue:resumed`. */
   async setQueuePaused(paused: boolean): Promise<void> {
     const view = await (paused ? this.client.queue.pause() : this.client.queue.resume());
     this.set({ ...this.state, paused: view.paused });
@@ -287,6 +284,7 @@ export class Live {
     let tasks: Map<string, Task> | undefined;
     let projects: Map<string, Project> | undefined;
     let failingLoops: Map<string, LoopFailure> | undefined;
+    let paused: boolean | undefined;
     const touched = new Set<string>();
     let deletes = false;
     for (const event of events) {
@@ -344,6 +342,10 @@ export class Live {
           failingLoops ??= new Map(this.state.failingLoops);
           failingLoops.delete(event.data.loop);
           break;
+        case 'queue:paused':
+        case 'queue:resumed':
+          paused = event.data.paused;
+          break;
         case 'session:timeout_warning':
         case 'session:input_sent':
         case 'session:finished':
@@ -362,6 +364,7 @@ export class Live {
       tasks: tasks ?? this.state.tasks,
       projects: projects ?? this.state.projects,
       failingLoops: failingLoops ?? this.state.failingLoops,
+      paused: paused ?? this.state.paused,
       ...(deletes ? {} : this.moved(touched)),
     };
     this.state = next;

@@ -46,6 +46,7 @@ const WAKE_ON = new Set<MaestroEvent['type']>([
   'project:failed',
   'project:cancelled',
   'project:deleted',
+  'queue:resumed',
 ]);
 
 /**

@@ -227,9 +227,16 @@ export class ProjectService {
     return (await this.deps.store.getMeta(PAUSED_KEY)) === '1';
   }
 
-  /** Pauses or resumes the scheduler; persisted across restarts. */
+  /** Pauses or resumes the scheduler; persisted across restarts, and told as `queue:paused` / `queue:resumed`. */
   async setPaused(paused: boolean): Promise<QueueView> {
-    await this.deps.store.transaction((tx) => tx.setMeta(PAUSED_KEY, paused ? '1' : '0'));
+    const now = this.deps.clock.now();
+    await this.deps.store.transaction(async (tx) => {
+      await tx.setMeta(PAUSED_KEY, paused ? '1' : '0');
+      await tx.appendEvents(
+        [paused ? { type: 'queue:paused', data: { paused: true } } : { type: 'queue:resumed', data: { paused: false } }],
+        now,
+      );
+    });
     this.deps.log.info({ paused }, paused ? 'queue paused' : 'queue resumed');
     return this.queue();
   }
