@@ -183,5 +183,9 @@ describe('MCP: an orchestrator drives other agents', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(anonymous.status).toBe(401);
+    // Stateless: no server-sent stream to open, answered in the error shape every route uses.
+    const get = await fetch(`${url}/mcp`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(get.status).toBe(405);
+    expect(await get.json()).toMatchObject({ code: 'method_not_allowed' });
   });
 });

@@ -58,14 +58,11 @@ export function mcpRoutes(app: FastifyInstance, serverToken: string, version: st
       method,
       url: '/mcp',
       schema: { hide: true },
+      // In Maestro's error shape, as every route answers; MCP clients read the 405 alone.
       handler: async (_req, reply) =>
         reply
           .code(405)
           .header('allow', 'POST')
-          .send({
-            jsonrpc: '2.0',
-            error: { code: -32000, message: 'this MCP endpoint is stateless: POST each message' },
-            id: null,
-          }),
+          .send(errorAnswer('method_not_allowed', 'this MCP endpoint is stateless: POST each JSON-RPC message')),
     });
 }
