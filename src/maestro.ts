@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock.js';
-import { ENV_VARS, type MaestroConfig, transcriptDir } from './core/config.js';
+import { ENV_VARS, type MaestroConfig, transcriptDir, withoutPassword } from './core/config.js';
 import { EventStream } from './core/event-stream.js';
 import { AgentWatcher } from './core/loops/agent-watcher.js';
 import { LeaderElection } from './core/loops/leader.js';
@@ -165,7 +165,10 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       reconciler.start();
       await watcher.start();
       election.start();
-      log.info({ url: publicUrl, db: config.db, engine: store.engine, tmuxSocket: config.tmuxSocket }, 'maestro listening');
+      log.info(
+        { url: publicUrl, db: withoutPassword(config.db), engine: store.engine, tmuxSocket: config.tmuxSocket },
+        'maestro listening',
+      );
       return publicUrl;
     },
     async close() {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, ENV_VARS, resolveConfig } from './config.js';
+import { DEFAULTS, ENV_VARS, resolveConfig, withoutPassword } from './config.js';
 
 describe('resolveConfig', () => {
   it('uses the defaults of DESIGN.md when nothing is set', () => {
@@ -53,5 +53,16 @@ describe('documented configuration', () => {
   it("the README's configuration table has a row for every variable", () => {
     const readme = read('README.md');
     for (const variable of Object.values(ENV_VARS)) expect(readme, variable).toContain(`| \`${variable}\` |`);
+  });
+});
+
+describe('withoutPassword', () => {
+  it('hides a database password wherever the URL is shown, and leaves the rest', () => {
+    expect(withoutPassword('postgres://maestro:s3cr3t@db.internal:5432/maestro')).toBe(
+      'postgres://maestro:***@db.internal:5432/maestro',
+    );
+    expect(withoutPassword('postgresql://u:p%40ss@h/d')).toBe('postgresql://u:***@h/d');
+    expect(withoutPassword('postgres://maestro@db/maestro')).toBe('postgres://maestro@db/maestro');
+    expect(withoutPassword('.maestro/maestro.db')).toBe('.maestro/maestro.db');
   });
 });

@@ -194,3 +194,11 @@ export function transcriptDir(config: Pick<MaestroConfig, 'logDir' | 'db'>): str
   if (/^postgres(ql)?:\/\//.test(config.db)) return resolve('.maestro', 'logs');
   return join(dirname(resolve(config.db)), 'logs');
 }
+
+/**
+ * `db` as it may be shown (logs, health, errors): a `postgres://user:password@host/db` URL with its
+ * password replaced by `***`; a SQLite path as it is.
+ */
+export function withoutPassword(db: string): string {
+  return db.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+):[^@/]*@/i, '$1:***@');
+}
