@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'src/domain/event-filter.test.ts',
       'src/domain/session-state.test.ts',
       'test/auth.test.ts',
       'test/event-stream.test.ts',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type EventSink, EventStream } from '../src/core/event-stream.js';
-import type { MaestroEvent, NewEvent } from '../src/domain/index.js';
+import type { MaestroEvent, NewEvent, Session } from '../src/domain/index.js';
 import { openSqliteStore, type Store } from '../src/store/index.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -202,5 +202,99 @@ describe('EventStream: ordered, gap-free delivery from a cursor', () => {
     expect(unsubscribed).toHaveBeenCalledTimes(1);
     await append(1);
     expect(sink.told).toEqual([]);
+  });
+});
+
+describe('EventStream with a filter: the replay and the live part decide alike', () => {
+  let store: Store;
+  const sessionEvent = (id: string, projectId: string): NewEvent => ({
+    type: 'session:deleted',
+    data: { id, projectId, taskIds: [], reason: 'test' },
+  });
+  const agentState = (id: string): NewEvent => ({
+    type: 'session:agent_state',
+    data: { id, from: 'working', to: 'idle', at: 'x', version: 2, waitingFor: null, lastActivityAt: 'x' },
+  });
+  const append = (...events: NewEvent[]) => store.transaction((tx) => tx.appendEvents(events, T0));
+  /** The ids of what a subscriber was told (`ready@seq` for ready). */
+  const ids = (sink: { told: Told[] }, events: MaestroEvent[]) =>
+    sink.told.map((t) =>
+      'ready' in t ? `ready@${t.ready}` : 'event' in t ? events.find((e) => e.seq === t.event)?.data.id : '?',
+    );
+
+  beforeEach(async () => {
+    store = await openSqliteStore(':memory:');
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await store.close();
+  });
+
+  it('a session filter replays and follows that session only, in order; ready names the last sequence looked at', async () => {
+    await append(sessionEvent('sess_a', 'proj_p'), sessionEvent('sess_b', 'proj_p'), sessionEvent('sess_a', 'proj_p'));
+    await append(sessionEvent('sess_c', 'proj_q'));
+    const seen: MaestroEvent[] = [];
+    const sink = recorder((e) => seen.push(e));
+    const sub = await new EventStream(store).subscribe(0, sink, { sessionId: 'sess_a' });
+    await append(sessionEvent('sess_b', 'proj_p'), sessionEvent('sess_a', 'proj_p'));
+    sub.close();
+    // Resuming from ready's 4 misses nothing of sess_a's: 2 and 4 were looked at and left out.
+    expect(sink.told).toEqual([{ event: 1 }, { event: 3 }, { ready: 4 }, { event: 6 }]);
+    expect(seen.every((e) => e.data.id === 'sess_a')).toBe(true);
+  });
+
+  it('a project filter reads the project of a session it does not know once, holding later events back meanwhile', async () => {
+    const read = gate();
+    const getSession = vi.spyOn(store, 'getSession').mockImplementation(async (id) => {
+      await read.wait;
+      return { id, projectId: id === 'sess_x' ? 'proj_p' : 'proj_q' } as Session;
+    });
+    await append(agentState('sess_x'), agentState('sess_y'));
+    const stream = new EventStream(store);
+    const first = recorder();
+    const second = recorder();
+    const subscribing = [
+      stream.subscribe(0, first, { projectId: 'proj_p' }),
+      stream.subscribe(0, second, { projectId: 'proj_p' }),
+    ];
+    await vi.waitFor(() => expect(getSession).toHaveBeenCalledTimes(2));
+    expect(first.told).toEqual([]);
+    read.open();
+    const subs = await Promise.all(subscribing);
+    // One read per session for both subscribers; sess_y is proj_q's.
+    expect(getSession.mock.calls.map(([id]) => id)).toEqual(['sess_x', 'sess_y']);
+    expect(first.told).toEqual([{ event: 1 }, { ready: 2 }]);
+    expect(second.told).toEqual(first.told);
+
+    // Live: an unknown session's event waits for its read; what commits meanwhile waits behind it.
+    const slow = gate();
+    getSession.mockImplementation(async (id) => {
+      await slow.wait;
+      return { id, projectId: 'proj_p' } as Session;
+    });
+    const all: MaestroEvent[] = [];
+    store.onEvents((events) => all.push(...events));
+    await append(agentState('sess_z'));
+    await append(sessionEvent('sess_w', 'proj_p'), agentState('sess_x'), agentState('sess_y'));
+    expect(first.told).toHaveLength(2);
+    slow.open();
+    await vi.waitFor(() => expect(first.told).toHaveLength(5));
+    expect(ids(first, all).slice(2)).toEqual(['sess_z', 'sess_w', 'sess_x']);
+    // The session it saw the deletion of (and its project) needs no read: only sess_z was read.
+    expect(getSession).toHaveBeenCalledTimes(3);
+    for (const sub of subs) sub.close();
+  });
+
+  it('a failed read of a project ends a live subscription with onError; during the replay it rejects', async () => {
+    const getSession = vi.spyOn(store, 'getSession').mockRejectedValue(new Error('disk gone'));
+    const errors: unknown[] = [];
+    const sink = { ...recorder(), onError: (err: unknown) => errors.push(err) };
+    await new EventStream(store).subscribe(undefined, sink, { projectId: 'proj_p' });
+    await append(agentState('sess_x'));
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await append(sessionEvent('sess_y', 'proj_p'));
+    expect(sink.told).toEqual([{ ready: 0 }]);
+    await expect(new EventStream(store).subscribe(0, recorder(), { projectId: 'proj_p' })).rejects.toThrow('disk gone');
+    expect(getSession).toHaveBeenCalledTimes(2);
   });
 });

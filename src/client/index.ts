@@ -1,6 +1,7 @@
 import type {
   API,
   ApiRouteKey,
+  EventFilter,
   Health,
   SessionFullList,
   SessionSummaryList,
@@ -73,8 +74,12 @@ export interface WatchHandle {
 
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 
-/** Options of {@link MaestroClient.stream}. */
-export interface StreamOptions {
+/**
+ * Options of {@link MaestroClient.stream}. `sessionId`, `projectId` and `types` (event types or
+ * `prefix:*` globs) make the server send only the matching events (a page about one session
+ * listens to that session only); a sweep's batch then holds only the matching entries.
+ */
+export interface StreamOptions extends EventFilter {
   /** Deliver events after this sequence; absent: from now on. */
   since?: number;
   /** Each event, its `data` typed by its `type` (narrow with `switch (event.type)`). */
@@ -313,14 +318,18 @@ export class MaestroClient {
   }
 
   /**
-   * Watches the event stream from `since` (every later event, in order), or from now when absent.
+   * Watches the event stream from `since` (every later event, in order), or from now when absent;
+   * with `filter`, only the events it matches (see {@link StreamOptions}).
    * @throws Error when no WebSocket implementation is available
    */
-  watch(since: number | undefined, handlers: WatchHandlers): WatchHandle {
+  watch(since: number | undefined, handlers: WatchHandlers, filter: EventFilter = {}): WatchHandle {
     const WS = this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WS) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. the ws package) on Node 20');
     const url = new URL(`${this.baseUrl.replace(/^http/, 'ws')}/api/events`);
     if (since !== undefined) url.searchParams.set('since', String(since));
+    if (filter.sessionId !== undefined) url.searchParams.set('sessionId', filter.sessionId);
+    if (filter.projectId !== undefined) url.searchParams.set('projectId', filter.projectId);
+    if (filter.types !== undefined) url.searchParams.set('types', filter.types.join(','));
     if (this.options.token) url.searchParams.set('token', this.options.token);
     const socket = new WS(url.toString());
     let closedByUser = false;
@@ -350,6 +359,7 @@ export class MaestroClient {
    */
   stream(options: StreamOptions): StreamHandle {
     const backoff = options.backoffMs ?? [250, 500, 1000, 2000, 5000];
+    const filter: EventFilter = { sessionId: options.sessionId, projectId: options.projectId, types: options.types };
     let cursor = options.since;
     let attempt = 0;
     let current: WatchHandle | undefined;
@@ -365,34 +375,40 @@ export class MaestroClient {
     const connect = () => {
       if (stopped) return;
       try {
-        current = this.watch(cursor, {
-          onEvent: (event) => {
-            if (cursor !== undefined && event.seq <= cursor) return;
-            cursor = event.seq;
-            options.onEvent(event);
-          },
-          onReady: (seq) => {
-            attempt = 0;
-            cursor ??= seq;
-            status('live');
-          },
-          onResync: async () => {
-            current?.close();
-            if (!options.onResync) {
-              stopped = true;
-              status('stopped');
-              return;
-            }
-            try {
-              cursor = await options.onResync();
+        current = this.watch(
+          cursor,
+          {
+            onEvent: (event) => {
+              if (cursor !== undefined && event.seq <= cursor) return;
+              cursor = event.seq;
+              options.onEvent(event);
+            },
+            onReady: (seq) => {
               attempt = 0;
-              connect();
-            } catch {
-              retry();
-            }
+              // With a filter, `seq` may be past the last event received: the server has looked at
+              // everything up to it, so resuming from there misses nothing.
+              cursor = Math.max(cursor ?? seq, seq);
+              status('live');
+            },
+            onResync: async () => {
+              current?.close();
+              if (!options.onResync) {
+                stopped = true;
+                status('stopped');
+                return;
+              }
+              try {
+                cursor = await options.onResync();
+                attempt = 0;
+                connect();
+              } catch {
+                retry();
+              }
+            },
+            onClose: () => retry(),
           },
-          onClose: () => retry(),
-        });
+          filter,
+        );
       } catch {
         retry();
       }

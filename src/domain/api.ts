@@ -240,6 +240,8 @@ export const API = {
     name: 'events',
     summary:
       'WebSocket event stream: with ?since=N every event after N first, then {type: "ready", seq}, then live events; ' +
+      'sessionId, projectId and types (event types or prefix globs such as session:*, comma-separated) keep only matching events, ' +
+      'a sweep batch narrowed to the matching entries; ' +
       'each message one event, `data` by `type`; a cursor the log cannot serve gets {type: "resync"} and close code 4410. ' +
       'A plain GET answers 426.',
     tag: 'events',

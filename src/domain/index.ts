@@ -3,6 +3,7 @@ export * from './api.js';
 export * from './command.js';
 export * from './errors.js';
 export * from './event.js';
+export * from './event-filter.js';
 export * from './hooks.js';
 export * from './ids.js';
 export * from './json-schema.js';

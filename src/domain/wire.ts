@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { eventTypesParam } from './event-filter.js';
 import { LIMITS } from './limits.js';
-import { projectSchema } from './project.js';
-import { booleanFlag, tokensSchema } from './session.js';
+import { projectIdSchema, projectSchema } from './project.js';
+import { booleanFlag, sessionIdSchema, tokensSchema } from './session.js';
 import { sessionListItemSchema, sessionSummarySchema } from './session-summary.js';
 import { timelineEntrySchema } from './task.js';
 
@@ -235,8 +236,16 @@ export const terminalMessage = z.discriminatedUnion('type', [
 ]);
 export type TerminalMessage = z.output<typeof terminalMessage>;
 
-/** Query of the `GET /api/events` WebSocket: replay every event after `since` first. */
-export const eventsQuery = z.strictObject({ since: z.coerce.number().int().min(0).optional() });
+/**
+ * Query of the `GET /api/events` WebSocket: replay every event after `since` first; only events
+ * about `sessionId`, about `projectId`, of `types` (docs/design.md §Delivery and resync).
+ */
+export const eventsQuery = z.strictObject({
+  since: z.coerce.number().int().min(0).optional(),
+  sessionId: sessionIdSchema.optional(),
+  projectId: projectIdSchema.optional(),
+  types: eventTypesParam.optional(),
+});
 
 /** A task's timeline (`GET /api/tasks/:id/timeline`), oldest first. */
 export const timelineSchema = z.object({ timeline: z.array(timelineEntrySchema) });
