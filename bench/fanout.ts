@@ -96,7 +96,9 @@ try {
 
   // A client that stops reading while 1,500 events of ~20 KB each (≈ 29 MB) go out: more than its
   // kernel socket buffers and the 8 MiB cap together.
-  const slow = new WebSocket(ws);
+  // Without permessage-deflate: these repetitive 20 KB messages would deflate to a few hundred
+  // bytes each and never reach the cap.
+  const slow = new WebSocket(ws, { perMessageDeflate: false });
   const slowMessages: string[] = [];
   let slowClose = 0;
   await new Promise<void>((resolve) =>

@@ -184,4 +184,33 @@ describe('filtered event streams (issue #24.4), real sockets', () => {
     const ok = watch(cleanup, `${ws}?types=sessions:*`);
     expect(await ok.ready()).toEqual({ type: 'ready', seq: 0 });
   });
+
+  it('negotiates permessage-deflate when the client offers it, delivering the same events, large live ones deflated', async () => {
+    const deflating = watch(cleanup, `${ws}?since=0`);
+    const plain = watch(cleanup, `${ws}?since=0`, { perMessageDeflate: false });
+    await Promise.all([deflating.opened, plain.opened]);
+    expect(deflating.socket.extensions).toContain('permessage-deflate');
+    expect(plain.socket.extensions).toBe('');
+    await Promise.all([deflating.ready(), plain.ready()]);
+    const bytesBefore = [deflating, plain].map(
+      (w) => (w.socket as unknown as { _socket: { bytesRead: number } })._socket.bytesRead,
+    );
+
+    const { projects, sessions } = m.services;
+    await projects.create({ id: 'proj_z', name: 'z', repoPath: m.dir });
+    const s = await sessions.create({ projectId: 'proj_z' });
+    // Over the 16 KiB threshold: about 18 KB each.
+    for (let i = 0; i < 10; i++)
+      await sessions.update(s.id, { featureRequest: `step ${i}: ${'make the login page work; '.repeat(700)}` });
+    const log = await m.services.store.listEvents(0, 1000);
+    await until(() => deflating.events().length === log.length && plain.events().length === log.length, 5000, 'every event');
+    expect(deflating.events()).toEqual(log);
+    expect(plain.events()).toEqual(log);
+    const [deflated, raw] = [deflating, plain].map(
+      (w, i) => (w.socket as unknown as { _socket: { bytesRead: number } })._socket.bytesRead - (bytesBefore[i] as number),
+    );
+    // Ten updates of ~18 KB, mostly repeated text: a tenth or less once deflated.
+    expect(raw).toBeGreaterThan(180_000);
+    expect(deflated as number).toBeLessThan((raw as number) / 10);
+  });
 });

@@ -24,6 +24,12 @@ export function eventRoutes(app: FastifyInstance, { events }: Services): void {
     wsHandler: async (socket: WebSocket, req) => {
       // Validated (and coerced) by the route's query schema before the upgrade.
       const { since, ...filter } = req.query as { since?: number } & EventFilter;
+      // The replay goes out as it is; live events are deflated when large and the client offers it
+      // (docs/design.md §Compression). `ws` deflates every message of every socket through one
+      // queue of ten at a time, on the thread pool: a replay of thousands of events would hold
+      // every other client's live events behind it, and a client that closes mid-replay would
+      // still have its whole queue deflated before its socket is let go.
+      let live = false;
       const send = (message: object): void => {
         if (socket.readyState !== socket.OPEN) return;
         if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -32,7 +38,7 @@ export function eventRoutes(app: FastifyInstance, { events }: Services): void {
           subscription?.close();
           return;
         }
-        socket.send(JSON.stringify(message));
+        socket.send(JSON.stringify(message), { compress: live });
       };
       let subscription: { close(): void } | undefined;
       socket.on('close', () => subscription?.close());
@@ -40,7 +46,10 @@ export function eventRoutes(app: FastifyInstance, { events }: Services): void {
         since,
         {
           onEvent: (event) => send(event),
-          onReady: (seq) => send({ type: 'ready', seq }),
+          onReady: (seq) => {
+            send({ type: 'ready', seq });
+            live = true;
+          },
           onResync: (info) => {
             send({ type: 'resync', reason: 'cursor_unavailable', ...info });
             socket.close(RESYNC_CLOSE_CODE, 'resync');

@@ -8,6 +8,16 @@ import { mount } from './mount.js';
 
 /** Bytes a viewer may have queued before it is dropped, so a slow viewer never grows memory without bound. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/**
+ * Terminal frames are never deflated, though the socket may have negotiated permessage-deflate
+ * (docs/design.md §Compression). Deflate would hurt here: an echoed key is a few bytes, and a
+ * redraw of a few kilobytes crosses a LAN in far less time than deflating it takes. `ws` deflates
+ * on the libuv thread pool, an extra hop (a 5 KB screen: p50 0.21 → 0.40 ms on loopback), behind
+ * one process-wide queue of ten deflates at a time that an event broadcast can fill: a keystroke's
+ * echo would wait behind it. (PTY reads are a few kilobytes, under the 16 KiB threshold anyway:
+ * this keeps it so if the threshold or the reads change.)
+ */
+const FRAME = { binary: true, compress: false } as const;
 /** Close codes: the session ended (normal), a bad message, a failure after the upgrade (like HTTP 409 / 502). */
 export const TERMINAL_CLOSE = { ended: 1000, badMessage: 4400, conflict: 4409, unreachable: 4502, slow: 4429 } as const;
 
@@ -67,7 +77,7 @@ function serve(socket: WebSocket, client: TerminalClient, early: [RawData, boole
       socket.close(TERMINAL_CLOSE.slow, 'too slow: reconnect to redraw the screen');
       return client.close();
     }
-    socket.send(Buffer.from(data, 'utf8'));
+    socket.send(Buffer.from(data, 'utf8'), FRAME);
   });
   client.onExit(() => {
     if (socket.readyState === WebSocket.OPEN) socket.close(TERMINAL_CLOSE.ended, 'session ended');
@@ -113,13 +123,17 @@ function forward(
     rows: String(query.rows),
     readOnly: String(query.readOnly),
   }).toString();
-  const upstream = new WebSocket(target, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  // Node to node, frames as they are (see FRAME): no deflate offered either way.
+  const upstream = new WebSocket(target, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    perMessageDeflate: false,
+  });
   const pending: [RawData, boolean][] = [];
   upstream.on('open', () => {
     for (const [data, isBinary] of pending.splice(0)) upstream.send(data, { binary: isBinary });
   });
   upstream.on('message', (data: RawData, isBinary: boolean) => {
-    if (socket.readyState === WebSocket.OPEN) socket.send(data, { binary: isBinary });
+    if (socket.readyState === WebSocket.OPEN) socket.send(data, { binary: isBinary, compress: false });
   });
   upstream.on('close', (code: number, reason: Buffer) => {
     if (socket.readyState === WebSocket.OPEN) socket.close(validCode(code), reason.toString());
