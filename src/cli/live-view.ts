@@ -19,8 +19,19 @@ export interface LiveView<T> {
  * costs one read ({@link SETTLE_MS}). Resolves when stopped.
  */
 export async function watchView<T>(client: MaestroClient, view: LiveView<T>): Promise<void> {
+  // Ctrl-C is heard from the start: one pressed as the first view is drawn (before the stream's
+  // own handlers) would otherwise kill the process instead of stopping it cleanly.
+  let stopped = false;
+  const stopEarly = () => {
+    stopped = true;
+  };
+  process.once('SIGINT', stopEarly);
+  process.once('SIGTERM', stopEarly);
   const first = await view.load();
   view.draw(first.value);
+  process.off('SIGINT', stopEarly);
+  process.off('SIGTERM', stopEarly);
+  if (stopped) return;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let drawing = Promise.resolve();
   const redraw = () => {
