@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newSessionRow } from '../core/sessions/session-records.js';
 import type { Session } from '../domain/index.js';
-import { prettySession } from './output.js';
+import { prettyDiff, prettySession } from './output.js';
 
 const NOW = Date.parse('2026-11-30T10:00:00Z');
 const AT = new Date(NOW).toISOString();
@@ -51,5 +51,30 @@ describe('maestro session get, as a person reads it', () => {
     const text = prettySession(session('sess_plain'));
     expect(field(text, 'project')).toBe('proj_a');
     for (const key of ['state', 'command', 'agent', 'tokens', 'cost', 'ended']) expect(field(text, key), key).toBe('-');
+  });
+});
+
+describe('prettyDiff', () => {
+  it('counts as git does: one file, one insertion, no deletions', () => {
+    const file = {
+      path: 'a.txt',
+      oldPath: null,
+      status: 'added' as const,
+      insertions: 1,
+      deletions: 0,
+      hunks: null,
+      truncated: false,
+    };
+    const text = prettyDiff(
+      {
+        base: 'abcdef1234567890',
+        directory: '/r',
+        files: [file],
+        totals: { files: 1, insertions: 1, deletions: 0 },
+        truncated: false,
+      },
+      false,
+    );
+    expect(text).toContain('1 file changed, 1 insertion(+), 0 deletions(-) since abcdef123456');
   });
 });

@@ -95,6 +95,9 @@ export const prettySession = (s: Session, projectName?: string): string =>
     ...(s.output.length > 0 ? ['', '--- last output ---', ...s.output.slice(-20)] : []),
   ].join('\n');
 
+/** `1 file`, `7 files`: a count with its noun, as git's summary line writes them. */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** One letter per way a file changed, as `git status --short` shows them. */
 const DIFF_LETTER: Record<string, string> = { added: 'A', modified: 'M', deleted: 'D', renamed: 'R', binary: 'B' };
 
@@ -110,7 +113,7 @@ export function prettyDiff(d: SessionDiff, colour: boolean): string {
       `${DIFF_LETTER[f.status] ?? '?'} ${name(f)}  ${paint('32', `+${f.insertions}`)} ${paint('31', `-${f.deletions}`)}${f.truncated ? '  (truncated)' : ''}`,
   );
   lines.push(
-    `${d.totals.files} files changed, ${d.totals.insertions} insertions(+), ${d.totals.deletions} deletions(-) since ${d.base.slice(0, 12)}`,
+    `${count(d.totals.files, 'file')} changed, ${count(d.totals.insertions, 'insertion')}(+), ${count(d.totals.deletions, 'deletion')}(-) since ${d.base.slice(0, 12)}`,
   );
   for (const f of d.files) {
     if (f.hunks === null) continue;
