@@ -10,6 +10,7 @@ import * as m0007 from './0007-agent-state.js';
 import * as m0008 from './0008-node-url.js';
 import * as m0009 from './0009-activity-detail.js';
 import * as m0010 from './0010-tracker.js';
+import * as m0011 from './0011-runtime-index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 type EngineMigration = { up(db: Kysely<any>, engine: Engine): Promise<void> };
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0008-node-url': m0008,
   '0009-activity-detail': m0009,
   '0010-tracker': m0010,
+  '0011-runtime-index': m0011,
 };
 
 /**
