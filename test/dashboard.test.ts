@@ -163,7 +163,15 @@ describe('dashboard in a real Chromium', { timeout: 6 * WAIT }, () => {
 
   it('opens a deep link to a session tab, follows tabs in the address, and the back button goes back', async () => {
     const s = await client.sessions.create({ projectId: 'proj_web', name: 'deep-linked', taskId: 'task_login' });
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
     await page.goto(`${url}/sessions/${s.id}/details`);
+    await page.getByRole('heading', { name: 'deep-linked' }).waitFor();
+    // The session page listens to its own session only (issue #24.4): the server filters its stream.
+    await expect.poll(() => sockets.some((u) => u.includes('/api/events?') && u.includes(`sessionId=${s.id}`))).toBe(true);
+    await client.sessions.update(s.id, { name: 'deep-linked-renamed' });
+    await page.getByRole('heading', { name: 'deep-linked-renamed' }).waitFor();
+    await client.sessions.update(s.id, { name: 'deep-linked' });
     await page.getByRole('heading', { name: 'deep-linked' }).waitFor();
     expect(await page.getByRole('tab', { name: 'Details' }).getAttribute('aria-selected')).toBe('true');
     expect(await page.locator('[data-details]').textContent()).toContain(s.id);

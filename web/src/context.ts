@@ -64,13 +64,20 @@ export function useFullSession(id: string): FullSession {
     let stop = false;
     const early: Parameters<typeof applyToSession>[1][] = [];
     const show = (s: Session | null) => setFull(s ? { state: 'ready', session: s } : { state: 'gone' });
-    const unfollow = live.followSession(id, (event) => {
-      if (session === undefined) early.push(event);
-      else if (session !== null) {
-        session = applyToSession(session, event);
-        show(session);
-      }
+    // Its own stream, filtered by the server to this session (issue #24.4): from the sequence the
+    // page's state is at, so nothing between that and the read below is missed.
+    const stream = live.client.stream({
+      sessionId: id,
+      since: live.snapshot.seq,
+      onEvent: (event) => {
+        if (session === undefined) early.push(event);
+        else if (session !== null) {
+          session = applyToSession(session, event);
+          show(session);
+        }
+      },
     });
+    const unfollow = () => stream.close();
     live.client.sessions
       .get(id)
       .then((s) => {
