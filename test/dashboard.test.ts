@@ -76,7 +76,8 @@ describe('dashboard in a real Chromium', { timeout: 6 * WAIT }, () => {
     await shot('working');
     writeFileSync(go, '');
     await expect.poll(() => badge().getAttribute('data-agent-state'), LIVE).toBe('waiting');
-    expect(await page.locator('header.top [data-waiting]').getAttribute('data-waiting')).toBe('1');
+    // The header counts from the page's main stream, the badge from the session's own: each gets there.
+    await expect.poll(() => page.locator('header.top [data-waiting]').getAttribute('data-waiting'), LIVE).toBe('1');
     const asks = page.getByRole('group', { name: 'The agent asks (permission)' });
     await expect.poll(() => asks.textContent(), LIVE).toContain('Do you want to proceed?');
     await shot('answer');
