@@ -19,18 +19,19 @@ export interface LiveView<T> {
  * costs one read ({@link SETTLE_MS}). Resolves when stopped.
  */
 export async function watchView<T>(client: MaestroClient, view: LiveView<T>): Promise<void> {
-  // Ctrl-C is heard from the start: one pressed as the first view is drawn (before the stream's
-  // own handlers) would otherwise kill the process instead of stopping it cleanly.
+  // One Ctrl-C handler from the start to the end: a signal that came while handlers were swapped
+  // (or before the first view was drawn) would otherwise kill the process instead of stopping it.
   let stopped = false;
-  const stopEarly = () => {
-    stopped = true;
-  };
-  process.once('SIGINT', stopEarly);
-  process.once('SIGTERM', stopEarly);
+  const interrupted = new Promise<void>((resolve) => {
+    const stop = () => {
+      stopped = true;
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   const first = await view.load();
   view.draw(first.value);
-  process.off('SIGINT', stopEarly);
-  process.off('SIGTERM', stopEarly);
   if (stopped) return;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let drawing = Promise.resolve();
@@ -46,7 +47,7 @@ export async function watchView<T>(client: MaestroClient, view: LiveView<T>): Pr
       });
     }, SETTLE_MS);
   };
-  await streamUntilInterrupted(client, {
+  const stream = client.stream({
     since: first.seq,
     onEvent: (event) => {
       if (view.affects(event)) redraw();
@@ -56,7 +57,9 @@ export async function watchView<T>(client: MaestroClient, view: LiveView<T>): Pr
       view.draw(fresh.value);
       return fresh.seq;
     },
-  }).stopped;
+  });
+  await interrupted;
+  stream.close();
   clearTimeout(timer);
   await drawing;
 }
