@@ -2,6 +2,7 @@ import { agentStateLabel, type Session, type SessionDiff, sessionStatusLabel, sh
 
 export { shellQuote, shellWords } from '../domain/index.js';
 
+import { paint as paintText, type Style } from './colour.js';
 import { table } from './table.js';
 
 export { table };
@@ -106,26 +107,26 @@ const DIFF_LETTER: Record<string, string> = { added: 'A', modified: 'M', deleted
  * file's hunks; with `colour` (a terminal), additions green, deletions red, hunk headers cyan.
  */
 export function prettyDiff(d: SessionDiff, colour: boolean): string {
-  const paint = (code: string, text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const paint = (style: Style, text: string) => paintText(text, style, colour);
   const name = (f: SessionDiff['files'][number]) => (f.oldPath ? `${f.oldPath} → ${f.path}` : f.path);
   const lines = d.files.map(
     (f) =>
-      `${DIFF_LETTER[f.status] ?? '?'} ${name(f)}  ${paint('32', `+${f.insertions}`)} ${paint('31', `-${f.deletions}`)}${f.truncated ? '  (truncated)' : ''}`,
+      `${DIFF_LETTER[f.status] ?? '?'} ${name(f)}  ${paint('green', `+${f.insertions}`)} ${paint('red', `-${f.deletions}`)}${f.truncated ? '  (truncated)' : ''}`,
   );
   lines.push(
     `${count(d.totals.files, 'file')} changed, ${count(d.totals.insertions, 'insertion')}(+), ${count(d.totals.deletions, 'deletion')}(-) since ${d.base.slice(0, 12)}`,
   );
   for (const f of d.files) {
     if (f.hunks === null) continue;
-    lines.push('', paint('1', `--- ${name(f)}`));
+    lines.push('', paint('bold', `--- ${name(f)}`));
     for (const line of f.hunks.split('\n'))
       lines.push(
         line.startsWith('@@')
-          ? paint('36', line)
+          ? paint('cyan', line)
           : line.startsWith('+')
-            ? paint('32', line)
+            ? paint('green', line)
             : line.startsWith('-')
-              ? paint('31', line)
+              ? paint('red', line)
               : line,
       );
   }
