@@ -169,23 +169,25 @@ describe('timeout and purge passes', () => {
     expect(m.logged('sessions timed out')).toHaveLength(1); // nothing due, nothing logged
   });
 
-  it('ends more than one batch (10,000 a transaction) in one pass', async () => {
+  it('ends and purges more than one batch (10,000 a transaction) in one pass, a limit counting across batches', async () => {
     cleanup = new Cleanup();
     const m = await setup(cleanup);
     const t0 = m.clock.now();
-    const total = 10_001;
+    const total = 10_003;
     await m.services.store.transaction(async (tx) => {
       for (let i = 0; i < total; i++) await tx.insertSession(row(`sess_${String(i).padStart(5, '0')}`, t0));
     });
     m.clock.set(t0 + TIMEOUT_SECS * 1000 + 1);
     const result = await m.services.sessions.expiry.expireInactive();
     expect(result.count).toBe(total);
-    expect(m.logged('sessions timed out').map((l) => l.count)).toEqual([10_000, 1]);
+    expect(m.logged('sessions timed out').map((l) => l.count)).toEqual([10_000, 3]);
     expect(await m.services.store.countActiveSessions()).toBe(0);
     m.clock.advance(RETENTION_SECS * 1000);
-    const purged = await m.services.sessions.expiry.purgeEnded();
-    expect(purged.count).toBe(total);
+    // The second batch asks only for what the limit leaves (10,001 − 10,000), not another 10,000.
+    const limited = await m.services.sessions.expiry.purgeEnded({ limit: 10_001 });
+    expect(limited.count).toBe(10_001);
     expect(m.logged('ended sessions purged').map((l) => l.count)).toEqual([10_000, 1]);
+    expect(await m.services.sessions.expiry.purgeEnded()).toMatchObject({ count: 2 });
   });
 
   it('a purge reports a dry run, honours its limit, tells its progress and logs what went', async () => {
