@@ -1,9 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { MaestroEvent } from '../domain/index.js';
-import type { EventTailer } from './kysely-store.js';
 import type { Database } from './schema.js';
 import type { StoreTx } from './store.js';
+import type { EventTailer } from './transaction-queue.js';
 import { kyselyTx } from './tx/index.js';
 
 /** Advisory lock key that serialises event appends across nodes (so commit order = sequence order). */

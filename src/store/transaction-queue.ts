@@ -1,0 +1,154 @@
+import { type Kysely, sql } from 'kysely';
+import type { MaestroEvent } from '../domain/index.js';
+import type { EngineCapabilities } from './capabilities.js';
+import type { Database } from './schema.js';
+import { namedStorageError } from './storage-errors.js';
+import type { EventListener, Leadership, StoreTx } from './store.js';
+
+/**
+ * Follows an event log that other processes append to as well, delivering every event once and in
+ * sequence order.
+ */
+export interface EventTailer {
+  /** Starts after `fromSeq`, handing events to `deliver`. */
+  start(fromSeq: number, deliver: (events: MaestroEvent[]) => void): Promise<void>;
+  /** Delivers everything committed so far; resolves when done. */
+  catchUp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A queued {@link Store.transaction} call. */
+interface Job {
+  fn: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** How one job of a batch went; its events are delivered only when it succeeded. */
+type Outcome = { ok: true; value: unknown; appended: MaestroEvent[] } | { ok: false; error: unknown };
+
+/**
+ * The write side of a store over any Kysely dialect. Write transactions run one at a time in this
+ * process, and each one's events are delivered to listeners after it commits and before the next
+ * one starts, so listeners see events in sequence order without gaps.
+ */
+export class TransactionQueue {
+  private readonly listeners = new Set<EventListener>();
+  /** Transactions waiting for the running batch to finish. */
+  private readonly pending: Job[] = [];
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly kysely: Kysely<Database>,
+    private readonly capabilities: EngineCapabilities,
+    private readonly tailer: EventTailer | undefined,
+    private readonly leadership: Leadership,
+  ) {}
+
+  /** {@link Store.transaction}. */
+  run<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject } as Job);
+      if (this.pending.length === 1) {
+        const next = this.tail.then(() => this.runPending());
+        this.tail = next.catch(() => undefined);
+      }
+    });
+  }
+
+  /**
+   * Runs every transaction queued so far, up to `maxGroup` sharing one database transaction — group
+   * commit (SQLite): each runs inside its own savepoint (a failure rolls back only its own writes)
+   * and one durable COMMIT, one fsync, covers them all. Nobody is answered before that commit, so
+   * every acknowledged write is on disk; under load, one fsync serves many requests instead of one
+   * each. With `maxGroup` 1 (PostgreSQL) each runs in its own transaction (commits are the
+   * server's business there).
+   */
+  private async runPending(): Promise<void> {
+    while (this.pending.length > 0) {
+      await this.capabilities.batchDelay();
+      const batch = this.pending.splice(0, this.capabilities.maxGroup);
+      const outcomes = await this.runBatch(batch);
+      const appended = outcomes.flatMap((o) => (o.ok ? o.appended : []));
+      if (appended.length > 0) {
+        if (this.tailer) await this.tailer.catchUp().catch(() => undefined);
+        else this.deliver(appended);
+      }
+      batch.forEach((job, i) => {
+        const outcome = outcomes[i] as Outcome;
+        if (outcome.ok) job.resolve(outcome.value);
+        else job.reject(namedStorageError(outcome.error));
+      });
+    }
+  }
+
+  /** One database transaction for `batch`; a failure of the whole (BEGIN, COMMIT) fails every job. */
+  private async runBatch(batch: Job[]): Promise<Outcome[]> {
+    const grouped = batch.length > 1;
+    try {
+      return await this.kysely.connection().execute(async (conn) => {
+        await sql.raw(this.capabilities.beginSql).execute(conn);
+        const outcomes: Outcome[] = [];
+        try {
+          for (const job of batch) {
+            let appended: MaestroEvent[] = [];
+            const tx = this.capabilities.makeTx(conn, (events) => {
+              appended = appended.concat(events);
+            });
+            if (grouped) await sql.raw('savepoint maestro_tx').execute(conn);
+            try {
+              const value = await job.fn(tx);
+              if (grouped) await sql.raw('release maestro_tx').execute(conn);
+              outcomes.push({ ok: true, value, appended });
+            } catch (error) {
+              if (!grouped) throw error;
+              await sql.raw('rollback to maestro_tx').execute(conn);
+              await sql.raw('release maestro_tx').execute(conn);
+              outcomes.push({ ok: false, error });
+            }
+          }
+          await sql.raw('commit').execute(conn);
+          return outcomes;
+        } catch (err) {
+          await sql
+            .raw('rollback')
+            .execute(conn)
+            .catch(() => undefined);
+          throw err;
+        }
+      });
+    } catch (error) {
+      return batch.map(() => ({ ok: false, error }));
+    }
+  }
+
+  /** {@link Store.onEvents}. */
+  onEvents(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** {@link Store.close}. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.tail;
+    this.listeners.clear();
+    await this.tailer?.stop();
+    await this.leadership.release();
+    await this.kysely.destroy();
+  }
+
+  /** Hands committed `events` to every listener. */
+  deliver(events: MaestroEvent[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch {
+        // A listener's failure must not undo a committed write nor starve the other listeners.
+      }
+    }
+  }
+}
