@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +10,7 @@ import { ENV_VARS, type MaestroConfig, transcriptDir, withoutPassword } from './
 import { EventStream } from './core/event-stream.js';
 import { AgentWatcher } from './core/loops/agent-watcher.js';
 import { LeaderElection } from './core/loops/leader.js';
+import { Loop } from './core/loops/loop.js';
 import { LoopMonitor } from './core/loops/loop-monitor.js';
 import { Reconciler } from './core/loops/reconciler.js';
 import { Scheduler } from './core/loops/scheduler.js';
@@ -68,10 +71,14 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
   const clock = parts.clock ?? systemClock;
   // Before opening: a second server on the same SQLite file stops here, before migrating it.
   const claim = claimDatabase(config.db);
-  const store: Store = await openStore(config.db).catch((err: unknown) => {
-    claim.release();
-    throw err;
-  });
+  // The lease's holder: this node's name, and a per-process id (a restart is a new holder).
+  const holder = `${config.nodeName || hostname()}/${randomUUID()}`;
+  const store: Store = await openStore(config.db, { holder, leaderLeaseMs: config.leaderLeaseSecs * 1000 }).catch(
+    (err: unknown) => {
+      claim.release();
+      throw err;
+    },
+  );
   const runtime =
     parts.runtime ??
     new TmuxSessionManager({
@@ -93,6 +100,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     {
       maxSessions: config.maxSessions,
       maxSessionsPerProject: config.maxSessionsPerProject,
+      maxChildren: config.maxChildren,
       sessionTimeoutSecs: config.sessionTimeoutSecs,
       sessionTimeoutWarningSecs: config.sessionTimeoutWarningSecs,
       sessionPausedTimeoutSecs: config.sessionPausedTimeoutSecs,
@@ -127,7 +135,19 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       projectStuckSecs: config.projectStuckSecs,
     },
   );
-  const election = new LeaderElection({ ...deps, leadership: store.leadership }, [sweeper, scheduler], config.leaderIntervalMs);
+  // Unreachable → lost on the leader's own clock, not inside a sweep (which may be minutes apart).
+  const lostNodes = new Loop(
+    'lost-node check',
+    config.leaderIntervalMs,
+    () => sessions.nodes.endSessionsOfLostNodes(),
+    log,
+    loops,
+  );
+  const election = new LeaderElection(
+    { ...deps, leadership: store.leadership },
+    [sweeper, scheduler, lostNodes],
+    config.leaderIntervalMs,
+  );
   const metrics = new Metrics(store, sessions, sweeper, reconciler, loops);
   const services: Services = {
     store,
@@ -143,11 +163,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     metrics,
     clock,
   };
-  const app = await buildApp(
-    services,
-    log,
-    accessPolicy(config.host, config.token, config.allowedOrigins, config.allowedHosts, config.maxChildren),
-  );
+  const app = await buildApp(services, log, accessPolicy(config.host, config.token, config.allowedOrigins, config.allowedHosts));
 
   return {
     config,

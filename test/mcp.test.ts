@@ -159,7 +159,7 @@ describe('MCP: an orchestrator drives other agents', () => {
     expect((await call('spawn_session', { projectId: 'proj_own', command: ['sleep', '300'] })).isError).toBeFalsy();
     const over = await call('spawn_session', { projectId: 'proj_own', command: ['sleep', '300'] });
     expect(over.isError).toBe(true);
-    expect(text(over)).toContain('the most MAESTRO_MAX_CHILDREN (3) allows');
+    expect(text(over)).toContain('(MAESTRO_MAX_CHILDREN) limit reached: 3 of 3');
   });
 
   it('serves the same tools over Streamable HTTP at /mcp, behind the same token checks', async () => {

@@ -26,7 +26,7 @@ describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
 
   beforeAll(async () => {
     dir = tempDir(cleanup);
-    const args = ['--port', '0', '--db', db, '--leader-interval', '200', '--cleanup-interval', '3600'];
+    const args = ['--port', '0', '--db', db, '--leader-interval', '200', '--leader-lease', '2', '--cleanup-interval', '3600'];
     a = await startServer(cleanup, [...args, '--tmux-socket', tmuxSocket(cleanup)]);
     b = await startServer(cleanup, [...args, '--tmux-socket', tmuxSocket(cleanup)]);
     viaA = new MaestroClient({ baseUrl: a.url });

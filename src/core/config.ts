@@ -37,6 +37,11 @@ export interface MaestroConfig {
   projectStuckSecs: number;
   /** How often a node tries to become (or checks it still is) the leader, in milliseconds. */
   leaderIntervalMs: number;
+  /**
+   * How long the leader lease lasts from each renewal, in seconds: a frozen or cut-off leader is
+   * replaced within this plus one leader interval. Longer than the leader interval.
+   */
+  leaderLeaseSecs: number;
   /** A node silent this long is down and its live sessions are shown unreachable, in seconds. */
   nodeTimeoutSecs: number;
   /** The live sessions of a node down this long are ended as lost (by the leader), in seconds. */
@@ -87,6 +92,7 @@ export const DEFAULTS: MaestroConfig = {
   maxRunningProjects: 1,
   projectStuckSecs: 600,
   leaderIntervalMs: 5000,
+  leaderLeaseSecs: 15,
   nodeTimeoutSecs: 30,
   nodeLostSecs: 300,
   eventRetention: 100_000,
@@ -121,6 +127,7 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   maxRunningProjects: 'MAESTRO_MAX_RUNNING_PROJECTS',
   projectStuckSecs: 'MAESTRO_PROJECT_STUCK_SECS',
   leaderIntervalMs: 'MAESTRO_LEADER_INTERVAL_MS',
+  leaderLeaseSecs: 'MAESTRO_LEADER_LEASE_SECS',
   nodeTimeoutSecs: 'MAESTRO_NODE_TIMEOUT_SECS',
   nodeLostSecs: 'MAESTRO_NODE_LOST_SECS',
   eventRetention: 'MAESTRO_EVENT_RETENTION',
@@ -151,6 +158,7 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'maxRunningProjects',
   'projectStuckSecs',
   'leaderIntervalMs',
+  'leaderLeaseSecs',
   'nodeTimeoutSecs',
   'nodeLostSecs',
   'eventRetention',
@@ -182,7 +190,13 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
       config[key] = String(raw);
     }
   }
-  return config as unknown as MaestroConfig;
+  const resolved = config as unknown as MaestroConfig;
+  // A lease renewed less often than it lasts would lapse between renewals: leadership would flap.
+  if (resolved.leaderLeaseSecs * 1000 <= resolved.leaderIntervalMs)
+    throw new Error(
+      `${ENV_VARS.leaderLeaseSecs} (${resolved.leaderLeaseSecs} s) must be longer than ${ENV_VARS.leaderIntervalMs} (${resolved.leaderIntervalMs} ms)`,
+    );
+  return resolved;
 }
 
 /**

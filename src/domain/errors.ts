@@ -86,6 +86,16 @@ export class StorageError extends MaestroError {
   }
 }
 
+/**
+ * A leader-only write carried a fencing token that is no longer the leader lease's: another node
+ * took the lease over, and the write changed nothing (docs/design.md §Leader election).
+ */
+export class StaleLeaseError extends MaestroError {
+  constructor(token: number, current: number | null) {
+    super('stale_lease', `leader lease ${token} is stale (now ${current ?? 'none'}): another node leads`, { token, current });
+  }
+}
+
 /** Wraps an unknown thrown value so that every error Maestro surfaces is a `MaestroError`. */
 export function toMaestroError(err: unknown): MaestroError {
   if (err instanceof MaestroError) return err;

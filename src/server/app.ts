@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { type AccessPolicy, DEFAULT_MAX_CHILDREN, installAccessControl } from './auth.js';
+import { type AccessPolicy, installAccessControl } from './auth.js';
 import { installCompression, WS_PER_MESSAGE_DEFLATE } from './compression.js';
 import { answerFrameworkError, installErrorHandlers } from './errors.js';
 import { registerApiDocs } from './openapi.js';
@@ -72,7 +72,7 @@ export async function buildApp(
   );
   installErrorHandlers(app);
   installAccessControl(app, access);
-  installSessionScopes(app, services, access.maxChildren ?? DEFAULT_MAX_CHILDREN);
+  installSessionScopes(app, services);
   // Before any route: it hooks each route as it is added (the dashboard's files and the API docs too).
   await installCompression(app);
   await app.register(websocket, { options: { maxPayload: 64 * 1024, perMessageDeflate: WS_PER_MESSAGE_DEFLATE } });

@@ -22,24 +22,13 @@ export interface AccessPolicy {
    * off loopback only when `allowedHosts` is given (the token guards such a server).
    */
   checkHost: boolean;
-  /** Live sessions an orchestrator's token may have started at once (`MAESTRO_MAX_CHILDREN`); default {@link DEFAULT_MAX_CHILDREN}. */
-  maxChildren?: number;
 }
-
-/** The default of `MAESTRO_MAX_CHILDREN`. */
-export const DEFAULT_MAX_CHILDREN = 10;
 
 /**
  * The access policy of a server bound to `bindHost`: `allowedOrigins` and `allowedHosts` are
  * comma-separated lists as configured (`MAESTRO_ALLOWED_ORIGINS`, `MAESTRO_ALLOWED_HOSTS`).
  */
-export function accessPolicy(
-  bindHost: string,
-  token: string,
-  allowedOrigins: string,
-  allowedHosts: string,
-  maxChildren = DEFAULT_MAX_CHILDREN,
-): AccessPolicy {
+export function accessPolicy(bindHost: string, token: string, allowedOrigins: string, allowedHosts: string): AccessPolicy {
   const list = (text: string) =>
     text
       .split(',')
@@ -51,7 +40,6 @@ export function accessPolicy(
     allowedOrigins: list(allowedOrigins),
     allowedHosts: hosts,
     checkHost: isLoopback(bindHost) || hosts.length > 0,
-    maxChildren,
   };
 }
 

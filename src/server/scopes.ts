@@ -42,16 +42,16 @@ class ScopeRefusal extends Error {}
  * Checks each request a session's own token makes on an {@link ORCHESTRATOR_ROUTES} route (after
  * its body was validated): the caller must be an `orchestrator`; it lists and reads the sessions
  * and tasks of its own project only (a list is narrowed to it); it spawns workers into its own
- * project only, as their parent, while it has fewer than `maxChildren` live ones; it deletes only
- * the sessions it spawned. Anything else answers 403 `forbidden` naming what was refused.
- * @param maxChildren live sessions an orchestrator may have started at once (`MAESTRO_MAX_CHILDREN`)
+ * project only, as their parent; it deletes only the sessions it spawned. Anything else answers
+ * 403 `forbidden` naming what was refused. How many live workers it may have is a limit of the
+ * session writes (`MAESTRO_MAX_CHILDREN`, checked atomically with the insert: 429 `limit_exceeded`).
  */
-export function installSessionScopes(app: FastifyInstance, services: Services, maxChildren: number): void {
+export function installSessionScopes(app: FastifyInstance, services: Services): void {
   app.decorateRequest('sessionCaller', null);
   app.addHook('preHandler', async (req, reply) => {
     if (req.sessionCaller === null) return;
     try {
-      await checkScope(req, req.sessionCaller, services, maxChildren);
+      await checkScope(req, req.sessionCaller, services);
     } catch (err) {
       if (!(err instanceof ScopeRefusal)) throw err;
       return reply.code(403).send(errorAnswer('forbidden', err.message, { sessionId: req.sessionCaller }));
@@ -59,7 +59,7 @@ export function installSessionScopes(app: FastifyInstance, services: Services, m
   });
 }
 
-async function checkScope(req: FastifyRequest, callerId: string, services: Services, maxChildren: number): Promise<void> {
+async function checkScope(req: FastifyRequest, callerId: string, services: Services): Promise<void> {
   const caller = await services.store.getSession(callerId);
   if (!caller) throw new ScopeRefusal(`session ${callerId} no longer exists; its token opens nothing`);
   const route = `${req.method} ${req.routeOptions.url ?? ''}`;
@@ -100,11 +100,6 @@ async function checkScope(req: FastifyRequest, callerId: string, services: Servi
       inProject(`project ${String(body.projectId)}`, body.projectId as string | undefined);
       if (body.role === 'orchestrator')
         throw new ScopeRefusal(`orchestrator ${callerId} may spawn workers only, not another orchestrator`);
-      const live = await services.store.listSessions({ parentSessionId: callerId, active: true, limit: maxChildren });
-      if (live.length >= maxChildren)
-        throw new ScopeRefusal(
-          `orchestrator ${callerId} has ${live.length} live sessions, the most MAESTRO_MAX_CHILDREN (${maxChildren}) allows; end one first`,
-        );
       // What it spawns is its child, whatever the body said.
       body.parentSessionId = callerId;
       return;

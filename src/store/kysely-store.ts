@@ -49,7 +49,11 @@ async function migrate(kysely: Kysely<Database>, capabilities: EngineCapabilitie
  */
 export async function openKyselyStore(parts: StoreParts): Promise<Store> {
   const { kysely, capabilities, tailer } = parts;
-  const leadership = parts.leadership ?? { tryLead: async () => true, release: async () => undefined };
+  // One node (SQLite): it always leads, under a lease that never ends.
+  const leadership = parts.leadership ?? {
+    tryLead: async () => ({ token: 1, validUntil: Number.POSITIVE_INFINITY }),
+    release: async () => undefined,
+  };
   const queue = new TransactionQueue(kysely, capabilities, tailer, leadership);
   const reads = kyselyReads(kysely);
   const store = {

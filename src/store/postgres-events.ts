@@ -1,42 +1,99 @@
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import type { MaestroEvent } from '../domain/index.js';
+import { type MaestroEvent, newId, StaleLeaseError } from '../domain/index.js';
+import { CLIENT_OPTIONS } from './postgres-settings.js';
 import type { Database } from './schema.js';
 import type { StoreTx } from './store.js';
 import type { EventTailer } from './transaction-queue.js';
 import { kyselyTx } from './tx/index.js';
+import { chunks } from './tx/shared.js';
 
-/** Advisory lock key that serialises event appends across nodes (so commit order = sequence order). */
-const EVENT_LOCK = 7_420_001;
+/** Advisory lock key of the sequencing step (the only thing that serialises event order across nodes). */
+const SEQUENCE_LOCK = 7_420_001;
+/** First key of the transaction-scoped locks of {@link StoreTx.lockScope} (the second is the scope's hash). */
+const SCOPE_LOCKS = 7_420_003;
 /** How often a node re-reads the log even without a notification, in milliseconds (a missed NOTIFY costs at most this). */
 const SAFETY_POLL_MS = 1000;
 const PAGE = 1000;
 
 /**
- * The handle of one PostgreSQL transaction over `trx`: the engine-neutral one, whose event appends
- * hold a transaction-level advisory lock until commit, so sequence numbers are committed in order on
- * every node and a reader following `seq > last` never skips one committed late. Each append
- * notifies `channel` with the newest sequence (PostgreSQL delivers it at commit).
- * @param onAppend told of every event appended through it
+ * The handle of one PostgreSQL transaction over `trx`: the engine-neutral one, with
+ *
+ * - event appends that go to `event_outbox`, without any lock: the transaction gets its events'
+ *   place in the log after it commits ({@link sequenceOutbox}), so no writer ever waits for another
+ *   node's transaction to end (docs/design.md §Nodes). Each append notifies `channel`; PostgreSQL
+ *   delivers the notification at commit.
+ * - {@link StoreTx.lockScope} as a transaction-scoped advisory lock on the scope's hash;
+ * - {@link StoreTx.requireLease} reading the leader lease's row `for share`.
+ * @param onAppend told of every event appended through it (their `seq` is 0: not yet placed)
  */
 export function postgresTx(trx: Kysely<Database>, onAppend: (events: MaestroEvent[]) => void, channel: string): StoreTx {
-  const tx = kyselyTx(trx, onAppend);
   return {
-    ...tx,
+    ...kyselyTx(trx, onAppend),
     async appendEvents(events, at) {
       if (events.length === 0) return [];
-      await sql`select pg_advisory_xact_lock(${EVENT_LOCK})`.execute(trx);
-      const appended = await tx.appendEvents(events, at);
-      await sql`select pg_notify(${channel}, ${String(appended.at(-1)?.seq ?? 0)})`.execute(trx);
+      const appended: MaestroEvent[] = [];
+      const atIso = new Date(at).toISOString();
+      for (const part of chunks(events)) {
+        const rows = part.map((e) => ({ id: newId('event'), type: e.type, at, data: JSON.stringify(e.data) }));
+        await trx.insertInto('event_outbox').values(rows).execute();
+        part.forEach((e, i) => {
+          appended.push({ seq: 0, id: (rows[i] as { id: string }).id, type: e.type, at: atIso, data: e.data });
+        });
+      }
+      await sql`select pg_notify(${channel}, '')`.execute(trx);
+      onAppend(appended);
       return appended;
+    },
+    async lockScope(scope) {
+      await sql`select pg_advisory_xact_lock(${SCOPE_LOCKS}, hashtext(${scope}))`.execute(trx);
+    },
+    async requireLease(token) {
+      const row = await trx.selectFrom('leases').select('token').where('name', '=', 'leader').forShare().executeTakeFirst();
+      const current = row ? Number(row.token) : null;
+      if (current !== token) throw new StaleLeaseError(token, current);
     },
   };
 }
 
 /**
- * Follows the shared event log with LISTEN/NOTIFY (the notification carries only a sequence
- * number; events are read from the table), plus a slow poll that catches anything a dropped
- * listening connection missed. Reads are single-flight; a request during a read runs one more.
+ * The sequencing step: moves every committed event of `event_outbox` into `events`, in the order
+ * they were appended, under one advisory lock held only for this short transaction. Sequencing
+ * transactions therefore commit one after another, and each takes its sequence numbers after the
+ * previous one committed: `seq` order is commit order, so a reader following `seq > last` never
+ * skips an event committed late. A frozen node can hold this lock only until its connection is
+ * closed for idling in a transaction (`idleInTransactionMs`); writers never wait for it.
+ * Notifies `channel` when it moved anything. Returns how many it moved.
+ * @throws Error when the lock is not granted within the lock timeout (the next catch-up retries)
+ */
+export async function sequenceOutbox(db: Kysely<Database>, channel: string): Promise<number> {
+  // Nothing committed waiting: no lock, one index probe.
+  if (!(await db.selectFrom('event_outbox').select('n').limit(1).executeTakeFirst())) return 0;
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${SEQUENCE_LOCK})`.execute(trx);
+    let moved = 0;
+    for (;;) {
+      // Rows are inserted in the select's order, so within a batch too `seq` follows the append order.
+      const { rows } = await sql<{ seq: string }>`
+        with moved as (
+          delete from event_outbox where n in (select n from event_outbox order by n limit ${PAGE})
+          returning n, id, type, at, data
+        )
+        insert into events (id, type, at, data) select id, type, at, data from moved order by n
+        returning seq`.execute(trx);
+      moved += rows.length;
+      if (rows.length < PAGE) break;
+    }
+    if (moved > 0) await sql`select pg_notify(${channel}, '')`.execute(trx);
+    return moved;
+  });
+}
+
+/**
+ * Follows the shared event log with LISTEN/NOTIFY (the notification carries nothing; events are
+ * read from the table), plus a slow poll that catches anything a dropped listening connection
+ * missed. Each catch-up first runs the sequencing step (`sequence`), then reads. Catch-ups are
+ * single-flight; a request during one runs one more.
  */
 export class PgEventTailer implements EventTailer {
   private client: pg.Client | undefined;
@@ -50,15 +107,18 @@ export class PgEventTailer implements EventTailer {
     private readonly url: string,
     readonly channel: string,
     private readonly read: (afterSeq: number, limit: number) => Promise<MaestroEvent[]>,
+    private readonly sequence: () => Promise<unknown>,
+    private readonly settings: string,
   ) {}
 
   async start(fromSeq: number, deliver: (events: MaestroEvent[]) => void): Promise<void> {
     this.last = fromSeq;
     this.deliver = deliver;
-    this.client = new pg.Client({ connectionString: this.url });
+    this.client = new pg.Client({ connectionString: this.url, ...CLIENT_OPTIONS });
     this.client.on('notification', () => void this.catchUp());
     this.client.on('error', () => undefined); // the safety poll covers a lost listener
     await this.client.connect();
+    await this.client.query(this.settings);
     await this.client.query(`LISTEN ${this.channel}`);
     this.timer = setInterval(() => void this.catchUp(), SAFETY_POLL_MS);
     this.timer.unref();
@@ -72,6 +132,9 @@ export class PgEventTailer implements EventTailer {
     this.reading = (async () => {
       do {
         this.again = false;
+        // A sequencing step that failed (its lock timed out behind a frozen node) is retried by
+        // the next catch-up; what is already placed is delivered meanwhile.
+        await this.sequence().catch(() => undefined);
         for (;;) {
           const page = await this.read(this.last, PAGE).catch(() => [] as MaestroEvent[]);
           if (page.length === 0) break;
@@ -90,52 +153,5 @@ export class PgEventTailer implements EventTailer {
     clearInterval(this.timer);
     await this.reading;
     await this.client?.end().catch(() => undefined);
-  }
-}
-
-/** Advisory lock key of leadership (session-level: held while the node's connection lives). */
-const LEADER_LOCK = 7_420_002;
-
-/**
- * Leadership by a PostgreSQL session-level advisory lock on a dedicated connection: the first node
- * to take it leads; when that node dies its connection closes, the lock is freed and the next
- * node's `tryLead` takes it.
- */
-export class PgLeadership {
-  private client: pg.Client | undefined;
-  private leading = false;
-
-  constructor(private readonly url: string) {}
-
-  async tryLead(): Promise<boolean> {
-    try {
-      if (!this.client) {
-        const client = new pg.Client({ connectionString: this.url });
-        client.on('error', () => {
-          this.leading = false;
-          this.client = undefined;
-        });
-        await client.connect();
-        this.client = client;
-      }
-      if (this.leading) {
-        await this.client.query('select 1'); // still connected, so still holding the lock
-        return true;
-      }
-      const result = await this.client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [LEADER_LOCK]);
-      this.leading = result.rows[0]?.locked === true;
-      return this.leading;
-    } catch {
-      this.leading = false;
-      await this.client?.end().catch(() => undefined);
-      this.client = undefined;
-      return false;
-    }
-  }
-
-  async release(): Promise<void> {
-    this.leading = false;
-    await this.client?.end().catch(() => undefined);
-    this.client = undefined;
   }
 }

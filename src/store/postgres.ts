@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { EngineCapabilities } from './capabilities.js';
 import { openKyselyStore } from './kysely-store.js';
-import { PgEventTailer, PgLeadership, postgresTx } from './postgres-events.js';
+import { PgEventTailer, postgresTx, sequenceOutbox } from './postgres-events.js';
+import { PgLeaseLeadership } from './postgres-lease.js';
+import { CLIENT_OPTIONS, configurePool, sessionSettings } from './postgres-settings.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 import { eventReads } from './tx/events.js';
@@ -13,6 +16,10 @@ export interface PostgresOptions {
   schema?: string;
   /** Most pooled connections. Default 10. */
   maxConnections?: number;
+  /** Who holds the leader lease when this node takes it: its name and a per-process id. Default: a random one. */
+  holder?: string;
+  /** How long the leader lease lasts from each take or renewal, in milliseconds. Default 15,000. */
+  leaderLeaseMs?: number;
 }
 
 /**
@@ -26,8 +33,12 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
+    ...CLIENT_OPTIONS,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  const leaseMs = options.leaderLeaseMs ?? 15_000;
+  const settings = sessionSettings(leaseMs);
+  configurePool(pool, settings);
   if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const channel = `maestro_events_${schema ?? 'public'}`;
@@ -41,7 +52,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema,
     makeTx: (trx, onAppend) => postgresTx(trx, onAppend, channel),
   };
-  // The tailer reads through the root handle (the same pool).
-  const tailer = new PgEventTailer(url, channel, eventReads(kysely).listEvents);
-  return openKyselyStore({ kysely, capabilities, tailer, leadership: new PgLeadership(url) });
+  // The tailer reads and sequences through the root handle (the same pool).
+  const tailer = new PgEventTailer(url, channel, eventReads(kysely).listEvents, () => sequenceOutbox(kysely, channel), settings);
+  const leadership = new PgLeaseLeadership(kysely, options.holder ?? `node/${randomUUID()}`, leaseMs);
+  return openKyselyStore({ kysely, capabilities, tailer, leadership });
 }

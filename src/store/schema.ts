@@ -108,6 +108,23 @@ export interface EventsTable {
   data: string;
 }
 
+/** Events of committed transactions waiting for their place in `events` (PostgreSQL; migration 0012). */
+export interface EventOutboxTable {
+  n: Generated<number>;
+  id: string;
+  type: string;
+  at: number;
+  data: string;
+}
+
+/** Time-bounded leadership (migration 0012): holder, fencing token, expiry in ms by the database's clock. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  token: number;
+  expires_at: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -129,4 +146,6 @@ export interface Database {
   sessions: SessionsTable;
   task_sessions: TaskSessionsTable;
   events: EventsTable;
+  event_outbox: EventOutboxTable;
+  leases: LeasesTable;
 }

@@ -212,6 +212,8 @@ export interface EventWrites {
   /**
    * Appends events to the log; they get increasing sequence numbers and are delivered to
    * {@link Store.onEvents} listeners once the transaction commits. `at` is in ms since the epoch.
+   * Returns them; on PostgreSQL their place in the log (`seq`) is given after commit by the
+   * sequencing step (docs/design.md §Nodes), so they carry `seq` 0 here.
    */
   appendEvents(events: NewEvent[], at: number): Promise<MaestroEvent[]>;
   /**
@@ -239,20 +241,62 @@ export interface NodeWrites {
   heartbeat(host: string, nowMs: number, url?: string): Promise<void>;
 }
 
+/**
+ * Coordination between the nodes sharing a store, inside one transaction (docs/design.md §Nodes).
+ * PostgreSQL: transaction-scoped locks; SQLite has one writer, so both are no-ops there.
+ */
+export interface CoordinationWrites {
+  /**
+   * Serialises this transaction with every other one that locks the same `scope`, on any node,
+   * until it commits or rolls back: what it counted under the lock stays true until its own insert
+   * commits (the session limits). Waits at most the store's lock timeout.
+   * @throws Error (lock timeout) when another transaction holds the scope longer than that
+   */
+  lockScope(scope: string): Promise<void>;
+  /**
+   * Fences a leader-only write: fails unless `token` is still the leader lease's fencing token, and
+   * holds the lease row until commit, so no new leader's takeover commits before this transaction.
+   * @throws StaleLeaseError when another node took the lease over since `token` was issued
+   */
+  requireLease(token: number): Promise<void>;
+}
+
 /** Reads available inside and outside a transaction. Every method returns domain objects. */
 export interface StoreReads extends ProjectReads, TaskReads, SessionReads, EventReads, NodeReads {}
 
 /** Reads and writes inside one transaction: the only handle that writes. */
-export interface StoreTx extends StoreReads, ProjectWrites, TaskWrites, SessionWrites, EventWrites, NodeWrites {}
+export interface StoreTx
+  extends StoreReads,
+    ProjectWrites,
+    TaskWrites,
+    SessionWrites,
+    EventWrites,
+    NodeWrites,
+    CoordinationWrites {}
+
+/** A held leader lease, as {@link Leadership.tryLead} returns it. */
+export interface Lease {
+  /** The fencing token: raised at every change of holder; leader-only writes carry it ({@link CoordinationWrites.requireLease}). */
+  token: number;
+  /**
+   * Until when this node may act as the leader, in milliseconds on `performance.now()`'s clock:
+   * the lease's length counted from before the request that took or renewed it, less a margin, so
+   * the node stops before any other can take over.
+   */
+  validUntil: number;
+}
 
 /**
- * Exclusive leadership among the nodes sharing a store: the sweeper and the scheduler run on the
- * leader only (docs/design.md §Leader election).
+ * Exclusive, time-bounded leadership among the nodes sharing a store: the sweeper, the scheduler
+ * and the lost-node check run on the leader only (docs/design.md §Leader election).
  */
 export interface Leadership {
-  /** Tries to become, or checks it still is, the leader. Never throws: "could not check" is false. */
-  tryLead(): Promise<boolean>;
-  /** Gives leadership up. */
+  /**
+   * Takes the lease, or renews it when this node holds it. Never throws: "could not check" is
+   * `null`, as is a lease held by another node.
+   */
+  tryLead(): Promise<Lease | null>;
+  /** Gives the lease up (it expires at once for the others). */
   release(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { MaestroEvent } from '../domain/index.js';
 import type { EngineCapabilities } from './capabilities.js';
+import { currentLease, withoutLease } from './fencing.js';
 import type { Database } from './schema.js';
 import { namedStorageError } from './storage-errors.js';
 import type { EventListener, Leadership, StoreTx } from './store.js';
@@ -20,6 +21,8 @@ export interface EventTailer {
 /** A queued {@link Store.transaction} call. */
 interface Job {
   fn: (tx: StoreTx) => Promise<unknown>;
+  /** The leader lease's token when it was started as leader-only work (checked before `fn`). */
+  lease: number | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -50,7 +53,7 @@ export class TransactionQueue {
   run<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject } as Job);
+      this.pending.push({ fn, lease: currentLease(), resolve: resolve as (value: unknown) => void, reject } as Job);
       if (this.pending.length === 1) {
         const next = this.tail.then(() => this.runPending());
         this.tail = next.catch(() => undefined);
@@ -72,9 +75,10 @@ export class TransactionQueue {
       const batch = this.pending.splice(0, this.capabilities.maxGroup);
       const outcomes = await this.runBatch(batch);
       const appended = outcomes.flatMap((o) => (o.ok ? o.appended : []));
+      // Listeners react outside the writer's context: a fenced writer's token is not theirs.
       if (appended.length > 0) {
-        if (this.tailer) await this.tailer.catchUp().catch(() => undefined);
-        else this.deliver(appended);
+        if (this.tailer) await withoutLease(() => this.tailer?.catchUp().catch(() => undefined));
+        else withoutLease(() => this.deliver(appended));
       }
       batch.forEach((job, i) => {
         const outcome = outcomes[i] as Outcome;
@@ -99,6 +103,7 @@ export class TransactionQueue {
             });
             if (grouped) await sql.raw('savepoint maestro_tx').execute(conn);
             try {
+              if (job.lease !== undefined) await tx.requireLease(job.lease);
               const value = await job.fn(tx);
               if (grouped) await sql.raw('release maestro_tx').execute(conn);
               outcomes.push({ ok: true, value, appended });

@@ -8,7 +8,7 @@ const TOKEN = 'server-secret-token-0123456789';
 /**
  * A session's own token carries its role (issue #25.2): a worker reports on and reads its own
  * session only; an orchestrator also drives its own project's sessions, spawns workers there up to
- * MAESTRO_MAX_CHILDREN, and deletes only what it spawned. Each refusal is 403 `forbidden` naming it.
+ * MAESTRO_MAX_CHILDREN (429 `limit_exceeded`), and deletes only what it spawned. Each scope refusal is 403 `forbidden` naming it.
  */
 describe('what a session token may do', () => {
   const cleanup = new Cleanup();
@@ -76,8 +76,12 @@ describe('what a session token may do', () => {
     expect((await call('POST', '/api/sessions/spawn', spawn({ role: 'orchestrator' }))).status).toBe(403);
     expect((await call('POST', '/api/sessions/spawn', spawn())).status).toBe(201);
     const third = await call('POST', '/api/sessions/spawn', spawn());
-    expect(third.status).toBe(403);
-    expect(third.body.message).toContain('has 2 live sessions, the most MAESTRO_MAX_CHILDREN (2) allows');
+    // The limit is checked with the insert, under the same lock as the other session limits.
+    expect(third.status).toBe(429);
+    expect(third.body).toMatchObject({ code: 'limit_exceeded', details: { limit: 2, current: 2, parentSessionId: boss.id } });
+    expect(third.body.message).toContain(
+      `live sessions started by orchestrator ${boss.id} (MAESTRO_MAX_CHILDREN) limit reached: 2 of 2`,
+    );
     expect((await m.services.sessions.list({ parentSessionId: boss.id })).sessions).toHaveLength(2);
 
     // Ending one makes room; it may end, read and delete its own children, not a sibling.

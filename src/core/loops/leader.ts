@@ -1,4 +1,5 @@
-import type { Leadership } from '../../store/index.js';
+import { performance } from 'node:perf_hooks';
+import { type Leadership, withLease } from '../../store/index.js';
 import type { CoreDeps } from '../deps.js';
 import { Loop } from './loop.js';
 
@@ -9,13 +10,19 @@ export interface LeaderDuty {
 }
 
 /**
- * Runs the leader-only loops (sweeper, scheduler) while this node holds leadership: every
- * `intervalMs` milliseconds it tries to lead; on winning it starts them, on losing it stops them.
- * With one node (SQLite) it leads from the first pass.
+ * Runs the leader-only loops (sweeper, scheduler, lost-node check) while this node holds the
+ * leader lease (docs/design.md §Leader election): every `intervalMs` milliseconds it takes or
+ * renews the lease; on taking it, it starts them inside the lease's fencing token
+ * ({@link withLease}), so every transaction they run is refused once another node has taken over.
+ * It steps down when a renewal fails, and also, on its own timer, when the lease's validity runs
+ * out before a renewal came back (a database that stopped answering): never acting as leader past
+ * the lease. With one node (SQLite) it leads from the first pass.
  */
 export class LeaderElection {
   private readonly loop: Loop;
-  private leading = false;
+  /** The fencing token of the lease held now; undefined when not leading. */
+  private token: number | undefined;
+  private expiry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: CoreDeps & { leadership: Leadership },
@@ -27,31 +34,56 @@ export class LeaderElection {
 
   /** Whether this node leads now. */
   get isLeader(): boolean {
-    return this.leading;
+    return this.token !== undefined;
   }
 
   start(): void {
     this.loop.start();
   }
 
-  /** Stops the election and the duties, and gives leadership up. */
+  /** Stops the election and the duties, and gives the lease up. */
   async stop(): Promise<void> {
     await this.loop.stop();
-    if (this.leading) await Promise.all(this.duties.map((d) => d.stop()));
-    this.leading = false;
+    await this.stepDown();
     await this.deps.leadership.release();
   }
 
   private async check(): Promise<void> {
-    const leads = await this.deps.leadership.tryLead();
-    if (leads === this.leading) return;
-    this.leading = leads;
-    if (leads) {
-      this.deps.log.info('this node is the leader: running the sweeper and the scheduler');
-      for (const duty of this.duties) duty.start();
-    } else {
-      this.deps.log.warn('this node lost leadership: stopping the sweeper and the scheduler');
-      await Promise.all(this.duties.map((d) => d.stop()));
+    const lease = await this.deps.leadership.tryLead();
+    // A lease whose answer came back too late (this process was frozen meanwhile) is no lease.
+    if (!lease || lease.validUntil <= performance.now()) {
+      if (this.isLeader) this.deps.log.warn('this node lost the leader lease: stopping the leader-only loops');
+      return this.stepDown();
     }
+    if (lease.token !== this.token) {
+      // A new token (first take, or a take-over after our lease lapsed): duties restart under it.
+      await this.stepDown();
+      this.token = lease.token;
+      this.deps.log.info(
+        { token: lease.token },
+        'this node is the leader: running the sweeper, the scheduler and the lost-node check',
+      );
+      withLease(lease.token, () => {
+        for (const duty of this.duties) duty.start();
+      });
+    }
+    clearTimeout(this.expiry);
+    if (Number.isFinite(lease.validUntil)) {
+      this.expiry = setTimeout(
+        () => {
+          this.deps.log.warn('the leader lease ran out before it could be renewed: stopping the leader-only loops');
+          void this.stepDown();
+        },
+        Math.max(0, lease.validUntil - performance.now()),
+      );
+      this.expiry.unref();
+    }
+  }
+
+  private async stepDown(): Promise<void> {
+    clearTimeout(this.expiry);
+    if (this.token === undefined) return;
+    this.token = undefined;
+    await Promise.all(this.duties.map((d) => d.stop()));
   }
 }

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { currentLease, withLease } from '../../store/index.js';
 import { Loop } from './loop.js';
 
 /** A logger that records what it is given. */
@@ -44,6 +45,25 @@ describe('Loop', () => {
     await loop.stop();
     await vi.advanceTimersByTimeAsync(5000);
     expect(pass).toHaveBeenCalledTimes(5);
+  });
+
+  it("runs every pass in the context start() was called in (a leader's fencing token), whoever wakes it", async () => {
+    const { log } = recordingLog();
+    const seen: (number | undefined)[] = [];
+    const loop = new Loop('test', 1000, async () => seen.push(currentLease()), log);
+    withLease(7, () => loop.start());
+    await vi.advanceTimersByTimeAsync(0);
+    withLease(9, () => loop.wake()); // an event appended by other fenced work
+    await vi.advanceTimersByTimeAsync(0);
+    loop.wake(); // an event from outside any leader work
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(seen).toEqual([7, 7, 7, 7]);
+    await loop.stop();
+    // Started again under a new token (a new lease), its passes carry that one.
+    withLease(8, () => loop.start());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen.at(-1)).toBe(8);
+    await loop.stop();
   });
 
   it('never overlaps itself: a slow pass delays the next one', async () => {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import type { LoopReporter } from '../deps.js';
 
@@ -7,6 +8,10 @@ import type { LoopReporter } from '../deps.js';
  * re-armed after each pass ends (graphile-worker's pattern), so a slow pass delays the next one
  * instead of stacking. `start()` and `stop()` are idempotent; `stop()` waits for an in-flight pass.
  * Each pass's outcome goes to `reporter` when one is given (see `LoopMonitor`).
+ *
+ * Every pass runs in the async context `start()` was called in, whatever woke it (a timer, an
+ * event): a leader's duties were started inside its lease's fencing token, and their passes must
+ * carry that token, not the context of whoever appended the event that woke them.
  */
 export class Loop {
   private timer: NodeJS.Timeout | undefined;
@@ -14,6 +19,8 @@ export class Loop {
   private started = false;
   /** A wake-up arrived during a pass: run again as soon as it ends. */
   private rerun = false;
+  /** `pass`, bound to the context of the last `start()`. */
+  private bound: () => Promise<unknown>;
 
   constructor(
     private readonly name: string,
@@ -21,18 +28,22 @@ export class Loop {
     private readonly pass: () => Promise<unknown>,
     private readonly log: Logger,
     private readonly reporter?: LoopReporter,
-  ) {}
+  ) {
+    this.bound = pass;
+  }
 
   /** Starts the loop; the first pass runs at once. Calling it again does nothing. */
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.bound = AsyncResource.bind(() => this.pass());
     this.schedule(0);
   }
 
   /** Stops the loop and waits for an in-flight pass to finish. Calling it again does nothing. */
   async stop(): Promise<void> {
     this.started = false;
+    this.bound = this.pass;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
@@ -44,7 +55,7 @@ export class Loop {
    */
   runNow(): Promise<void> {
     if (!this.running) {
-      this.running = this.pass()
+      this.running = this.bound()
         .then(
           () => this.reporter?.passed(this.name),
           (err: unknown) => {

@@ -48,10 +48,10 @@ export interface SaveOptions {
  * version-fenced save; and the events they append.
  */
 export class SessionWrites {
-  /** @param limits `maxSessions`, and `maxSessionsPerProject` (0: none) */
+  /** @param limits `maxSessions`, `maxSessionsPerProject` (0: none) and `maxChildren` (0 or absent: none) */
   constructor(
     private readonly deps: CoreDeps,
-    private readonly limits: { maxSessions: number; maxSessionsPerProject: number },
+    private readonly limits: { maxSessions: number; maxSessionsPerProject: number; maxChildren?: number },
   ) {}
 
   /**
@@ -67,9 +67,10 @@ export class SessionWrites {
     return this.deps.store.transaction(async (tx) => {
       await requireProject(tx, row.projectId);
       await requireTasks(tx, row.projectId, taskIds, 'body.taskIds');
-      if (opts.limit !== false) await this.requireRoom(tx, row.projectId);
-      if (row.parentSessionId !== null && !(await tx.getSession(row.parentSessionId)))
+      const parent = row.parentSessionId === null ? null : await tx.getSession(row.parentSessionId);
+      if (row.parentSessionId !== null && !parent)
         throw new ValidationError([{ path: 'body.parentSessionId', message: `session ${row.parentSessionId} does not exist` }]);
+      if (opts.limit !== false) await this.requireRoom(tx, row.projectId, parent ?? null);
       await tx.insertSession(row);
       const events: NewEvent[] = [];
       const live = row.completedAt === null;
@@ -190,15 +191,32 @@ export class SessionWrites {
     return session;
   }
 
-  /** @throws LimitExceededError with the limit and the current count when no session may start */
-  private async requireRoom(tx: StoreTx, projectId: string): Promise<void> {
-    const { maxSessions, maxSessionsPerProject } = this.limits;
+  /**
+   * Checks the limits a new live session counts against: every active session, the project's, and
+   * its orchestrating parent's live children (`MAESTRO_MAX_CHILDREN`). Under one scope lock, so on
+   * every node at once the counts stay true until this insert commits: concurrent creations
+   * through any number of nodes never pass a limit together (docs/design.md §Nodes).
+   * @throws LimitExceededError with the limit and the current count when no session may start
+   */
+  private async requireRoom(tx: StoreTx, projectId: string, parent: Session | null): Promise<void> {
+    const { maxSessions, maxSessionsPerProject, maxChildren = 0 } = this.limits;
+    await tx.lockScope('active sessions');
     const active = await tx.countActiveSessions();
     if (active >= maxSessions) throw new LimitExceededError('active sessions', maxSessions, active);
     if (maxSessionsPerProject > 0) {
       const inProject = await tx.countActiveSessions(projectId);
       if (inProject >= maxSessionsPerProject)
         throw new LimitExceededError('active sessions in project', maxSessionsPerProject, inProject, { projectId });
+    }
+    if (parent?.role === 'orchestrator' && maxChildren > 0) {
+      const live = await tx.listSessions({ parentSessionId: parent.id, active: true, limit: maxChildren });
+      if (live.length >= maxChildren)
+        throw new LimitExceededError(
+          `live sessions started by orchestrator ${parent.id} (MAESTRO_MAX_CHILDREN)`,
+          maxChildren,
+          live.length,
+          { parentSessionId: parent.id },
+        );
     }
   }
 }

@@ -65,6 +65,8 @@ export interface SessionServiceOptions {
   maxSessions: number;
   /** At most this many non-terminal sessions per project; 0 means no per-project limit. */
   maxSessionsPerProject: number;
+  /** At most this many live sessions started under one orchestrating session (`MAESTRO_MAX_CHILDREN`); 0 or absent: no limit. */
+  maxChildren?: number;
   /** Inactivity timeout, in seconds (docs/design.md §Lifecycle guarantees (G3)). */
   sessionTimeoutSecs: number;
   /** How long before an inactivity timeout `session:timeout_warning` goes out, in seconds; 0 or absent: never. */

@@ -11,6 +11,7 @@ import * as m0008 from './0008-node-url.js';
 import * as m0009 from './0009-activity-detail.js';
 import * as m0010 from './0010-tracker.js';
 import * as m0011 from './0011-runtime-index.js';
+import * as m0012 from './0012-leases-outbox.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
 type EngineMigration = { up(db: Kysely<any>, engine: Engine): Promise<void> };
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0009-activity-detail': m0009,
   '0010-tracker': m0010,
   '0011-runtime-index': m0011,
+  '0012-leases-outbox': m0012,
 };
 
 /**

@@ -33,5 +33,9 @@ export function kyselyTx(trx: Kysely<Database>, onAppend: (events: MaestroEvent[
     ...sessionWrites(trx),
     ...eventWrites(trx, onAppend),
     ...nodeWrites(trx),
+    // One writer (the database claim keeps a second server off a SQLite file): nothing to coordinate.
+    // PostgreSQL replaces both (`postgres-events.ts`).
+    lockScope: async () => undefined,
+    requireLease: async () => undefined,
   };
 }
