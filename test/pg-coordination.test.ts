@@ -1,3 +1,4 @@
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MaestroEvent, newProject, StaleLeaseError } from '../src/domain/index.js';
@@ -21,7 +22,7 @@ describe.skipIf(!available)('PostgreSQL coordination between nodes', () => {
     opened.push(store);
     return store;
   };
-  const sql = async (text: string) => {
+  const admin = async (text: string) => {
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
     try {
@@ -35,7 +36,18 @@ describe.skipIf(!available)('PostgreSQL coordination between nodes', () => {
   };
   afterEach(async () => {
     for (const store of opened.splice(0)) await store.close().catch(() => undefined);
-    await sql(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+    await admin(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+  });
+
+  it('every connection carries the lock, idle-in-transaction and statement timeouts', async () => {
+    fresh();
+    const store = await openPostgresStore(PG_URL, { schema, leaderLeaseMs: 4000 });
+    opened.push(store);
+    const db = (store as unknown as { db: Kysely<unknown> }).db;
+    const show = async (name: string) => (await sql.raw<{ [k: string]: string }>(`show ${name}`).execute(db)).rows[0]?.[name];
+    expect(await show('lock_timeout')).toBe('2s');
+    expect(await show('idle_in_transaction_session_timeout')).toBe('2s'); // half the 4 s lease
+    expect(await show('statement_timeout')).toBe('30s');
   });
 
   it('one node holds the lease; it renews under the same token; another takes it only once it ends, with a higher token', async () => {
@@ -47,7 +59,7 @@ describe.skipIf(!available)('PostgreSQL coordination between nodes', () => {
     expect(await b.leadership.tryLead()).toBeNull();
     expect((await a.leadership.tryLead())?.token).toBe(1); // renewal keeps the token
     // The lease lapses (its holder froze): the database's clock says it expired.
-    await sql(`update leases set expires_at = 0`);
+    await admin(`update leases set expires_at = 0`);
     const taken = await b.leadership.tryLead();
     expect(taken?.token).toBe(2);
     expect(await a.leadership.tryLead()).toBeNull(); // the old holder cannot renew what it lost
@@ -60,7 +72,7 @@ describe.skipIf(!available)('PostgreSQL coordination between nodes', () => {
     const a = await open('node-a/1');
     const b = await open('node-b/1');
     const old = (await a.leadership.tryLead())?.token as number;
-    await sql(`update leases set expires_at = 0`);
+    await admin(`update leases set expires_at = 0`);
     const current = (await b.leadership.tryLead())?.token as number;
     const project = (id: string) => newProject({ id, name: id, repoPath: '/tmp' }, 0);
     const stale = await withLease(old, () => a.transaction((tx) => tx.insertProject(project('proj_stale')))).catch((e) => e);
@@ -109,7 +121,7 @@ describe.skipIf(!available)('PostgreSQL coordination between nodes', () => {
     expect(seqs).toEqual([seqs[0], (seqs[0] as number) + 1, (seqs[0] as number) + 2, (seqs[0] as number) + 3]);
     expect(await reader.listEvents(0, 10)).toHaveLength(4);
     // Nothing is left waiting for a place.
-    const [, rows] = await sql('select count(*)::int as n from event_outbox');
+    const [, rows] = await admin('select count(*)::int as n from event_outbox');
     expect(rows?.rows[0]).toEqual({ n: 0 });
   });
 });

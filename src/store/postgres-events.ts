@@ -1,7 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { type MaestroEvent, newId, StaleLeaseError } from '../domain/index.js';
-import { CLIENT_OPTIONS } from './postgres-settings.js';
 import type { Database } from './schema.js';
 import type { StoreTx } from './store.js';
 import type { EventTailer } from './transaction-queue.js';
@@ -108,17 +107,16 @@ export class PgEventTailer implements EventTailer {
     readonly channel: string,
     private readonly read: (afterSeq: number, limit: number) => Promise<MaestroEvent[]>,
     private readonly sequence: () => Promise<unknown>,
-    private readonly settings: string,
+    private readonly options: pg.ClientConfig,
   ) {}
 
   async start(fromSeq: number, deliver: (events: MaestroEvent[]) => void): Promise<void> {
     this.last = fromSeq;
     this.deliver = deliver;
-    this.client = new pg.Client({ connectionString: this.url, ...CLIENT_OPTIONS });
+    this.client = new pg.Client({ connectionString: this.url, ...this.options });
     this.client.on('notification', () => void this.catchUp());
     this.client.on('error', () => undefined); // the safety poll covers a lost listener
     await this.client.connect();
-    await this.client.query(this.settings);
     await this.client.query(`LISTEN ${this.channel}`);
     this.timer = setInterval(() => void this.catchUp(), SAFETY_POLL_MS);
     this.timer.unref();

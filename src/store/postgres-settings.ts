@@ -19,35 +19,27 @@ export function idleInTransactionMs(leaderLeaseMs: number): number {
 export const STATEMENT_TIMEOUT_MS = 30_000;
 
 /**
- * Set on every connection when it opens: the timeouts above, and TCP keepalives on the server's
- * side (idle 10 s, then a probe every 5 s, 3 unanswered: gone), so a dead node's connection, and
- * every lock it held, is dropped within about 25 s instead of the kernel's two hours.
+ * Options of every connection, sent with its start-up message so they hold before its first
+ * statement: the timeouts above, and TCP keepalives (a dead server or node is noticed in seconds,
+ * not the kernel's two hours), and a bounded connect.
  * @param leaderLeaseMs the leader lease's length, in milliseconds
  */
-export function sessionSettings(leaderLeaseMs: number): string {
-  return [
-    `set lock_timeout = ${LOCK_TIMEOUT_MS}`,
-    `set idle_in_transaction_session_timeout = ${idleInTransactionMs(leaderLeaseMs)}`,
-    `set statement_timeout = ${STATEMENT_TIMEOUT_MS}`,
-    'set tcp_keepalives_idle = 10',
-    'set tcp_keepalives_interval = 5',
-    'set tcp_keepalives_count = 3',
-  ].join('; ');
+export function connectionOptions(leaderLeaseMs: number) {
+  return {
+    lock_timeout: LOCK_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: idleInTransactionMs(leaderLeaseMs),
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    connectionTimeoutMillis: 10_000,
+  } satisfies pg.ClientConfig;
 }
 
-/** Client options of every connection: keepalives on this side too, and a bounded connect. */
-export const CLIENT_OPTIONS = {
-  keepAlive: true,
-  keepAliveInitialDelayMillis: 10_000,
-  connectionTimeoutMillis: 10_000,
-} satisfies pg.ClientConfig;
-
-/** Applies {@link sessionSettings} to each connection `pool` opens, before it runs anything else. */
-export function configurePool(pool: pg.Pool, settings: string): void {
-  // Queued on the new client ahead of whatever it was opened for.
-  pool.on('connect', (client) => void client.query(settings).catch(() => undefined));
-  // An idle connection the server closed (idling in a transaction past the timeout while this
-  // process was frozen, a restart): the pool drops it and opens another. Without a listener the
-  // pool's 'error' would kill the process.
+/**
+ * An idle pooled connection the server closed (it idled in a transaction past the timeout while
+ * this process was frozen; a restart) is dropped by the pool and replaced. Without a listener, the
+ * pool's 'error' would kill the process.
+ */
+export function survivePoolErrors(pool: pg.Pool): void {
   pool.on('error', () => undefined);
 }

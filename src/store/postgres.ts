@@ -5,7 +5,7 @@ import type { EngineCapabilities } from './capabilities.js';
 import { openKyselyStore } from './kysely-store.js';
 import { PgEventTailer, postgresTx, sequenceOutbox } from './postgres-events.js';
 import { PgLeaseLeadership } from './postgres-lease.js';
-import { CLIENT_OPTIONS, configurePool, sessionSettings } from './postgres-settings.js';
+import { connectionOptions, survivePoolErrors } from './postgres-settings.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 import { eventReads } from './tx/events.js';
@@ -30,15 +30,14 @@ export interface PostgresOptions {
 export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<Store> {
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+  const leaseMs = options.leaderLeaseMs ?? 15_000;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
-    ...CLIENT_OPTIONS,
+    ...connectionOptions(leaseMs),
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const leaseMs = options.leaderLeaseMs ?? 15_000;
-  const settings = sessionSettings(leaseMs);
-  configurePool(pool, settings);
+  survivePoolErrors(pool);
   if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const channel = `maestro_events_${schema ?? 'public'}`;
@@ -53,7 +52,13 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     makeTx: (trx, onAppend) => postgresTx(trx, onAppend, channel),
   };
   // The tailer reads and sequences through the root handle (the same pool).
-  const tailer = new PgEventTailer(url, channel, eventReads(kysely).listEvents, () => sequenceOutbox(kysely, channel), settings);
+  const tailer = new PgEventTailer(
+    url,
+    channel,
+    eventReads(kysely).listEvents,
+    () => sequenceOutbox(kysely, channel),
+    connectionOptions(leaseMs),
+  );
   const leadership = new PgLeaseLeadership(kysely, options.holder ?? `node/${randomUUID()}`, leaseMs);
   return openKyselyStore({ kysely, capabilities, tailer, leadership });
 }
