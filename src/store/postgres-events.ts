@@ -19,14 +19,13 @@ const PAGE = 1000;
  * The handle of one PostgreSQL transaction over `trx`: the engine-neutral one, with
  *
  * - event appends that go to `event_outbox`, without any lock: the transaction gets its events'
- *   place in the log after it commits ({@link sequenceOutbox}), so no writer ever waits for another
- *   node's transaction to end (docs/design.md §Nodes). Each append notifies `channel`; PostgreSQL
- *   delivers the notification at commit.
+ *   place in the log after it commits ({@link sequenceOutbox}, run by the writing node before it
+ *   answers), so no writer ever waits for another node's transaction to end (docs/design.md §Nodes).
  * - {@link StoreTx.lockScope} as a transaction-scoped advisory lock on the scope's hash;
  * - {@link StoreTx.requireLease} reading the leader lease's row `for share`.
  * @param onAppend told of every event appended through it (their `seq` is 0: not yet placed)
  */
-export function postgresTx(trx: Kysely<Database>, onAppend: (events: MaestroEvent[]) => void, channel: string): StoreTx {
+export function postgresTx(trx: Kysely<Database>, onAppend: (events: MaestroEvent[]) => void): StoreTx {
   return {
     ...kyselyTx(trx, onAppend),
     async appendEvents(events, at) {
@@ -40,7 +39,6 @@ export function postgresTx(trx: Kysely<Database>, onAppend: (events: MaestroEven
           appended.push({ seq: 0, id: (rows[i] as { id: string }).id, type: e.type, at: atIso, data: e.data });
         });
       }
-      await sql`select pg_notify(${channel}, '')`.execute(trx);
       onAppend(appended);
       return appended;
     },
@@ -89,10 +87,14 @@ export async function sequenceOutbox(db: Kysely<Database>, channel: string): Pro
 }
 
 /**
- * Follows the shared event log with LISTEN/NOTIFY (the notification carries nothing; events are
- * read from the table), plus a slow poll that catches anything a dropped listening connection
- * missed. Each catch-up first runs the sequencing step (`sequence`), then reads. Catch-ups are
- * single-flight; a request during one runs one more.
+ * Follows the shared event log with LISTEN/NOTIFY (the sequencing step notifies; the notification
+ * carries nothing, events are read from the table), plus a slow poll that catches anything a
+ * dropped listening connection missed. {@link catchUp} — after this node's own commits, and in
+ * the poll — first runs the sequencing step (`sequence`), then reads; a notification only reads
+ * (the node that placed the events already did the rest, so nodes do not all queue on the
+ * sequencing lock for every write). The poll's sequencing places what a node that died between
+ * its commit and its sequencing left behind. Catch-ups are single-flight; a request during one
+ * runs one more.
  */
 export class PgEventTailer implements EventTailer {
   private client: pg.Client | undefined;
@@ -101,6 +103,8 @@ export class PgEventTailer implements EventTailer {
   private deliver: (events: MaestroEvent[]) => void = () => undefined;
   private reading: Promise<void> | undefined;
   private again = false;
+  /** Whether the next round of the running catch-up sequences first. */
+  private sequenceAgain = false;
 
   constructor(
     private readonly url: string,
@@ -114,7 +118,7 @@ export class PgEventTailer implements EventTailer {
     this.last = fromSeq;
     this.deliver = deliver;
     this.client = new pg.Client({ connectionString: this.url, ...this.options });
-    this.client.on('notification', () => void this.catchUp());
+    this.client.on('notification', () => void this.run(false));
     this.client.on('error', () => undefined); // the safety poll covers a lost listener
     await this.client.connect();
     await this.client.query(`LISTEN ${this.channel}`);
@@ -123,6 +127,11 @@ export class PgEventTailer implements EventTailer {
   }
 
   catchUp(): Promise<void> {
+    return this.run(true);
+  }
+
+  private run(sequence: boolean): Promise<void> {
+    this.sequenceAgain ||= sequence;
     if (this.reading) {
       this.again = true;
       return this.reading;
@@ -130,9 +139,11 @@ export class PgEventTailer implements EventTailer {
     this.reading = (async () => {
       do {
         this.again = false;
+        const sequencing = this.sequenceAgain;
+        this.sequenceAgain = false;
         // A sequencing step that failed (its lock timed out behind a frozen node) is retried by
         // the next catch-up; what is already placed is delivered meanwhile.
-        await this.sequence().catch(() => undefined);
+        if (sequencing) await this.sequence().catch(() => undefined);
         for (;;) {
           const page = await this.read(this.last, PAGE).catch(() => [] as MaestroEvent[]);
           if (page.length === 0) break;

@@ -49,7 +49,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     batchDelay: async () => undefined,
     migrationTableSchema: async (db) =>
       (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema,
-    makeTx: (trx, onAppend) => postgresTx(trx, onAppend, channel),
+    makeTx: (trx, onAppend) => postgresTx(trx, onAppend),
   };
   // The tailer reads and sequences through the root handle (the same pool).
   const tailer = new PgEventTailer(
