@@ -5,10 +5,12 @@
  * session list first draws rows: the `maestro:sessions-painted` mark), and the time to apply an
  * event batch (100 agent-state changes applied and rendered, to the next task after React's
  * commit); then, on the loaded page, the JS heap (after a full collection, through the DevTools
- * protocol) before and after the server streams EVENTS real events. Targets: paint ≤ 1 s, batch
- * ≤ 16 ms, heap bounded (what the page holds is the summaries, not what streamed by).
+ * protocol) before and after the server streams EVENTS real events; then the soak: the same page
+ * open while the server streams events at SOAK_RATE a second for SOAK_SECS seconds (10 minutes),
+ * its heap sampled every 30 s. Targets: paint ≤ 1 s, batch ≤ 16 ms, heap bounded (what the page
+ * holds is the summaries, not what streamed by).
  *
- *   npm run bench -- dashboard      (ENDED=2000 EVENTS=2000 for a quicker run)
+ *   npm run bench -- dashboard      (ENDED=2000 EVENTS=2000 SOAK_SECS=30 for a quicker run; SOAK_SECS=0: no soak)
  */
 import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
@@ -22,6 +24,14 @@ const EVENTS = Number(process.env.EVENTS ?? 10_000);
 const LOADS = Number(process.env.LOADS ?? 5);
 const BATCHES = Number(process.env.BATCHES ?? 30);
 const BATCH = 100;
+/** The soak's length and rate: 10 minutes (issue #23.4) of 200 events a second, 2 for each live agent. */
+const SOAK_SECS = Number(process.env.SOAK_SECS ?? 600);
+const SOAK_RATE = Number(process.env.SOAK_RATE ?? 200);
+/** Seconds between two heap samples of the soak. */
+const SOAK_EVERY = 30;
+/** How far the last third of the soak's samples may rise above the first third's highest: 10%, at least 512 KiB. */
+const SOAK_TOLERANCE = 0.1;
+const SOAK_SLACK = 512 * 1024;
 /** Sessions made at once: the store's group commit takes them together. */
 const PARALLEL = 200;
 
@@ -135,6 +145,39 @@ async function heap(page: Page): Promise<number> {
   return usedSize;
 }
 
+/** Live DOM nodes in the page (a leak of rows would show here before the heap). */
+async function domNodes(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = await cdp.send('Memory.getDOMCounters');
+  await cdp.detach();
+  return nodes;
+}
+
+/**
+ * Whether the heap samples of a soak (in order, each after a full collection) stay bounded. A page
+ * that keeps something of every event grows with the events, so its late samples stand above its
+ * early ones by what the events between them left; a page that keeps only current state levels
+ * off once its caches are warm. The rule: bounded when every sample of the last third is at most
+ * the highest of the first third plus SOAK_TOLERANCE of it (at least SOAK_SLACK: even after a full
+ * collection a few hundred KiB come and go with V8's compiled code and inline caches). The highest
+ * rather than the first, so that one early sample taken at a low point does not decide.
+ */
+function heapVerdict(heaps: number[]): { bounded: boolean; limit: number } {
+  const third = Math.max(1, Math.floor(heaps.length / 3));
+  const early = Math.max(...heaps.slice(0, third));
+  const limit = early + Math.max(early * SOAK_TOLERANCE, SOAK_SLACK);
+  return { bounded: heaps.slice(-third).every((h) => h <= limit), limit };
+}
+
+/** The least-squares slope of `ys` over `xs`: the heap's trend, bytes a second. */
+function slope(xs: number[], ys: number[]): number {
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const num = xs.reduce((sum, x, i) => sum + (x - mx) * ((ys[i] as number) - my), 0);
+  const den = xs.reduce((sum, x) => sum + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
 const cleanup = new Cleanup();
 try {
   const made = performance.now();
@@ -197,6 +240,80 @@ try {
   console.log(
     `memory: JS heap ${mib(before)} loaded, ${mib(half)} after ${EVENTS / 2} events, ${mib(after)} after ${EVENTS} (${Math.round(EVENTS / secs)} events/s): ${bounded ? 'bounded' : 'GROWING'}`,
   );
+
+  if (SOAK_SECS > 0) {
+    // The soak: the same page, events at a steady rate (the same agent-state pairs, spread over the
+    // live sessions), the heap sampled after a full collection every SOAK_EVERY seconds.
+    console.log(`soak: ${SOAK_SECS} s of ${SOAK_RATE} events/s; JS heap after a full collection every ${SOAK_EVERY} s:`);
+    const samples: { at: number; heap: number; nodes: number; behind: number }[] = [];
+    const started = performance.now();
+    const elapsed = () => (performance.now() - started) / 1000;
+    const seqOf = () =>
+      page.evaluate(() => (window as unknown as { maestro: { snapshot: { seq: number } } }).maestro.snapshot.seq);
+    const sample = async (at: number) => {
+      const [h, nodes, lastSeq, seq] = [
+        await heap(page),
+        await domNodes(page),
+        await large.m.services.store.lastSeq(),
+        await seqOf(),
+      ];
+      samples.push({ at, heap: h, nodes, behind: lastSeq - seq });
+      console.log(
+        `  ${String(at).padStart(4)} s  heap ${mib(h).padStart(9)}  DOM nodes ${nodes.toLocaleString().padStart(6)}  events not yet applied ${lastSeq - seq}`,
+      );
+    };
+    let sent = 0;
+    let streaming = true;
+    const emit = async () => {
+      while (streaming) {
+        // As many pairs as the rate says are due by now, so that a slow round does not lower the rate.
+        const pairs = Math.floor((Math.min(elapsed(), SOAK_SECS) * SOAK_RATE - sent) / 2);
+        if (pairs > 0) {
+          const offset = EVENTS + sent / 2;
+          sent += 2 * pairs;
+          await inParallel(pairs, async (i) => {
+            const id = large.ids[(offset + i) % large.ids.length] as string;
+            await large.m.services.sessions.needsInput(id, { reason: 'question', message: `soak question ${offset + i}` });
+            await large.m.services.sessions.inputGiven(id);
+          });
+        } else await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const measure = async () => {
+      await sample(0);
+      for (let at = SOAK_EVERY; at < SOAK_SECS + SOAK_EVERY; at += SOAK_EVERY) {
+        const next = Math.min(at, SOAK_SECS);
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, (next - elapsed()) * 1000)));
+        await sample(next);
+      }
+      streaming = false;
+    };
+    await Promise.all([emit(), measure()]);
+    const soakSecs = elapsed();
+    const lastSeq = await large.m.services.store.lastSeq();
+    await page.waitForFunction(
+      (seq) => (window as unknown as { maestro: { snapshot: { seq: number } } }).maestro.snapshot.seq >= seq,
+      lastSeq,
+      { timeout: 300_000 },
+    );
+    const heaps = samples.map((x) => x.heap);
+    const first = heaps[0] as number;
+    const last = heaps.at(-1) as number;
+    const verdict = heapVerdict(heaps);
+    console.log(
+      `soak: ${sent.toLocaleString()} events in ${soakSecs.toFixed(0)} s (${Math.round(sent / soakSecs)} events/s), all applied by the page; JS heap first ${mib(first)}, last ${mib(last)}, max ${mib(Math.max(...heaps))}; growth ${last >= first ? '+' : '−'}${mib(Math.abs(last - first))} (${(((last - first) / first) * 100).toFixed(1)}%), trend ${(
+        (slope(
+          samples.map((x) => x.at),
+          heaps,
+        ) *
+          60) /
+          1024
+      ).toFixed(1)} KiB/min; DOM nodes ${samples[0]?.nodes} → ${samples.at(-1)?.nodes}`,
+    );
+    console.log(
+      `soak: last third ≤ first third's max + ${SOAK_TOLERANCE * 100}% (at least ${SOAK_SLACK / 1024} KiB) = ${mib(verdict.limit)}: ${verdict.bounded ? 'bounded' : 'GROWING'}`,
+    );
+  }
 } finally {
   await cleanup.run();
 }

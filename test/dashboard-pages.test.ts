@@ -97,7 +97,14 @@ describe('dashboard pages: every page at two sizes, accessible, with working for
       { name: 'session-details', path: `/sessions/${liveId}/details`, ready: (p) => p.locator('[data-details]').waitFor() },
       { name: 'projects', path: '/projects', ready: (p) => p.locator('[data-project="proj_web"]').waitFor() },
       { name: 'tasks', path: '/tasks', ready: (p) => p.locator('[data-task="task_login"]').waitFor() },
-      { name: 'activity', path: '/activity', ready: (p) => p.locator('.chart canvas').first().waitFor() },
+      {
+        name: 'activity',
+        path: '/activity',
+        ready: async (p) => {
+          await p.locator('.chart canvas').first().waitFor();
+          await p.locator('[data-task-timeline] canvas').waitFor();
+        },
+      },
       {
         name: 'keys',
         path: '/',
@@ -118,6 +125,48 @@ describe('dashboard pages: every page at two sizes, accessible, with working for
       }
     }
     expect(found).toEqual([]);
+  });
+
+  it('draws the per-task timeline with uPlot: task rows, a legend of its marks and bars, a hover readout of what happened when, and a list for screen readers', async () => {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(`${url}/activity`);
+    const chart = page.locator('[data-task-timeline]');
+    await chart.locator('canvas').waitFor();
+    // Three tasks; the one with the live session (now) on top.
+    expect(await chart.getAttribute('data-rows')).toBe('3');
+    const legend = await chart.locator('.u-legend').textContent();
+    for (const label of ['created / status', 'session start / end', 'note', 'session live', 'session done'])
+      expect(legend).toContain(label);
+    const image = chart.getByRole('img');
+    expect(await image.getAttribute('aria-label')).toMatch(
+      /Task timeline from .* a row per task \(Login page, .*Validate the form.*\)/,
+    );
+    const list = await chart.getByRole('list', { name: 'Task timeline entries' }).textContent();
+    expect(list).toContain('Login page: session login-agent: live since');
+    expect(list).toContain('session login-agent started');
+
+    // The pointer on the top row: over the live session's bar, then over one of its marks.
+    const over = chart.locator('.u-over');
+    const box = (await over.boundingBox()) as { x: number; y: number; width: number; height: number };
+    const y = box.y + box.height / 3 / 2;
+    const tip = chart.locator('[data-tip]');
+    await page.mouse.move(box.x + box.width * 0.95, y);
+    await expect
+      .poll(() => tip.textContent(), LIVE)
+      .toMatch(/^Login page.*login-agent: live since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+    await page.screenshot({ path: `${SHOTS}/dashboard-activity-timeline-bar.png` });
+    let mark = '';
+    for (let x = 2; x < box.width && !mark; x += 3) {
+      await page.mouse.move(box.x + x, y);
+      if (await tip.isVisible())
+        mark = /session login-agent started|task created|task status/.test((await tip.textContent()) ?? '') ? x.toString() : '';
+    }
+    expect(mark, 'a mark of the top row shows in the readout').not.toBe('');
+    expect(await tip.textContent()).toMatch(/^Login page\d{4}-\d\d-\d\d \d\d:\d\d:\d\d · /);
+    await page.screenshot({ path: `${SHOTS}/dashboard-activity-timeline-mark.png` });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.mouse.move(0, 0);
+    await expect.poll(() => tip.isHidden(), LIVE).toBe(true);
   });
 
   it('keeps only the rows in view in the page: the ended fold holds hundreds, the page a screenful', async () => {

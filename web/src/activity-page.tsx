@@ -1,7 +1,9 @@
 import { useMemo } from 'react';
-import type { SessionSummary, Task } from '../../src/client/index.js';
+import type { SessionSummary } from '../../src/client/index.js';
 import { useLiveState, useNow } from './context.js';
 import { exact } from './format.js';
+import { TaskTimeline } from './task-timeline.js';
+import { timelineRows, timelineSpan } from './task-timeline-rows.js';
 import { type Series, TimeChart } from './time-chart.js';
 
 /** Points per chart. */
@@ -65,59 +67,16 @@ export function activitySeries(sessions: SessionSummary[], now: number): { times
 const dollars = (v: number) => `$${v.toFixed(2)}`;
 const count = (v: number) => (Number.isInteger(v) ? String(v) : '');
 
-/** A labelled timeline per task: one bar per session of the task, from its start to its end (or now). */
-function TaskTimeline({ tasks, sessions, now }: { tasks: Task[]; sessions: Map<string, SessionSummary>; now: number }) {
-  const rows = tasks
-    .map((t) => ({ task: t, bars: t.sessionIds.map((id) => sessions.get(id)).filter((s): s is SessionSummary => !!s) }))
-    .filter((r) => r.bars.length > 0)
-    .slice(0, 30);
-  if (rows.length === 0) return <p className="muted">No task has sessions yet.</p>;
-  const start = Math.min(...rows.flatMap((r) => r.bars.map((s) => Date.parse(s.createdAt))));
-  const span = Math.max(now - start, MINUTE);
-  const width = 900;
-  const label = 200;
-  const rowH = 24;
-  const x = (t: number) => label + ((t - start) / span) * (width - label - 10);
-  const height = rows.length * rowH + 24;
-  return (
-    <figure className="chart">
-      <figcaption>Sessions per task (the {rows.length} tasks with sessions)</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Sessions per task over time">
-        {rows.map((r, i) => (
-          <g key={r.task.id}>
-            <text x={0} y={i * rowH + 16} className="svg-label">
-              {r.task.title.length > 28 ? `${r.task.title.slice(0, 27)}…` : r.task.title}
-            </text>
-            {r.bars.map((s) => {
-              const x0 = x(Date.parse(s.createdAt));
-              const x1 = x(s.completedAt ? Date.parse(s.completedAt) : now);
-              const color = !s.completedAt ? COLORS.live : s.endReason === 'completed' ? COLORS.completed : COLORS.failed;
-              return (
-                <rect key={s.id} x={x0} y={i * rowH + 5} width={Math.max(3, x1 - x0)} height={rowH - 10} fill={color} rx={2}>
-                  <title>{`${s.name ?? s.id}: ${s.completedAt ? `ended ${s.endReason}` : 'live'}, from ${exact(s.createdAt)}`}</title>
-                </rect>
-              );
-            })}
-          </g>
-        ))}
-        <line x1={label} x2={width - 10} y1={height - 20} y2={height - 20} className="svg-axis" />
-        <text x={label} y={height - 4} className="svg-label">
-          {exact(new Date(start).toISOString())}
-        </text>
-        <text x={width - 10} y={height - 4} className="svg-label" textAnchor="end">
-          now
-        </text>
-      </svg>
-    </figure>
-  );
-}
-
 /** Charts: sessions over time by state, cost over time, and the per-task timeline. */
 export function ActivityPage() {
   const { active, ended, tasks } = useLiveState();
   const now = useNow(MINUTE);
   const all = useMemo(() => new Map([...ended, ...active]), [active, ended]);
   const data = useMemo(() => activitySeries([...all.values()], now), [all, now]);
+  const timeline = useMemo(() => {
+    const rows = timelineRows(tasks.values(), all, now);
+    return { rows, span: timelineSpan(rows, now) };
+  }, [tasks, all, now]);
   return (
     <section className="page" aria-labelledby="activity-title">
       <div className="toolbar">
@@ -130,7 +89,11 @@ export function ActivityPage() {
         <TimeChart title="Sessions over time by state" yLabel="sessions" times={data.times} series={data.states} format={count} />
         <TimeChart title="Cost over time" yLabel="USD" times={data.times} series={data.cost} format={dollars} />
       </div>
-      <TaskTimeline tasks={[...tasks.values()]} sessions={all} now={now} />
+      {timeline.rows.length > 0 ? (
+        <TaskTimeline rows={timeline.rows} span={timeline.span} total={tasks.size} />
+      ) : (
+        <p className="muted">No tasks yet.</p>
+      )}
     </section>
   );
 }

@@ -1,22 +1,7 @@
-import type { Session, TimelineEntry } from '../../src/client/index.js';
+import type { Session } from '../../src/client/index.js';
 import { useLiveState } from './context.js';
 import { exact } from './format.js';
-
-/** A task's timeline entry in words: "task status in progress → in review", "finished: merge of maestro/x", a note. */
-export function describe(e: TimelineEntry): string {
-  const data = (e.data ?? {}) as Record<string, unknown>;
-  const words = (v: unknown) => String(v ?? '?').replace(/_/g, ' ');
-  switch (e.type) {
-    case 'status_changed':
-      return `task status ${words(data.from)} → ${words(data.to)}`;
-    case 'session_finished':
-      return `finished: ${words(data.action)}${data.branch ? ` of ${String(data.branch)}` : ''}`;
-    case 'note':
-      return `note: ${String(data.message ?? '')}`;
-    default:
-      return e.type.replace(/_/g, ' ');
-  }
-}
+import { describe } from './timeline-words.js';
 
 /** What happened to a session, in order: its creation, its tasks' entries about it (with their task), its end. */
 export function SessionTimeline({ session: s }: { session: Session }) {

@@ -1,6 +1,9 @@
-import { useEffect, useRef } from 'react';
+import { useMemo, useRef } from 'react';
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { axisStyle, type PlotOptions, usePlot } from './plot.js';
+
+/** A value as it is: the default format, one function for every render (a new one would remake the chart). */
+const plain = (v: number) => String(v);
 
 export interface Series {
   label: string;
@@ -9,10 +12,6 @@ export interface Series {
   /** Drawn as steps of stacked-looking bars rather than a line. */
   bars?: boolean;
 }
-
-/** A CSS custom property of the page (the chart follows the light or dark palette). */
-const cssVar = (name: string, fallback: string) =>
-  getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 
 /**
  * A time chart drawn by uPlot (canvas, some 50 KB): a time x axis, a labelled y axis, and the
@@ -24,7 +23,7 @@ export function TimeChart({
   yLabel,
   times,
   series,
-  format = (v) => String(v),
+  format = plain,
 }: {
   title: string;
   yLabel: string;
@@ -34,44 +33,31 @@ export function TimeChart({
   format?: (value: number) => string;
 }) {
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const element = box.current;
-    if (!element) return;
-    const ink = cssVar('--muted', '#57606a');
-    const grid = cssVar('--line', '#d0d7de');
-    const axis = { stroke: ink, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
-    const plot = new uPlot(
-      {
-        width: element.clientWidth,
-        height: 220,
-        series: [
-          { label: 'time' },
-          ...series.map((s) => ({
-            label: s.label,
-            stroke: s.color,
-            fill: `${s.color}33`,
-            width: 2,
-            value: (_u: uPlot, v: number | null) => (v === null ? '—' : format(v)),
-            ...(s.bars ? { paths: uPlot.paths.stepped?.({ align: 1 }) } : {}),
-          })),
-        ],
-        axes: [
-          { ...axis, label: 'time' },
-          { ...axis, label: yLabel, values: (_u, ticks) => ticks.map(format), size: 60 },
-        ],
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-        legend: { live: true },
-      },
-      [times, ...series.map((s) => s.values)],
-      element,
-    );
-    const observer = new ResizeObserver(() => plot.setSize({ width: element.clientWidth, height: 220 }));
-    observer.observe(element);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
+  const options = useMemo<PlotOptions>(() => {
+    const axis = axisStyle();
+    return {
+      height: 220,
+      series: [
+        { label: 'time' },
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          fill: `${s.color}33`,
+          width: 2,
+          value: (_u: uPlot, v: number | null) => (v === null ? '—' : format(v)),
+          ...(s.bars ? { paths: uPlot.paths.stepped?.({ align: 1 }) } : {}),
+        })),
+      ],
+      axes: [
+        { ...axis, label: 'time' },
+        { ...axis, label: yLabel, values: (_u, ticks) => ticks.map(format), size: 60 },
+      ],
+      scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      legend: { live: true },
     };
-  }, [times, series, yLabel, format]);
+  }, [series, yLabel, format]);
+  const data = useMemo<uPlot.AlignedData>(() => [times, ...series.map((s) => s.values)], [times, series]);
+  usePlot(box, options, data);
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
