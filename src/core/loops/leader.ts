@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { type Leadership, withLease } from '../../store/index.js';
 import type { CoreDeps } from '../deps.js';
 import { Loop } from './loop.js';
