@@ -40,6 +40,8 @@ export class TransactionQueue {
   /** Transactions waiting for the running batch to finish. */
   private readonly pending: Job[] = [];
   private tail: Promise<unknown> = Promise.resolve();
+  /** Batches committed on a shared log whose writers wait for their events' delivery. */
+  private readonly delivering = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -75,16 +77,28 @@ export class TransactionQueue {
       const batch = this.pending.splice(0, this.capabilities.maxGroup);
       const outcomes = await this.runBatch(batch);
       const appended = outcomes.flatMap((o) => (o.ok ? o.appended : []));
+      const settle = () =>
+        batch.forEach((job, i) => {
+          const outcome = outcomes[i] as Outcome;
+          if (outcome.ok) job.resolve(outcome.value);
+          else job.reject(namedStorageError(outcome.error));
+        });
+      const tailer = this.tailer;
       // Listeners react outside the writer's context: a fenced writer's token is not theirs.
-      if (appended.length > 0) {
-        if (this.tailer) await withoutLease(() => this.tailer?.catchUp().catch(() => undefined));
-        else withoutLease(() => this.deliver(appended));
+      if (appended.length === 0) settle();
+      else if (!tailer) {
+        withoutLease(() => this.deliver(appended));
+        settle();
+      } else {
+        // Shared log (PostgreSQL): the next batch starts while this one's events are placed and
+        // read — the tailer merges catch-ups, so one sequencing step serves several batches — and
+        // these writers are answered once their events were delivered.
+        const delivered = withoutLease(() => tailer.catchUp())
+          .catch(() => undefined)
+          .then(settle);
+        this.delivering.add(delivered);
+        void delivered.finally(() => this.delivering.delete(delivered));
       }
-      batch.forEach((job, i) => {
-        const outcome = outcomes[i] as Outcome;
-        if (outcome.ok) job.resolve(outcome.value);
-        else job.reject(namedStorageError(outcome.error));
-      });
     }
   }
 
@@ -140,6 +154,7 @@ export class TransactionQueue {
     if (this.closed) return;
     this.closed = true;
     await this.tail;
+    await Promise.all(this.delivering);
     this.listeners.clear();
     await this.tailer?.stop();
     await this.leadership.release();
