@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock.js';
-import { ENV_VARS, type MaestroConfig, transcriptDir, withoutPassword } from './core/config.js';
+import { ENV_VARS, type MaestroConfig, transcriptDir } from './core/config.js';
 import { EventStream } from './core/event-stream.js';
 import { AgentWatcher } from './core/loops/agent-watcher.js';
 import { LeaderElection } from './core/loops/leader.js';
@@ -14,6 +14,7 @@ import { Scheduler } from './core/loops/scheduler.js';
 import { Sweeper } from './core/loops/sweeper.js';
 import { ProjectService } from './core/projects/projects.js';
 import { TaskService } from './core/projects/tasks.js';
+import { databasePasswords, withoutPassword } from './core/redact.js';
 import type { GitInspector, Runtime } from './core/runtime.js';
 import { SessionService } from './core/sessions/sessions.js';
 import { createLogger } from './log.js';
@@ -64,7 +65,8 @@ export interface Maestro {
 /** The composition root: wires every layer from the resolved configuration. */
 export async function createMaestro(config: MaestroConfig, parts: MaestroParts = {}): Promise<Maestro> {
   requireTokenOffLoopback(config.host, config.token);
-  const log = parts.log ?? createLogger(config.logLevel, config.logFormat);
+  // No log line shows the database password, whatever is logged.
+  const log = parts.log ?? createLogger(config.logLevel, config.logFormat, { hide: databasePasswords(config.db) });
   const clock = parts.clock ?? systemClock;
   // Before opening: a second server on the same SQLite file stops here, before migrating it.
   const claim = claimDatabase(config.db);
@@ -108,11 +110,11 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       },
     },
   );
-  // Other nodes reach this one (to forward a terminal) where it says it answers.
+  // Other nodes reach this one (to forward requests about its sessions) where it says it answers.
   const reconciler = new Reconciler(
     { ...deps, runtime, sessions },
     config.reconcileIntervalMs,
-    () => config.publicUrl || publicUrl,
+    () => config.advertiseUrl || publicUrl,
   );
   const watcher = new AgentWatcher({ ...deps, runtime, sessions }, { idleSecs: config.idleSecs });
   const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000, {
@@ -166,7 +168,14 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       await watcher.start();
       election.start();
       log.info(
-        { url: publicUrl, db: withoutPassword(config.db), engine: store.engine, tmuxSocket: config.tmuxSocket },
+        {
+          url: publicUrl,
+          node: runtime.host,
+          advertiseUrl: config.advertiseUrl || publicUrl,
+          db: withoutPassword(config.db),
+          engine: store.engine,
+          tmuxSocket: config.tmuxSocket,
+        },
         'maestro listening',
       );
       return publicUrl;
