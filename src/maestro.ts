@@ -14,7 +14,7 @@ import { Scheduler } from './core/loops/scheduler.js';
 import { Sweeper } from './core/loops/sweeper.js';
 import { ProjectService } from './core/projects/projects.js';
 import { TaskService } from './core/projects/tasks.js';
-import { databasePasswords, withoutPassword } from './core/redact.js';
+import { withoutPassword } from './core/redact.js';
 import type { GitInspector, Runtime } from './core/runtime.js';
 import { SessionService } from './core/sessions/sessions.js';
 import { createLogger } from './log.js';
@@ -65,8 +65,7 @@ export interface Maestro {
 /** The composition root: wires every layer from the resolved configuration. */
 export async function createMaestro(config: MaestroConfig, parts: MaestroParts = {}): Promise<Maestro> {
   requireTokenOffLoopback(config.host, config.token);
-  // No log line shows the database password, whatever is logged.
-  const log = parts.log ?? createLogger(config.logLevel, config.logFormat, { hide: databasePasswords(config.db) });
+  const log = parts.log ?? createLogger(config.logLevel, config.logFormat);
   const clock = parts.clock ?? systemClock;
   // Before opening: a second server on the same SQLite file stops here, before migrating it.
   const claim = claimDatabase(config.db);

@@ -45,19 +45,23 @@ describe('the database password never shows (issue #27.1)', () => {
     }
   });
 
-  it("not in the server's log lines, whatever is logged", async () => {
-    // The logger is given the secret and blanks it out of every line, in a message or a field.
+  it("not in the server's log lines, whatever is logged; the word itself stays readable", async () => {
+    // The logger blanks out passwords by their shape (a URL's, a password= parameter, a JSON field)
+    // in every line, a message, a field, an error a driver built; not by value, so a password that
+    // is also a word ("maestro") does not vanish from every message.
     const script = fileURLToPath(new URL('../src/log.ts', import.meta.url));
     const code = `
       const { createLogger } = await import(${JSON.stringify(script)});
-      const log = createLogger('info', process.argv[1], { hide: [process.argv[2]] });
-      log.error({ err: Object.assign(new Error('bad ' + process.argv[2]), { input: 'x:' + process.argv[2] }) }, 'failed');
-      log.info({ url: 'postgres://u:' + process.argv[2] + '@h/d' }, 'said ' + process.argv[2]);
+      const [format, password] = process.argv.slice(1);
+      const url = 'postgres://maestro:' + password + '@db:5432/maestro';
+      const log = createLogger('info', format, false);
+      log.error({ err: Object.assign(new Error('cannot reach ' + url), { input: url }) }, 'failed');
+      log.info({ url: url + '?password=' + password, options: { password } }, 'said ' + url);
     `;
     for (const format of ['json', 'pretty']) {
       const run = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, format, PASSWORD]);
       expect(run.stdout).toContain('failed');
-      expect(run.stdout).toContain('***');
+      expect(run.stdout).toContain('postgres://maestro:***@db:5432/maestro');
       expect(run.stdout, format).not.toContain(PASSWORD);
     }
   });

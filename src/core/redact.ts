@@ -1,59 +1,29 @@
 /**
- * Keeping the database password out of everything Maestro shows (issue #27.1): the URL is shown
- * with {@link withoutPassword}, and the logger blanks out {@link databasePasswords} wherever they
- * appear in a line (src/log.ts), whatever a driver or a later change puts into what it logs.
+ * Keeping the database password out of everything Maestro shows (issue #27.1): the `maestro
+ * listening` line shows the database URL through {@link withoutPassword}, and so does the logger
+ * every line it writes (src/log.ts), whatever a driver or a later change puts into what it logs.
+ * By shape, not by value: the password itself may be a common word ("maestro"), which a search
+ * for its value would blank out of every message.
  */
 
-/** What a hidden secret is shown as. */
+/** What a hidden password is shown as. */
 const MASK = '***';
 
-/** `scheme://user:password@` — the password part of a URL's user info. */
-const USERINFO_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^:/@]+):([^@/]*)@/i;
+/** `scheme://user:password@` anywhere — the password of a URL's user info (up to a quote or a space). */
+const USERINFO_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s"'\\]+):[^@/\s"'\\]*@/gi;
 /** `password=…` among a URL's parameters (libpq and node-postgres read it there too). */
-const PASSWORD_PARAMETER = /([?&]password=)([^&#]*)/gi;
+const PASSWORD_PARAMETER = /([?&]password=)[^&#\s"'\\]*/gi;
+/** A JSON field named `password` (a driver's connection options, logged whole). */
+const PASSWORD_FIELD = /("password"\s*:\s*")(?:[^"\\]|\\.)*"/gi;
 
 /**
- * `db` as it may be shown (logs, health, errors): a `postgres://user:password@host/db` URL with its
- * password replaced by `***`, in its user info and in a `password=` parameter; a SQLite path as it is.
+ * `text` with every password it shows replaced by `***`: in a URL's user info
+ * (`postgres://user:***@host/db`), in a `password=` parameter and in a JSON `"password"` field. A
+ * SQLite path, or any text without one, comes back as it is.
  */
-export function withoutPassword(db: string): string {
-  return db.replace(USERINFO_PASSWORD, `$1:${MASK}@`).replace(PASSWORD_PARAMETER, `$1${MASK}`);
-}
-
-/**
- * The passwords a database URL carries (in its user info or a `password=` parameter), each as
- * written and percent-decoded; none for a SQLite path or a URL without one.
- */
-export function databasePasswords(db: string): string[] {
-  const written = [USERINFO_PASSWORD.exec(db)?.[2], ...[...db.matchAll(PASSWORD_PARAMETER)].map((m) => m[2])];
-  const found = new Set<string>();
-  for (const password of written) {
-    if (!password) continue;
-    found.add(password);
-    found.add(decoded(password));
-  }
-  return [...found];
-}
-
-/** `text` percent-decoded, or as it is when it is not valid percent-encoding. */
-function decoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/**
- * `text` with every one of `secrets` replaced by `***`, also as JSON escapes it (a log line is
- * JSON, where a quote or a backslash in a password is escaped).
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  let shown = text;
-  for (const secret of secrets) {
-    shown = shown.replaceAll(secret, MASK);
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret) shown = shown.replaceAll(escaped, MASK);
-  }
-  return shown;
+export function withoutPassword(text: string): string {
+  return text
+    .replace(USERINFO_PASSWORD, `$1:${MASK}@`)
+    .replace(PASSWORD_PARAMETER, `$1${MASK}`)
+    .replace(PASSWORD_FIELD, `$1${MASK}"`);
 }
