@@ -74,10 +74,13 @@ const db = (await pgSchemaUrl(schema, 'the database password tests on PostgreSQL
 describe.skipIf(db === '')('a PostgreSQL node with a password (issue #27.1)', () => {
   const cleanup = new Cleanup();
   afterAll(async () => {
-    await cleanup.run();
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin(`DROP OWNED BY ${role}`);
-    await admin(`DROP ROLE IF EXISTS ${role}`);
+    try {
+      await cleanup.run();
+    } finally {
+      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin(`DROP OWNED BY ${role}`);
+      await admin(`DROP ROLE IF EXISTS ${role}`);
+    }
   });
 
   it("shows it neither in the log (the 'maestro listening' line included) nor in GET /api/health", async () => {
