@@ -140,7 +140,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     reconciler,
     loops,
     election,
-    runtimeInfo: { host: runtime.host, tmuxSocket: config.tmuxSocket },
+    runtimeInfo: { host: runtime.host, tmuxSocket: config.tmuxSocket, nodeTimeoutSecs: config.nodeTimeoutSecs },
     metrics,
     clock,
   };
