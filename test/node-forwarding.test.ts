@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { MaestroApiError, MaestroClient } from '../src/client/index.js';
 import { newSessionRow } from '../src/core/sessions/session-records.js';
 import { fakeAgent } from './fake-agent.js';
-import { Cleanup, git, gitRepo, startServer, tempDir, testMaestro, tmuxSocket, until } from './helpers.js';
+import { BIN, Cleanup, git, gitRepo, startServer, tempDir, testMaestro, tmuxSocket, until } from './helpers.js';
 import { pgAdmin as admin, pgSchemaUrl } from './pg.js';
 
 /** The error a call rejects with (fails the test when it resolves). */
@@ -117,6 +117,15 @@ describe('forwarding to the session’s node, against a stand-in node (node-forw
     // Validated before: a bad body never leaves this node.
     const bad = await b.app.inject({ method: 'POST', url: '/api/sessions/sess_relay/input', headers: auth, payload: { x: 1 } });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('`maestro session attach` through the wrong node names the node to attach on', async () => {
+    await onNode('sess_attach', upstream);
+    const run = await execa(process.execPath, [BIN, '--url', bUrl, '--token', TOKEN, 'session', 'attach', 'sess_attach'], {
+      reject: false,
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain('session sess_attach runs on node node-a, not on node-b');
   });
 
   it('aborts the request upstream when the client of a followed transcript goes away', async () => {
