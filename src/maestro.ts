@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock.js';
-import { ENV_VARS, type MaestroConfig, transcriptDir, withoutPassword } from './core/config.js';
+import { ENV_VARS, type MaestroConfig, transcriptDir } from './core/config.js';
 import { EventStream } from './core/event-stream.js';
 import { AgentWatcher } from './core/loops/agent-watcher.js';
 import { LeaderElection } from './core/loops/leader.js';
@@ -17,6 +17,7 @@ import { Scheduler } from './core/loops/scheduler.js';
 import { Sweeper } from './core/loops/sweeper.js';
 import { ProjectService } from './core/projects/projects.js';
 import { TaskService } from './core/projects/tasks.js';
+import { withoutPassword } from './core/redact.js';
 import type { GitInspector, Runtime } from './core/runtime.js';
 import { SessionService } from './core/sessions/sessions.js';
 import { createLogger } from './log.js';
@@ -116,11 +117,11 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       },
     },
   );
-  // Other nodes reach this one (to forward a terminal) where it says it answers.
+  // Other nodes reach this one (to forward requests about its sessions) where it says it answers.
   const reconciler = new Reconciler(
     { ...deps, runtime, sessions },
     config.reconcileIntervalMs,
-    () => config.publicUrl || publicUrl,
+    () => config.advertiseUrl || publicUrl,
   );
   const watcher = new AgentWatcher({ ...deps, runtime, sessions }, { idleSecs: config.idleSecs });
   const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000, {
@@ -159,7 +160,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     reconciler,
     loops,
     election,
-    runtimeInfo: { host: runtime.host, tmuxSocket: config.tmuxSocket },
+    runtimeInfo: { host: runtime.host, tmuxSocket: config.tmuxSocket, nodeTimeoutSecs: config.nodeTimeoutSecs },
     metrics,
     clock,
   };
@@ -182,7 +183,14 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       await watcher.start();
       election.start();
       log.info(
-        { url: publicUrl, db: withoutPassword(config.db), engine: store.engine, tmuxSocket: config.tmuxSocket },
+        {
+          url: publicUrl,
+          node: runtime.host,
+          advertiseUrl: config.advertiseUrl || publicUrl,
+          db: withoutPassword(config.db),
+          engine: store.engine,
+          tmuxSocket: config.tmuxSocket,
+        },
         'maestro listening',
       );
       return publicUrl;

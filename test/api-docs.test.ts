@@ -40,6 +40,13 @@ describe('the API reference, derived from the route declarations (src/domain/api
     }
     expect(doc.paths['/metrics']?.get?.responses['200']?.content).toHaveProperty('text/plain');
     expect(doc.paths['/api/tasks/{id}']?.delete?.responses['204']?.content).toBeUndefined();
+    // The routes only a session's node serves say they may refuse as the wrong node (node-forwarding.ts).
+    const wrongNode = (path: string, method: string) =>
+      (doc.paths[path]?.[method]?.responses['409'] as { description?: string } | undefined)?.description ?? '';
+    expect(wrongNode('/api/sessions/{id}/output', 'get')).toContain('wrong_node');
+    expect(wrongNode('/api/sessions/{id}/terminal', 'get')).toContain('wrong_node');
+    expect(wrongNode('/api/sessions/{id}', 'delete')).toContain('wrong_node');
+    expect(wrongNode('/api/sessions/{id}', 'get')).toBe('');
   });
 
   it('serves the browsable reference at /api/docs, behind the token like the rest of /api', async () => {

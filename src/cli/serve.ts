@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { DEFAULTS, ENV_VARS, resolveConfig } from '../core/config.js';
+import { DEFAULTS, DEPRECATED_NAMES, deprecatedNamesUsed, ENV_VARS, kebab, resolveConfig } from '../core/config.js';
 import { globals, intOption } from './context.js';
 
 /** Longest graceful shutdown before the process exits anyway, in milliseconds. */
@@ -42,9 +42,9 @@ const FLAGS: [key: keyof typeof DEFAULTS, flag: string, text: string, unit?: str
   ['allowedHosts', '--allowed-hosts <list>', 'comma-separated host names it answers to besides localhost/127.0.0.1/[::1]'],
   ['nodeName', '--node-name <name>', "this node's name, recorded with its sessions; default: the host name"],
   [
-    'publicUrl',
-    '--public-url <url>',
-    'where other nodes reach this one (terminals are forwarded there); default: its bind address',
+    'advertiseUrl',
+    '--advertise-url <url>',
+    'where other nodes reach this one (requests about its sessions are forwarded there); default: its bind address',
   ],
 ];
 
@@ -57,10 +57,16 @@ export function serveCommand(program: Command): void {
     serve.addOption(option);
     return [key, option.attributeName()] as const;
   });
+  // Old names still work, out of the help: `--public-url` sets what `--advertise-url` does.
+  const deprecated = DEPRECATED_NAMES.map(({ key, flag }) => {
+    const option = new Option(`--${kebab(flag)} <value>`, `deprecated: use --${kebab(key)}`).hideHelp();
+    serve.addOption(option);
+    return [flag, option.attributeName()] as const;
+  });
   serve.action(async (opts: Record<string, unknown>, command: Command) => {
     // `--token` is global: the CLI's commands send the same token the server asks for.
     const flags = {
-      ...Object.fromEntries(options.map(([key, attribute]) => [key, opts[attribute]])),
+      ...Object.fromEntries([...options, ...deprecated].map(([key, attribute]) => [key, opts[attribute]])),
       token: globals(command).token,
     };
     const config = resolveConfig(flags);
@@ -68,6 +74,7 @@ export function serveCommand(program: Command): void {
     // without the server, the database drivers and the runtime.
     const { createMaestro } = await import('../maestro.js');
     const maestro = await createMaestro(config);
+    for (const note of deprecatedNamesUsed(flags)) maestro.log.warn(note);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

@@ -1,5 +1,4 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { Argument, type Command, Option } from 'commander';
 import { execa } from 'execa';
 import type { MaestroClient } from '../client/index.js';
@@ -412,7 +411,11 @@ export function sessionCommands(program: Command): void {
       const [s, health] = await Promise.all([client.sessions.get(id), client.health()]);
       if (s.runtime.kind !== 'tmux' || !s.runtime.tmuxSession) throw new Error(`session ${id} has no tmux session`);
       if (s.completedAt) throw new Error(`session ${id} has ended (${s.endReason}); see \`maestro session output ${id}\``);
-      if (s.runtime.host !== hostname()) throw new Error(`session ${id} runs on ${s.runtime.host}, not on this machine`);
+      // The tmux socket asked of the server is its node's: the session must run on that node.
+      if (s.runtime.host !== health.runtime.host)
+        throw new Error(
+          `session ${id} runs on node ${s.runtime.host}, not on ${health.runtime.host} (the server at ${globals(cmd).url}): attach on ${s.runtime.host}'s machine with --url naming that node, or open its terminal in the dashboard`,
+        );
       await execa('tmux', ['-L', health.runtime.tmuxSocket, 'attach-session', '-t', `=${s.runtime.tmuxSession}`], {
         stdio: 'inherit',
         env: { TMUX: undefined },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, ENV_VARS, resolveConfig, withoutPassword } from './config.js';
+import { DEFAULTS, DEPRECATED_NAMES, deprecatedNamesUsed, ENV_VARS, resolveConfig } from './config.js';
 
 describe('resolveConfig', () => {
   it('uses the defaults of DESIGN.md when nothing is set', () => {
@@ -32,6 +32,35 @@ describe('resolveConfig', () => {
     );
     expect(() => resolveConfig({ port: -1 }, {})).toThrow('option port: expected a non-negative integer');
   });
+
+  it('reads a deprecated name for the option it became; the current name wins at each level', () => {
+    const old = 'http://old.example:7420';
+    const current = 'http://new.example:7420';
+    expect(resolveConfig({}, { MAESTRO_PUBLIC_URL: old }).advertiseUrl).toBe(old);
+    expect(resolveConfig({ publicUrl: old }, {}).advertiseUrl).toBe(old);
+    expect(resolveConfig({}, { MAESTRO_PUBLIC_URL: old, MAESTRO_ADVERTISE_URL: current }).advertiseUrl).toBe(current);
+    expect(resolveConfig({ publicUrl: old, advertiseUrl: current }, {}).advertiseUrl).toBe(current);
+    // Flags still win over the environment, whichever name each uses.
+    expect(resolveConfig({ publicUrl: old }, { MAESTRO_ADVERTISE_URL: current }).advertiseUrl).toBe(old);
+    // An empty variable counts as unset, so it does not hide the other name.
+    expect(resolveConfig({}, { MAESTRO_ADVERTISE_URL: '', MAESTRO_PUBLIC_URL: old }).advertiseUrl).toBe(old);
+    expect(resolveConfig({}, {})).not.toHaveProperty('publicUrl');
+  });
+
+  it('says which deprecated names were given, with their replacements', () => {
+    expect(deprecatedNamesUsed({}, {})).toEqual([]);
+    expect(deprecatedNamesUsed({ advertiseUrl: 'x' }, { MAESTRO_ADVERTISE_URL: 'x', MAESTRO_PUBLIC_URL: '' })).toEqual([]);
+    expect(deprecatedNamesUsed({ publicUrl: 'x' }, { MAESTRO_PUBLIC_URL: 'x' })).toEqual([
+      'MAESTRO_PUBLIC_URL is deprecated: use MAESTRO_ADVERTISE_URL',
+      '--public-url is deprecated: use --advertise-url',
+    ]);
+    // Each old name stands for an option that exists, and is not a current name itself.
+    for (const { key, env, flag } of DEPRECATED_NAMES) {
+      expect(DEFAULTS).toHaveProperty(key);
+      expect(Object.values(ENV_VARS)).not.toContain(env);
+      expect(DEFAULTS).not.toHaveProperty(flag);
+    }
+  });
 });
 
 describe('documented configuration', () => {
@@ -53,16 +82,5 @@ describe('documented configuration', () => {
   it("the README's configuration table has a row for every variable", () => {
     const readme = read('README.md');
     for (const variable of Object.values(ENV_VARS)) expect(readme, variable).toContain(`| \`${variable}\` |`);
-  });
-});
-
-describe('withoutPassword', () => {
-  it('hides a database password wherever the URL is shown, and leaves the rest', () => {
-    expect(withoutPassword('postgres://maestro:s3cr3t@db.internal:5432/maestro')).toBe(
-      'postgres://maestro:***@db.internal:5432/maestro',
-    );
-    expect(withoutPassword('postgresql://u:p%40ss@h/d')).toBe('postgresql://u:***@h/d');
-    expect(withoutPassword('postgres://maestro@db/maestro')).toBe('postgres://maestro@db/maestro');
-    expect(withoutPassword('.maestro/maestro.db')).toBe('.maestro/maestro.db');
   });
 });

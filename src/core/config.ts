@@ -64,8 +64,11 @@ export interface MaestroConfig {
   allowedOrigins: string;
   /** Comma-separated host names the server answers to besides loopback ones (the `Host` header; DNS rebinding). */
   allowedHosts: string;
-  /** Where this node answers other nodes and agents (`http://host:port`); empty: its bind address and port. */
-  publicUrl: string;
+  /**
+   * Where other nodes reach this one (`http://host:port`, written with its heartbeat): they forward
+   * the requests about its sessions there. Empty: its bind address and port.
+   */
+  advertiseUrl: string;
   /** This node's name, recorded with the sessions it runs; empty: the machine's host name. */
   nodeName: string;
 }
@@ -104,7 +107,7 @@ export const DEFAULTS: MaestroConfig = {
   token: '',
   allowedOrigins: '',
   allowedHosts: '',
-  publicUrl: '',
+  advertiseUrl: '',
   nodeName: '',
 };
 
@@ -139,9 +142,18 @@ export const ENV_VARS: Record<keyof MaestroConfig, string> = {
   token: 'MAESTRO_TOKEN',
   allowedOrigins: 'MAESTRO_ALLOWED_ORIGINS',
   allowedHosts: 'MAESTRO_ALLOWED_HOSTS',
-  publicUrl: 'MAESTRO_PUBLIC_URL',
+  advertiseUrl: 'MAESTRO_ADVERTISE_URL',
   nodeName: 'MAESTRO_NODE_NAME',
 };
+
+/**
+ * Old names still read, each for the option it became: `env`, its old environment variable, and
+ * `flag`, its old key in `serve`'s flags (the flag `--public-url`). The new name wins when both
+ * are given; {@link deprecatedNamesUsed} says which old ones were.
+ */
+export const DEPRECATED_NAMES: readonly { key: keyof MaestroConfig; env: string; flag: string }[] = [
+  { key: 'advertiseUrl', env: 'MAESTRO_PUBLIC_URL', flag: 'publicUrl' },
+];
 
 const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'port',
@@ -166,8 +178,12 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
   'logMaxBytes',
 ]);
 
+/** An environment value, or undefined when unset or empty (an empty variable counts as unset). */
+const given = (value: string | undefined): string | undefined => (value === '' ? undefined : value);
+
 /**
- * Merges flags over environment over defaults. Flags win.
+ * Merges flags over environment over defaults. Flags win; at each level a current name wins over
+ * its deprecated one ({@link DEPRECATED_NAMES}).
  * @param flags options given on the command line (strings or numbers)
  * @param env the process environment
  * @throws Error naming the variable or flag when a numeric value is not a non-negative integer
@@ -175,14 +191,15 @@ const NUMERIC: ReadonlySet<keyof MaestroConfig> = new Set([
 export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): MaestroConfig {
   const config: Record<string, unknown> = { ...DEFAULTS };
   for (const key of Object.keys(DEFAULTS) as (keyof MaestroConfig)[]) {
-    const fromFlag = flags[key];
-    const fromEnv = env[ENV_VARS[key]];
-    const raw = fromFlag ?? (fromEnv === '' ? undefined : fromEnv);
+    const old = DEPRECATED_NAMES.find((d) => d.key === key);
+    const flag = [key, old?.flag].find((name) => name !== undefined && flags[name] !== undefined);
+    const variable = [ENV_VARS[key], old?.env].find((name) => name !== undefined && given(env[name]) !== undefined);
+    const raw = flag ? flags[flag] : variable ? env[variable] : undefined;
     if (raw === undefined) continue;
     if (NUMERIC.has(key)) {
       const n = typeof raw === 'number' ? raw : Number(raw);
       if (!Number.isInteger(n) || n < 0) {
-        const source = fromFlag !== undefined ? `option ${key}` : ENV_VARS[key];
+        const source = flag ? `option ${flag}` : variable;
         throw new Error(`${source}: expected a non-negative integer, got ${JSON.stringify(raw)}`);
       }
       config[key] = n;
@@ -200,6 +217,21 @@ export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.Proces
 }
 
 /**
+ * What to tell the user of each old name {@link resolveConfig} read (its new name), one line each;
+ * empty when none was given.
+ * @param flags and `env` as given to {@link resolveConfig}
+ */
+export function deprecatedNamesUsed(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): string[] {
+  return DEPRECATED_NAMES.flatMap(({ key, env: oldEnv, flag }) => [
+    ...(given(env[oldEnv]) === undefined ? [] : [`${oldEnv} is deprecated: use ${ENV_VARS[key]}`]),
+    ...(flags[flag] === undefined ? [] : [`--${kebab(flag)} is deprecated: use --${kebab(key)}`]),
+  ]);
+}
+
+/** A flag's name from its key: `advertiseUrl` → `advertise-url`. */
+export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
  * The transcripts' directory, absolute: `logDir` when given, else `logs` beside the SQLite file,
  * or `.maestro/logs` in the working directory with PostgreSQL.
  */
@@ -207,12 +239,4 @@ export function transcriptDir(config: Pick<MaestroConfig, 'logDir' | 'db'>): str
   if (config.logDir) return resolve(config.logDir);
   if (/^postgres(ql)?:\/\//.test(config.db)) return resolve('.maestro', 'logs');
   return join(dirname(resolve(config.db)), 'logs');
-}
-
-/**
- * `db` as it may be shown (logs, health, errors): a `postgres://user:password@host/db` URL with its
- * password replaced by `***`; a SQLite path as it is.
- */
-export function withoutPassword(db: string): string {
-  return db.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+):[^@/]*@/i, '$1:***@');
 }

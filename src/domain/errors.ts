@@ -69,6 +69,40 @@ export class ConflictError extends MaestroError {
   }
 }
 
+/**
+ * Why a node could not hand a request over to the node that runs its session: that node never
+ * said where it answers (`address_unknown`), has not heartbeated within `MAESTRO_NODE_TIMEOUT_SECS`
+ * (`node_down`), could not be connected to (`unreachable`), did not answer in time (`no_answer`),
+ * or the request was already forwarded once, to a node that does not run it either (`forwarded`).
+ */
+export type WrongNodeReason = 'address_unknown' | 'node_down' | 'unreachable' | 'no_answer' | 'forwarded';
+
+/**
+ * A request that only the node running a session can serve (it needs that node's tmux, transcript
+ * or worktree) reached another node, which could not forward it there (docs/design.md §Nodes)
+ * (409). Never answered with empty data instead: the caller learns which node to ask.
+ */
+export class WrongNodeError extends MaestroError {
+  /**
+   * @param where the session, the node that runs it and its advertised URL (null: unknown), and
+   *   the node that refuses
+   * @param reason what went wrong; `why` says it in words, `extra` adds details (the heartbeat's age)
+   */
+  constructor(
+    where: { sessionId: string; node: string; url: string | null; thisNode: string },
+    reason: WrongNodeReason,
+    why: string,
+    extra: Record<string, unknown> = {},
+  ) {
+    const { sessionId, node, url, thisNode } = where;
+    super(
+      'wrong_node',
+      `session ${sessionId} runs on node ${node} (${url ?? 'address unknown'}), and only that node can serve this request; this node (${thisNode}) could not forward it: ${why}`,
+      { sessionId, node, url, thisNode, reason, ...extra },
+    );
+  }
+}
+
 /** A spawn names a program that cannot run: not on `PATH`, or not an executable file (400). */
 export class CommandNotFoundError extends MaestroError {
   constructor(program: string, why: string) {

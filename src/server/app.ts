@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { type AccessPolicy, installAccessControl } from './auth.js';
 import { installCompression, WS_PER_MESSAGE_DEFLATE } from './compression.js';
 import { answerFrameworkError, installErrorHandlers } from './errors.js';
+import { installNodeForwarding } from './node-forwarding.js';
 import { registerApiDocs } from './openapi.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
@@ -73,6 +74,9 @@ export async function buildApp(
   installErrorHandlers(app);
   installAccessControl(app, access);
   installSessionScopes(app, services);
+  // After the access and scope checks (a refused request goes nowhere); before any route: it hooks
+  // the routes only the node running a session can serve as they are added.
+  installNodeForwarding(app, services);
   // Before any route: it hooks each route as it is added (the dashboard's files and the API docs too).
   await installCompression(app);
   await app.register(websocket, { options: { maxPayload: 64 * 1024, perMessageDeflate: WS_PER_MESSAGE_DEFLATE } });

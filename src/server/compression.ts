@@ -36,7 +36,7 @@ export async function installCompression(app: FastifyInstance): Promise<void> {
 }
 
 /** Whether `req` asks for an answer that streams for as long as something happens. */
-function isLiveStream(req: FastifyRequest): boolean {
+export function isLiveStream(req: FastifyRequest): boolean {
   return req.routeOptions.url === '/api/sessions/:id/log' && logQuery.safeParse(req.query).data?.follow === true;
 }
 

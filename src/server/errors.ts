@@ -10,6 +10,7 @@ import {
   StorageError,
   toMaestroError,
   ValidationError,
+  WrongNodeError,
 } from '../domain/index.js';
 
 /** The one JSON shape of every error answer (docs/design.md §Wire conventions), declared in the domain. */
@@ -19,7 +20,7 @@ export type { ErrorBody } from '../domain/index.js';
 export function statusOf(err: MaestroError): number {
   if (err instanceof ValidationError || err instanceof CommandNotFoundError) return 400;
   if (err instanceof NotFoundError) return 404;
-  if (err instanceof InvalidTransitionError || err instanceof ConflictError) return 409;
+  if (err instanceof InvalidTransitionError || err instanceof ConflictError || err instanceof WrongNodeError) return 409;
   if (err instanceof LimitExceededError) return 429;
   if (err instanceof StorageError) return err.code === 'storage_full' ? 507 : 503;
   return 500;

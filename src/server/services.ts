@@ -22,8 +22,12 @@ export interface Services {
   loops: LoopMonitor;
   /** Whether this node leads (runs the sweeper and the scheduler). */
   election: { readonly isLeader: boolean };
-  /** Where this node runs sessions: its host name and tmux socket (`tmux -L`). */
-  runtimeInfo: { host: string; tmuxSocket: string };
+  /**
+   * Where this node runs sessions: its name (`MAESTRO_NODE_NAME`) and tmux socket (`tmux -L`); and
+   * how long another node may be silent before it is down, in seconds (`MAESTRO_NODE_TIMEOUT_SECS`):
+   * no request is forwarded to a node down.
+   */
+  runtimeInfo: { host: string; tmuxSocket: string; nodeTimeoutSecs: number };
   metrics: Metrics;
   clock: Clock;
 }

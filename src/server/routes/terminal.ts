@@ -3,6 +3,7 @@ import { type RawData, WebSocket } from 'ws';
 import type { TerminalClient } from '../../core/runtime.js';
 import { MaestroError, parseInput, type TerminalMessage, terminalMessage } from '../../domain/index.js';
 import { upgradeRequired } from '../errors.js';
+import { FORWARDED_BY_HEADER, type OwnerRule, routeRequest } from '../node-forwarding.js';
 import type { Services } from '../services.js';
 import { mount } from './mount.js';
 
@@ -21,38 +22,37 @@ const FRAME = { binary: true, compress: false } as const;
 /** Close codes: the session ended (normal), a bad message, a failure after the upgrade (like HTTP 409 / 502). */
 export const TERMINAL_CLOSE = { ended: 1000, badMessage: 4400, conflict: 4409, unreachable: 4502, slow: 4429 } as const;
 
-/** Where the upgrade found the session: here, or on another node (forwarded). */
-interface Located {
-  here: boolean;
-  host: string;
-}
+/** Where the upgrade found the session: here, or on another node (forwarded to its URL). */
+type Located = { here: true } | { here: false; url: string };
 const LOCATED = Symbol('terminal location');
+/** A terminal needs the node that runs the session (that it is live is checked by `locate`). */
+const TERMINAL_RULE: OwnerRule = { needsOwner: () => true };
 
 /**
  * `GET /api/sessions/:id/terminal` (WebSocket): a live terminal of the session (docs/design.md
  * §Browser terminal). The session is looked up before the upgrade, so a missing, ended or
- * runtime-less session answers 404/409/400 like any route. On the node that runs it, a terminal
- * client attaches (`tmux attach-session` in a PTY); binary frames carry what to draw, text frames
- * from the viewer carry keys and sizes. On another node, the connection is forwarded to that
- * node's `MAESTRO_PUBLIC_URL` with this server's token.
+ * runtime-less session answers 404/409/400 like any route, and so does one whose node cannot be
+ * reached (409 `wrong_node`: node-forwarding.ts). On the node that runs it, a terminal client
+ * attaches (`tmux attach-session` in a PTY); binary frames carry what to draw, text frames from
+ * the viewer carry keys and sizes. On another node, the connection is forwarded to that node's
+ * `MAESTRO_ADVERTISE_URL` with this server's token.
  */
-export function terminalRoutes(app: FastifyInstance, { sessions, store }: Services, token: string): void {
+export function terminalRoutes(app: FastifyInstance, services: Services, token: string): void {
+  const { sessions, runtimeInfo } = services;
   mount(app, 'GET /api/sessions/:id/terminal', async (_req, reply) => upgradeRequired(reply, 'GET /api/sessions/:id/terminal'), {
     preHandler: async (req: FastifyRequest) => {
       const { id } = req.params as { id: string };
-      const { here, host } = await sessions.terminal.locate(id);
-      (req as unknown as Record<symbol, Located>)[LOCATED] = { here, host };
+      await sessions.terminal.locate(id); // 404, 409 once ended, 400 without a runtime
+      const routing = await routeRequest(req, TERMINAL_RULE, services);
+      if (routing?.serve === 'refuse') throw routing.error;
+      (req as unknown as Record<symbol, Located>)[LOCATED] =
+        routing?.serve === 'forward' ? { here: false, url: routing.url } : { here: true };
     },
     wsHandler: async (socket: WebSocket, req: FastifyRequest) => {
       const { id } = req.params as { id: string };
       const query = req.query as { cols: number; rows: number; readOnly: boolean };
       const located = (req as unknown as Record<symbol, Located>)[LOCATED];
-      if (located && !located.here) {
-        const node = (await store.listNodes()).find((n) => n.host === located.host);
-        if (!node?.url)
-          return socket.close(TERMINAL_CLOSE.unreachable, `session ${id} runs on ${located.host}, whose address is unknown`);
-        return forward(socket, node.url, id, query, token);
-      }
+      if (located && !located.here) return forward(socket, located.url, id, query, { token, thisNode: runtimeInfo.host });
       // Messages that arrive while the client attaches are kept, in order, not dropped.
       const early: [RawData, boolean][] = [];
       const keep = (data: RawData, isBinary: boolean) => early.push([data, isBinary]);
@@ -114,9 +114,10 @@ function forward(
   nodeUrl: string,
   id: string,
   query: { cols: number; rows: number; readOnly: boolean },
-  token: string,
+  { token, thisNode }: { token: string; thisNode: string },
 ): void {
-  const target = new URL(`/api/sessions/${encodeURIComponent(id)}/terminal`, nodeUrl);
+  // Appended, not resolved against it: an advertised URL may carry a path prefix (behind a proxy).
+  const target = new URL(`${nodeUrl.replace(/\/+$/, '')}/api/sessions/${encodeURIComponent(id)}/terminal`);
   target.protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
   target.search = new URLSearchParams({
     cols: String(query.cols),
@@ -124,8 +125,9 @@ function forward(
     readOnly: String(query.readOnly),
   }).toString();
   // Node to node, frames as they are (see FRAME): no deflate offered either way.
+  // Marked as forwarded: a node that does not run it either refuses it rather than forward it again.
   const upstream = new WebSocket(target, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+    headers: { [FORWARDED_BY_HEADER]: thisNode, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     perMessageDeflate: false,
   });
   const pending: [RawData, boolean][] = [];
