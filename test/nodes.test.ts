@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newSessionRow } from '../src/core/sessions/session-records.js';
 import { Cleanup, testMaestro } from './helpers.js';
@@ -8,7 +9,10 @@ describe('nodes that stop heartbeating', () => {
 
   it('shows their live sessions unreachable, not dead, until the lost timeout ends them as lost', async () => {
     cleanup = new Cleanup();
-    const m = await testMaestro(cleanup, { nodeTimeoutSecs: 30, nodeLostSecs: 300 });
+    const logs: { msg: string; sessionId?: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+    const m = await testMaestro(cleanup, { nodeTimeoutSecs: 30, nodeLostSecs: 300 }, { log });
+    const logged = (msg: string) => logs.filter((l) => l.msg === msg);
     await m.services.projects.create({ id: 'proj_n', name: 'n', repoPath: m.dir });
     const remote = newSessionRow(
       { id: 'sess_remote', projectId: 'proj_n', featureRequest: '', phase: null, prdReference: null, taskIds: [] },
@@ -40,6 +44,9 @@ describe('nodes that stop heartbeating', () => {
     const report = await m.sweeper.sweep();
     expect(report.lostNodeSessions).toEqual(['sess_remote']);
     expect(await read()).toMatchObject({ status: 'failed', endReason: 'lost' });
+    // Its tmux session is the other machine's: this node neither kills nor looks for it.
+    expect(logged('runtime killed').filter((l) => l.sessionId === 'sess_remote')).toEqual([]);
+    expect(logged('runtime kill failed; the reconciler will retry')).toEqual([]);
     expect((await m.services.sessions.get(local.id)).completedAt).toBeNull();
   });
 });

@@ -133,7 +133,7 @@ export interface MetaTable {
 export interface NodesTable {
   host: string;
   heartbeat_at: number;
-  /** Where the node answers (`MAESTRO_PUBLIC_URL`); null before it said. */
+  /** Where the node answers (`MAESTRO_ADVERTISE_URL`); null before it said. */
   url: string | null;
 }
 

@@ -65,7 +65,9 @@ export class SessionLifecycle implements SessionEnder {
   async end(id: string, reason: EndReason, options: EndOptions = {}): Promise<Session> {
     const current = await this.writes.fetch(id);
     endStatus(id, current.status, reason, options.exitCode); // throws when it already ended
-    const tmuxSession = current.runtime.kind === 'tmux' ? current.runtime.tmuxSession : null;
+    // Only this node can capture or kill its own tmux sessions; another node's (its owner down, so
+    // the request was not forwarded) ends without them.
+    const tmuxSession = this.ownTmuxSession(current);
     const output = options.output ?? (tmuxSession ? await this.captureQuietly(tmuxSession) : current.output);
     const now = this.deps.clock.now();
     const session = await this.writes.mutate(
@@ -125,7 +127,11 @@ export class SessionLifecycle implements SessionEnder {
    * (else keeps it, logged). Returns whether a live runtime was killed.
    */
   async releaseRuntime(session: Session): Promise<boolean> {
-    const name = session.runtime.kind === 'tmux' ? session.runtime.tmuxSession : null;
+    // Another node's runtime, transcript and worktree are that node's to release (its reconciler
+    // kills what it no longer owns when it comes back).
+    if (session.runtime.kind === 'tmux' && session.runtime.host !== null && session.runtime.host !== this.deps.runtime.host)
+      return false;
+    const name = this.ownTmuxSession(session);
     const live = name !== null && !isTerminal(session.status);
     if (live) await this.killQuietly(session.id, name);
     if (name !== null)
@@ -135,6 +141,13 @@ export class SessionLifecycle implements SessionEnder {
     const worktree = worktreeOf(session);
     if (worktree) await releaseWorktree(this.deps.git, this.deps.log, session.id, worktree);
     return live;
+  }
+
+  /** The session's tmux session when this node runs it, else null. */
+  private ownTmuxSession(session: Session): string | null {
+    const { runtime } = session;
+    if (runtime.kind !== 'tmux') return null;
+    return runtime.host === null || runtime.host === this.deps.runtime.host ? runtime.tmuxSession : null;
   }
 
   private async captureQuietly(tmuxSession: string): Promise<string[]> {
