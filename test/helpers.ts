@@ -162,6 +162,7 @@ export async function startServer(
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
+    if (process.env.E2E_SERVER_LOG) appendFileSync(process.env.E2E_SERVER_LOG, `[stderr] ${chunk.toString()}`);
   });
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error('maestro serve did not start')), 20_000);
@@ -179,4 +180,13 @@ export async function startServer(
     );
   });
   return { url, child, exited, logLines };
+}
+
+/** A promise with its `resolve` exposed: a step a test holds open and lets go of when it says. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open: () => void = () => undefined;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import { openPostgresStore, type Store } from '../src/store/index.js';
-import { Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
+import { Cleanup, gate, startServer, tempDir, tmuxSocket, until } from './helpers.js';
 import { pgAdmin as admin, pgSchemaUrl } from './pg.js';
 
 /**
@@ -95,20 +95,14 @@ describe.skipIf(!available)('nodes that survive each other', () => {
     // event and before committing — as a node stopped mid-transaction is.
     const frozen: Store = await openPostgresStore(db);
     cleanup.add(() => frozen.close());
-    let thaw: () => void = () => undefined;
-    const holding = new Promise<void>((resolve) => {
-      thaw = resolve;
-    });
-    let appended: () => void = () => undefined;
-    const inside = new Promise<void>((resolve) => {
-      appended = resolve;
-    });
+    const thawed = gate();
+    const appended = gate();
     const write = frozen.transaction(async (tx) => {
       await tx.appendEvents([{ type: 'project:updated', data: project }], Date.now());
-      appended();
-      await holding;
+      appended.open();
+      await thawed.promise;
     });
-    await inside;
+    await appended.promise;
     try {
       const seen: number[] = [];
       const stream = a.client.stream({ since: (await a.client.sessions.list()).seq, onEvent: (e) => seen.push(e.seq) });
@@ -121,7 +115,7 @@ describe.skipIf(!available)('nodes that survive each other', () => {
       await until(() => seen.length >= 5, 5000, "node A's client to see node B's five writes");
       await b.client.sessions.delete(session.id);
     } finally {
-      thaw();
+      thawed.open();
       await write.catch(() => undefined);
     }
   });

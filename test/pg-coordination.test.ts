@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MaestroEvent, newProject, StaleLeaseError } from '../src/domain/index.js';
 import { openPostgresStore, type Store, withLease } from '../src/store/index.js';
-import { until } from './helpers.js';
+import { gate, until } from './helpers.js';
 import { PG_URL, pgAvailable } from './pg.js';
 
 /**
@@ -48,6 +48,32 @@ describe.skipIf(!available)('PostgreSQL coordination between nodes', () => {
     expect(await show('lock_timeout')).toBe('2s');
     expect(await show('idle_in_transaction_session_timeout')).toBe('2s'); // half the 4 s lease
     expect(await show('statement_timeout')).toBe('30s');
+  });
+
+  it('survives the server closing a connection that idled in a transaction (a node frozen mid-write), and writes again', async () => {
+    fresh();
+    const store = await openPostgresStore(PG_URL, { schema, leaderLeaseMs: 400 }); // idle in a transaction: 200 ms
+    opened.push(store);
+    const key = `idle-probe-${process.pid}`;
+    const held = (await admin(`select ((hashtext('${key}')::bigint + 4294967296) % 4294967296) as objid`))[1]?.rows[0]?.objid;
+    const locked = async () =>
+      Number(
+        (
+          await admin(
+            `select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = 7420003 and objid::bigint = ${held}`,
+          )
+        )[1]?.rows[0]?.n,
+      );
+    const stalled = store.transaction(async (tx) => {
+      await tx.lockScope(key);
+      // The transaction now idles, as a frozen node's does, until the server closes its connection
+      // (and so frees the lock); its next statement then fails.
+      await until(async () => (await locked()) === 0, 10_000, 'the server to close the idle transaction');
+      await tx.getProject('proj_none');
+    });
+    await expect(stalled).rejects.toThrow();
+    await store.transaction((tx) => tx.insertProject(newProject({ id: 'proj_after', name: 'after', repoPath: '/tmp' }, 0)));
+    expect((await store.getProject('proj_after'))?.id).toBe('proj_after');
   });
 
   it('one node holds the lease; it renews under the same token; another takes it only once it ends, with a higher token', async () => {
@@ -97,22 +123,16 @@ describe.skipIf(!available)('PostgreSQL coordination between nodes', () => {
       data: { id, projectId: 'proj_a', taskIds: [], reason: 'deleted' },
     });
     // A transaction appends first and commits last; another appends and commits in between.
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let appended: () => void = () => undefined;
-    const inside = new Promise<void>((resolve) => {
-      appended = resolve;
-    });
+    const released = gate();
+    const appended = gate();
     const slow = writer.transaction(async (tx) => {
       await tx.appendEvents([marker('sess_slow')], 0);
-      appended();
-      await held;
+      appended.open();
+      await released.promise;
     });
-    await inside;
+    await appended.promise;
     await other.transaction((tx) => tx.appendEvents([marker('sess_fast_1'), marker('sess_fast_2')], 0));
-    release();
+    released.open();
     await slow;
     await writer.transaction((tx) => tx.appendEvents([marker('sess_last')], 0));
     await until(() => delivered.length >= 4, 10_000, 'the reader to get all four events');

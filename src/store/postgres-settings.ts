@@ -36,10 +36,14 @@ export function connectionOptions(leaderLeaseMs: number) {
 }
 
 /**
- * An idle pooled connection the server closed (it idled in a transaction past the timeout while
- * this process was frozen; a restart) is dropped by the pool and replaced. Without a listener, the
- * pool's 'error' would kill the process.
+ * A connection the server closed — it idled in a transaction past the timeout while this process
+ * was frozen, or the server restarted — must not take the process down. node-postgres emits
+ * 'error' on the client when its socket ends with no query running: the pool listens only while a
+ * client is idle in it, so a client checked out for a transaction had no listener, and the
+ * unhandled 'error' killed the node right after it woke from a freeze. Every client gets one for
+ * its whole life; the transaction's next statement fails instead, and the pool drops the client.
  */
 export function survivePoolErrors(pool: pg.Pool): void {
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
 }
