@@ -109,6 +109,40 @@ describe('CLI manners', () => {
     expect(answer.stderr.trim()).toBe('error: --project: project proj_nope does not exist');
   });
 
+  it('maestro events: the server filters by session and type; an unknown type is an error naming it, not endless reconnects', async () => {
+    const bad = await maestro('events', '-t', 'session:nope');
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr.trim()).toBe(
+      'error: --type: unknown event type "session:nope": expected an event type (e.g. session:ended) or a prefix glob (e.g. session:*)',
+    );
+    const watched = await client.sessions.create({ projectId: 'proj_manners', name: 'watched' });
+    const other = await client.sessions.create({ projectId: 'proj_manners', name: 'other' });
+    const follower = execa(
+      process.execPath,
+      [BIN, '--url', url, '-o', 'json', 'events', '--since', '0', '--session', 'watched', '-t', 'session:'],
+      {
+        reject: false,
+      },
+    );
+    let out = '';
+    follower.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    await client.sessions.update(other.id, { name: 'other, renamed' });
+    await client.sessions.update(watched.id, { name: 'watched', phase: 'plan' });
+    await until(() => out.split('\n').filter(Boolean).length >= 2, 15_000, 'the watched session’s two events');
+    follower.kill('SIGINT');
+    await follower;
+    const events = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; data: { id: string } });
+    expect(events.map((e) => [e.type, e.data.id])).toEqual([
+      ['session:created', watched.id],
+      ['session:updated', watched.id],
+    ]);
+  });
+
   it('ends quietly when its output pipe closes (`maestro events | head -1`)', async () => {
     const piped = execa('sh', ['-c', `"${process.execPath}" "${BIN}" --url "${url}" events --since 0 | head -1`], {
       reject: false,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { MaestroEvent, StreamStatus } from '../client/index.js';
+import { typePatternProblem } from '../domain/index.js';
 import { clientFor, collect, globals, intOption } from './context.js';
 import { streamUntilInterrupted } from './live-view.js';
 
@@ -29,22 +30,28 @@ export function eventCommands(program: Command): void {
     )
     .option('--since <seq>', 'replay every event after this sequence first (0: all the log still holds)', intOption('--since'))
     .option(
-      '-t, --type <prefix>',
-      'only events whose type starts with this, e.g. session:needs_input or project: (repeatable)',
+      '-t, --type <type>',
+      'only this event type (session:needs_input) or group (session:* or session:); repeatable. The server filters',
       collect,
     )
-    .action(async (opts: { since?: number; type?: string[] }, cmd: Command) => {
+    .option('-s, --session <session>', 'only the events of this session (name or id)')
+    .option('-p, --project <project>', "only the events of this project and its sessions' (name or id)")
+    .action(async (opts: { since?: number; type?: string[]; session?: string; project?: string }, cmd: Command) => {
       const client = clientFor(cmd);
       const json = globals(cmd).output === 'json';
-      const wanted = (type: string) => !opts.type || opts.type.some((prefix) => type.startsWith(prefix));
+      // `session:` is the group `session:*`; the server refuses names it does not know, saying which.
+      const types = opts.type?.map((t) => (t.endsWith(':') ? `${t}*` : t));
+      // Checked here too: a stream the server refuses would only retry, saying "reconnecting".
+      for (const problem of (types ?? []).map(typePatternProblem)) if (problem) throw new Error(`--type: ${problem}`);
       // Status goes to stderr, so stdout stays one event per line for pipes.
       const note = (text: string) => process.stderr.write(`${text}\n`);
       let last: StreamStatus | undefined;
       const { stream, stopped } = streamUntilInterrupted(client, {
         since: opts.since,
-        onEvent: (event) => {
-          if (wanted(event.type)) process.stdout.write(`${json ? JSON.stringify(event) : prettyEvent(event)}\n`);
-        },
+        ...(types ? { types } : {}),
+        ...(opts.session ? { sessionId: opts.session } : {}),
+        ...(opts.project ? { projectId: opts.project } : {}),
+        onEvent: (event) => process.stdout.write(`${json ? JSON.stringify(event) : prettyEvent(event)}\n`),
         // The log no longer holds the cursor: say so, and go on from its end.
         onResync: async () => {
           const { seq } = await client.sessions.list({ limit: 1 });

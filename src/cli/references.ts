@@ -25,5 +25,5 @@ export function argumentKind(group: string | undefined, args: readonly string[],
 export function optionKind(group: string | undefined, key: string): IdKind | undefined {
   if (group === 'hook' || group === 'hooks') return undefined;
   if (key === 'parent') return group === 'task' ? 'task' : group === 'session' ? 'session' : undefined;
-  return key === 'project' ? 'project' : key === 'task' ? 'task' : undefined;
+  return key === 'project' ? 'project' : key === 'task' ? 'task' : key === 'session' ? 'session' : undefined;
 }
