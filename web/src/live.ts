@@ -44,32 +44,12 @@ export interface LiveState {
   generation: number;
 }
 
-/** The session an event is about, when it is about one. */
-export function sessionIdOf(event: TypedEvent): string | undefined {
-  switch (event.type) {
-    case 'session:created':
-    case 'session:updated':
-    case 'session:agent_state':
-    case 'session:ended':
-    case 'session:deleted':
-    case 'session:timeout_warning':
-    case 'session:input_sent':
-    case 'session:finished':
-      return event.data.id;
-    case 'session:task_added':
-    case 'session:task_removed':
-      return event.data.sessionId;
-    default:
-      return undefined;
-  }
-}
-
 /**
  * The dashboard's live cache: session summaries (never kept output), tasks, projects and the queue,
  * loaded as a snapshot and kept current by the event stream from the snapshot's sequence. The live
  * sessions come first, so the page draws at once; the ended ones follow page by page. On a dropped
  * connection it resumes from its last sequence, and on `resync` it reloads. A session page reads
- * its full session itself ({@link Live.followSession} gives it that session's events).
+ * its full session itself, kept current by a stream of its own (`useFullSession`, context.ts).
  */
 export class Live {
   readonly client: MaestroClient;
@@ -90,7 +70,6 @@ export class Live {
   /** Sessions deleted while the ended pages load: a page read before the delete must not bring one back. */
   private readonly deletedWhileLoading = new Set<string>();
   private readonly listeners = new Set<() => void>();
-  private readonly sessionListeners = new Map<string, Set<(event: TypedEvent) => void>>();
   private pending: TypedEvent[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stream: StreamHandle | undefined;
@@ -115,21 +94,6 @@ export class Live {
   /** The summary of session `id`, live or ended, when held. */
   summary(id: string): SessionSummary | undefined {
     return this.state.active.get(id) ?? this.state.ended.get(id);
-  }
-
-  /**
-   * Calls `listener` with each event about session `id`, as the batches apply. Fed from the one
-   * stream of the page; a filtered stream (`GET /api/events?sessionId=`) could feed it instead
-   * for a page that shows one session only.
-   */
-  followSession(id: string, listener: (event: TypedEvent) => void): () => void {
-    const set = this.sessionListeners.get(id) ?? new Set();
-    this.sessionListeners.set(id, set);
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.sessionListeners.delete(id);
-    };
   }
 
   /** Loads the snapshot, then follows the event stream from its sequence (resuming after cuts, reloading on resync). */
@@ -370,13 +334,6 @@ export class Live {
     this.state = next;
     if (deletes) this.rebuild();
     else this.set(next);
-    for (const event of events) {
-      const id = sessionIdOf(event);
-      const listeners = id === undefined ? undefined : this.sessionListeners.get(id);
-      if (listeners) for (const listener of listeners) listener(event);
-      if (event.type === 'sessions:ended' || event.type === 'sessions:purged')
-        for (const s of event.data.sessions) for (const listener of this.sessionListeners.get(s.id) ?? []) listener(event);
-    }
   }
 
   /** The active and ended maps with the `touched` sessions put where they now belong; a map none of them is in stays as it was. */
