@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidTransitionError } from './errors.js';
 import {
+  agentFinished,
   canTransition,
   END_REASONS,
   end,
@@ -83,6 +84,20 @@ describe('ending', () => {
     expect(endStatusFor('terminal_closed', null)).toBe('failed');
     for (const reason of ['failed', 'timed_out', 'killed', 'lost', 'deleted'] as const)
       expect(endStatusFor(reason, 0)).toBe('failed');
+    // A person stopping an agent is not a failure, whatever its command's exit.
+    expect(endStatusFor('stopped')).toBe('completed');
+    expect(endStatusFor('stopped', 1)).toBe('completed');
+  });
+
+  it("says the agent's work is done only for an explicit completion or a clean exit, not for a person's stop", () => {
+    expect(agentFinished('completed', null)).toBe(true);
+    expect(agentFinished('completed', 1)).toBe(true);
+    expect(agentFinished('terminal_closed', 0)).toBe(true);
+    expect(agentFinished('terminal_closed', 1)).toBe(false);
+    expect(agentFinished('terminal_closed', null)).toBe(false);
+    expect(agentFinished(null, 0)).toBe(false);
+    for (const reason of ['stopped', 'failed', 'timed_out', 'killed', 'lost', 'deleted'] as const)
+      expect(agentFinished(reason, 0)).toBe(false);
   });
 
   it.each(['completed', 'failed'] as const)('refuses to end a session already %s, naming where the ending would land', (from) => {
