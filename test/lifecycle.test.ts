@@ -149,6 +149,35 @@ describe('lifecycle policies (injected clock)', () => {
     expect(await alive()).toBe(false);
   });
 
+  it("an end is not activity, leaves the agent's state exited from that moment (none when it had none) and keeps its note", async () => {
+    cleanup = new Cleanup();
+    const { m, call } = await setup(cleanup);
+    const spawned = (await call('POST', '/api/sessions/spawn', { projectId: 'proj_p', command: ['sleep', '300'] }))
+      .body as Session;
+    const record = (await call('POST', '/api/sessions', { projectId: 'proj_p' })).body as Session;
+    expect(spawned.agentState).toBe('starting');
+    expect(record.agentState).toBeNull();
+    m.clock.advance(5000);
+    const at = new Date(m.clock.now()).toISOString();
+    for (const s of [spawned, record]) {
+      const ended = (await call('POST', `/api/sessions/${s.id}/end`, { reason: 'stopped', note: 'enough for today' }))
+        .body as Session;
+      expect(ended).toMatchObject({
+        status: 'completed',
+        endReason: 'stopped',
+        endNote: 'enough for today',
+        completedAt: at,
+        waitingFor: null,
+        // Ending is not activity.
+        lastActivityAt: s.lastActivityAt,
+        messageCount: s.messageCount,
+      });
+      expect({ agentState: ended.agentState, since: ended.agentStateSince }).toEqual(
+        s.agentState === null ? { agentState: null, since: null } : { agentState: 'exited', since: at },
+      );
+    }
+  });
+
   it('purges ended sessions after the retention with the cascade of a delete', async () => {
     cleanup = new Cleanup();
     const { m, call } = await setup(cleanup);
