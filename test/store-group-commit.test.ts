@@ -106,10 +106,25 @@ describe('SQLite group commit', () => {
     expect(delivered).toEqual([1]);
   });
 
-  it('refuses transactions once closed, and closing waits for the running batch', async () => {
+  it('refuses transactions once closed, and closing waits for the running batch; closing again does nothing', async () => {
     const running = write('sess_1');
+    const released = vi.spyOn(store.leadership, 'release');
     await store.close();
     await expect(running).resolves.toMatchObject([{ seq: 1 }]);
     await expect(write('sess_2')).rejects.toThrow('store is closed');
+    await store.close();
+    expect(released).toHaveBeenCalledTimes(1);
+  });
+
+  it('a listener that unsubscribed hears nothing more; the others still do', async () => {
+    const gone: number[] = [];
+    const staying: number[] = [];
+    const unsubscribe = store.onEvents((events) => gone.push(...events.map((e) => e.seq)));
+    store.onEvents((events) => staying.push(...events.map((e) => e.seq)));
+    await write('sess_1');
+    unsubscribe();
+    await write('sess_2');
+    expect(gone).toEqual([1]);
+    expect(staying).toEqual([1, 2]);
   });
 });
