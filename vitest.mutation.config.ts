@@ -21,6 +21,7 @@ export default defineConfig({
       'test/http-api.test.ts',
       'test/lifecycle.test.ts',
       'test/nodes.test.ts',
+      'test/pause.test.ts',
       'test/scheduler.test.ts',
       'test/scheduler-rules.test.ts',
       'test/security/fencing-race.test.ts',
