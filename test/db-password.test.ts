@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../src/core/config.js';
 import { createMaestro } from '../src/maestro.js';
 import { BIN, Cleanup, quietLog, startServer, tempDir, tmuxSocket } from './helpers.js';
-import { pgAdmin as admin, pgSchemaUrl } from './pg.js';
+import { pgAdmin as admin, cleanUpThenDrop, pgSchemaUrl } from './pg.js';
 
 /** A password no other text here contains, so finding it anywhere is a leak. */
 const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
@@ -73,15 +73,7 @@ const db = (await pgSchemaUrl(schema, 'the database password tests on PostgreSQL
 
 describe.skipIf(db === '')('a PostgreSQL node with a password (issue #27.1)', () => {
   const cleanup = new Cleanup();
-  afterAll(async () => {
-    try {
-      await cleanup.run();
-    } finally {
-      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin(`DROP OWNED BY ${role}`);
-      await admin(`DROP ROLE IF EXISTS ${role}`);
-    }
-  });
+  afterAll(() => cleanUpThenDrop(cleanup, schema, `DROP OWNED BY ${role}`, `DROP ROLE IF EXISTS ${role}`));
 
   it("shows it neither in the log (the 'maestro listening' line included) nor in GET /api/health", async () => {
     expect(await admin(`CREATE ROLE ${role} LOGIN PASSWORD '${PASSWORD}'`)).toBe(true);

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import { openPostgresStore, type Store } from '../src/store/index.js';
 import { Cleanup, gate, startServer, tempDir, tmuxSocket, until } from './helpers.js';
-import { pgAdmin as admin, pgSchemaUrl } from './pg.js';
+import { cleanUpThenDrop, pgSchemaUrl } from './pg.js';
 
 /**
  * The multi-node harness of issue #27: nodes with names of their own on one machine, one
@@ -27,10 +27,7 @@ const SLACK_MS = 2500;
 
 describe.skipIf(!available)('nodes that survive each other', () => {
   const cleanup = new Cleanup();
-  afterAll(async () => {
-    await cleanup.run();
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  });
+  afterAll(() => cleanUpThenDrop(cleanup, schema));
 
   type Node = Awaited<ReturnType<typeof startServer>> & { client: MaestroClient; name: string };
   let dir: string;

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { MaestroApiError, MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import type { MaestroEvent } from '../src/domain/index.js';
 import { Cleanup, startServer, tempDir, tmuxSocket, until } from './helpers.js';
-import { pgAdmin as admin, pgSchemaUrl } from './pg.js';
+import { cleanUpThenDrop, pgSchemaUrl } from './pg.js';
 
 const schema = `maestro_nodes_${process.pid}`;
 const db = (await pgSchemaUrl(schema, 'the multi-node tests (dequeue atomicity, cross-node event order)')) ?? '';
@@ -13,10 +13,7 @@ const available = db !== '';
 
 describe.skipIf(!available)('two maestro serve nodes on one PostgreSQL', () => {
   const cleanup = new Cleanup();
-  afterAll(async () => {
-    await cleanup.run();
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  });
+  afterAll(() => cleanUpThenDrop(cleanup, schema));
 
   let dir: string;
   let viaA: MaestroClient;

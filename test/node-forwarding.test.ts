@@ -8,7 +8,7 @@ import { MaestroApiError, MaestroClient } from '../src/client/index.js';
 import { newSessionRow } from '../src/core/sessions/session-records.js';
 import { fakeAgent } from './fake-agent.js';
 import { BIN, Cleanup, git, gitRepo, startServer, tempDir, testMaestro, tmuxSocket, until } from './helpers.js';
-import { pgAdmin as admin, pgSchemaUrl } from './pg.js';
+import { pgAdmin as admin, cleanUpThenDrop, pgSchemaUrl } from './pg.js';
 
 /** The error a call rejects with (fails the test when it resolves). */
 const failure = (call: Promise<unknown>): Promise<MaestroApiError> =>
@@ -200,13 +200,7 @@ const db = (await pgSchemaUrl(schema, 'the forwarding tests (two maestro serve n
 
 describe.skipIf(db === '')('two maestro serve nodes: every request about a session is served by its node (issue #27.6)', () => {
   const cleanup = new Cleanup();
-  afterAll(async () => {
-    try {
-      await cleanup.run();
-    } finally {
-      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    }
-  });
+  afterAll(() => cleanUpThenDrop(cleanup, schema));
   const TOKEN = 'forwarding-token';
   let a: Awaited<ReturnType<typeof startServer>>;
   let b: Awaited<ReturnType<typeof startServer>>;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { serviceUnavailable } from './helpers.js';
+import { type Cleanup, serviceUnavailable } from './helpers.js';
 
 /** The PostgreSQL the suites run against (scripts/ensure-test-services.sh starts the local cluster). */
 export const PG_URL = process.env.MAESTRO_TEST_PG ?? 'postgres://postgres:maestro@127.0.0.1:5432/maestro_test';
@@ -32,4 +32,18 @@ export async function pgAvailable(what: string): Promise<boolean> {
 export async function pgSchemaUrl(schema: string, what: string): Promise<string | undefined> {
   if (!(await pgAvailable(what)) || !(await pgAdmin(`CREATE SCHEMA IF NOT EXISTS ${schema}`))) return undefined;
   return `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+/**
+ * An `afterAll` of a suite on its own schema: runs `cleanup` (servers, sockets, files), then drops
+ * `schema` and runs the `more` admin statements, even when a step of the cleanup failed (a run
+ * that timed out must not leave its schema behind).
+ */
+export async function cleanUpThenDrop(cleanup: Cleanup, schema: string, ...more: string[]): Promise<void> {
+  try {
+    await cleanup.run();
+  } finally {
+    await pgAdmin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    for (const statement of more) await pgAdmin(statement);
+  }
 }
