@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { MaestroClient, type WebSocketConstructor } from '../src/client/index.js';
 import { DEFAULTS } from '../src/core/config.js';
 import { createMaestro } from '../src/maestro.js';
-import { isLoopback, originAllowed, requireTokenOffLoopback, tokensEqual } from '../src/server/auth.js';
+import { hostAllowed, hostName, isLoopback, originAllowed, requireTokenOffLoopback, tokensEqual } from '../src/server/auth.js';
 import { BIN, Cleanup, quietLog, startServer, testMaestro, tmuxSocket } from './helpers.js';
 
 const TOKEN = 's3cret-token-for-tests';
@@ -237,5 +237,51 @@ describe('access control', () => {
     ]);
     expect((await fetch(`${served.url}/api/health`)).status).toBe(401);
     expect((await fetch(`${served.url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+  });
+});
+
+describe('the Host header and loopback names (DNS rebinding)', () => {
+  it('reads the host name of name, name:port, [v6] and [v6]:port, lower case; anything else is no name', () => {
+    expect(hostName('[::1]:7420')).toBe('::1');
+    expect(hostName('[::1]')).toBe('::1');
+    expect(hostName('[::FFFF:127.0.0.1]:80')).toBe('::ffff:127.0.0.1');
+    expect(hostName('LocalHost:7420')).toBe('localhost');
+    expect(hostName('Box.LAN')).toBe('box.lan');
+    expect(hostName('127.0.0.1:65535')).toBe('127.0.0.1');
+    for (const bad of [
+      '',
+      'evil.com:80x',
+      'x[::1]',
+      '[::1]x',
+      '[::1]:123456',
+      'host:123456',
+      '[zz]',
+      '[]',
+      'user@host',
+      'a:b:c',
+      'a b',
+      'a/b',
+      ':80',
+      '[::1]:',
+    ])
+      expect({ bad, name: hostName(bad) }).toEqual({ bad, name: undefined });
+  });
+
+  it('allows loopback names and the configured ones only; a missing or malformed header is refused', () => {
+    expect(hostAllowed('127.0.0.1:7420', [])).toBe(true);
+    expect(hostAllowed('[::1]:7420', [])).toBe(true);
+    expect(hostAllowed('LOCALHOST', [])).toBe(true);
+    expect(hostAllowed('box.lan:7420', ['box.lan'])).toBe(true);
+    expect(hostAllowed('BOX.lan', ['box.lan'])).toBe(true);
+    expect(hostAllowed('evil.example:7420', ['box.lan'])).toBe(false);
+    expect(hostAllowed(undefined, ['box.lan'])).toBe(false);
+    expect(hostAllowed('box.lan:x', ['box.lan'])).toBe(false);
+  });
+
+  it('counts localhost, 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104 as loopback, nothing else', () => {
+    for (const host of ['localhost', '127.0.0.1', '127.255.0.9', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect({ host, loopback: isLoopback(host) }).toEqual({ host, loopback: true });
+    for (const host of ['0.0.0.0', '10.0.0.1', '::', '::2', 'example.com', 'localhost.evil.com', '128.0.0.1'])
+      expect({ host, loopback: isLoopback(host) }).toEqual({ host, loopback: false });
   });
 });
