@@ -72,8 +72,10 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
   const clock = parts.clock ?? systemClock;
   // Before opening: a second server on the same SQLite file stops here, before migrating it.
   const claim = claimDatabase(config.db);
-  // The lease's holder: this node's name, and a per-process id (a restart is a new holder).
-  const holder = `${config.nodeName || hostname()}/${randomUUID()}`;
+  // This node's name (recorded with its sessions, and the tmux runtime's host), and the lease's
+  // holder: that name and a per-process id (a restart is a new holder).
+  const nodeName = config.nodeName || hostname();
+  const holder = `${nodeName}/${randomUUID()}`;
   const store: Store = await openStore(config.db, { holder, leaderLeaseMs: config.leaderLeaseSecs * 1000 }).catch(
     (err: unknown) => {
       claim.release();
@@ -87,7 +89,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
       owner: await store.instanceId(),
       // The server's own secrets never reach tmux, nor so any agent.
       hiddenEnv: [ENV_VARS.token, ENV_VARS.db],
-      ...(config.nodeName ? { host: config.nodeName } : {}),
+      host: nodeName,
       logDir: transcriptDir(config),
       logMaxBytes: config.logMaxBytes,
       onError: (err, context) => log.warn({ err, context }, 'runtime failure in the background'),
@@ -95,7 +97,9 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
   const git = parts.git ?? new GitCli();
   const loops = new LoopMonitor({ store, clock, log });
   const deps = { store, clock, log, loops };
-  let publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  // Where this node answers: its bind address (loopback for the wildcard) and port.
+  const boundUrl = (port: string | number) => `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  let publicUrl = boundUrl(config.port);
   const sessions = new SessionService(
     { ...deps, runtime, git },
     {
@@ -118,11 +122,8 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     },
   );
   // Other nodes reach this one (to forward requests about its sessions) where it says it answers.
-  const reconciler = new Reconciler(
-    { ...deps, runtime, sessions },
-    config.reconcileIntervalMs,
-    () => config.advertiseUrl || publicUrl,
-  );
+  const advertised = () => config.advertiseUrl || publicUrl;
+  const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs, () => advertised());
   const watcher = new AgentWatcher({ ...deps, runtime, sessions }, { idleSecs: config.idleSecs });
   const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000, {
     eventRetention: config.eventRetention,
@@ -178,7 +179,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
     async listen() {
       const address = await app.listen({ host: config.host, port: config.port });
       const { port } = new URL(address);
-      publicUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+      publicUrl = boundUrl(port);
       reconciler.start();
       await watcher.start();
       election.start();
@@ -186,7 +187,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
         {
           url: publicUrl,
           node: runtime.host,
-          advertiseUrl: config.advertiseUrl || publicUrl,
+          advertiseUrl: advertised(),
           db: withoutPassword(config.db),
           engine: store.engine,
           tmuxSocket: config.tmuxSocket,

@@ -13,6 +13,14 @@ export class RelayFailure extends Error {
   }
 }
 
+/**
+ * `path` (with its query) at the node whose base URL is `baseUrl`: appended, not resolved against
+ * it, since an advertised URL may carry a path prefix (behind a proxy).
+ */
+export function nodeUrl(baseUrl: string, path: string): URL {
+  return new URL(baseUrl.replace(/\/+$/, '') + path);
+}
+
 /** What {@link relay} sends on, besides the request's method, path and query. */
 export interface RelayOptions {
   /** Where to send it: a base URL (`http://host:port`, or with a path prefix behind a proxy). */
@@ -37,8 +45,7 @@ export interface RelayOptions {
  *   `no_answer` (no status and headers within `headersTimeoutMs`: a frozen or overloaded server)
  */
 export function relay(req: FastifyRequest, reply: FastifyReply, options: RelayOptions): Promise<FastifyReply> {
-  // Appended, not resolved against the base: an advertised URL may carry a path prefix.
-  const target = new URL(options.baseUrl.replace(/\/+$/, '') + req.url);
+  const target = nodeUrl(options.baseUrl, req.url);
   const payload = options.body === undefined || options.body === null ? undefined : Buffer.from(JSON.stringify(options.body));
   const headers: Record<string, string> = {
     ...options.headers,

@@ -1,11 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { type MaestroEvent, newId, StaleLeaseError } from '../domain/index.js';
+import { type MaestroEvent, StaleLeaseError } from '../domain/index.js';
 import type { Database } from './schema.js';
 import type { StoreTx } from './store.js';
 import type { EventTailer } from './transaction-queue.js';
+import { appendInChunks } from './tx/events.js';
 import { kyselyTx } from './tx/index.js';
-import { chunks } from './tx/shared.js';
 
 /** Advisory lock key of the sequencing step (the only thing that serialises event order across nodes). */
 const SEQUENCE_LOCK = 7_420_001;
@@ -30,15 +30,10 @@ export function postgresTx(trx: Kysely<Database>, onAppend: (events: MaestroEven
     ...kyselyTx(trx, onAppend),
     async appendEvents(events, at) {
       if (events.length === 0) return [];
-      const appended: MaestroEvent[] = [];
-      const atIso = new Date(at).toISOString();
-      for (const part of chunks(events)) {
-        const rows = part.map((e) => ({ id: newId('event'), type: e.type, at, data: JSON.stringify(e.data) }));
+      const appended = await appendInChunks(events, at, async (rows) => {
         await trx.insertInto('event_outbox').values(rows).execute();
-        part.forEach((e, i) => {
-          appended.push({ seq: 0, id: (rows[i] as { id: string }).id, type: e.type, at: atIso, data: e.data });
-        });
-      }
+        return null; // placed after commit
+      });
       onAppend(appended);
       return appended;
     },

@@ -32,8 +32,10 @@ type Outcome = { ok: true; value: unknown; appended: MaestroEvent[] } | { ok: fa
 
 /**
  * The write side of a store over any Kysely dialect. Write transactions run one at a time in this
- * process, and each one's events are delivered to listeners after it commits and before the next
- * one starts, so listeners see events in sequence order without gaps.
+ * process, and each one's events are delivered to listeners after it commits, in sequence order
+ * without gaps: on the process's own log (SQLite) before the next one starts; on a shared log
+ * (PostgreSQL) by the tailer, while the next one runs. Either way a writer is answered only once
+ * its events were delivered.
  */
 export class TransactionQueue {
   private readonly listeners = new Set<EventListener>();

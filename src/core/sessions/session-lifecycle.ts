@@ -129,8 +129,7 @@ export class SessionLifecycle implements SessionEnder {
   async releaseRuntime(session: Session): Promise<boolean> {
     // Another node's runtime, transcript and worktree are that node's to release (its reconciler
     // kills what it no longer owns when it comes back).
-    if (session.runtime.kind === 'tmux' && session.runtime.host !== null && session.runtime.host !== this.deps.runtime.host)
-      return false;
+    if (this.runsElsewhere(session)) return false;
     const name = this.ownTmuxSession(session);
     const live = name !== null && !isTerminal(session.status);
     if (live) await this.killQuietly(session.id, name);
@@ -143,11 +142,15 @@ export class SessionLifecycle implements SessionEnder {
     return live;
   }
 
+  /** Whether another node runs the session's runtime (only that node can capture, kill or clean it up). */
+  private runsElsewhere(session: Session): boolean {
+    const { runtime } = session;
+    return runtime.kind === 'tmux' && runtime.host !== null && runtime.host !== this.deps.runtime.host;
+  }
+
   /** The session's tmux session when this node runs it, else null. */
   private ownTmuxSession(session: Session): string | null {
-    const { runtime } = session;
-    if (runtime.kind !== 'tmux') return null;
-    return runtime.host === null || runtime.host === this.deps.runtime.host ? runtime.tmuxSession : null;
+    return session.runtime.kind === 'tmux' && !this.runsElsewhere(session) ? session.runtime.tmuxSession : null;
   }
 
   private async captureQuietly(tmuxSession: string): Promise<string[]> {

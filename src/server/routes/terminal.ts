@@ -3,6 +3,7 @@ import { type RawData, WebSocket } from 'ws';
 import type { TerminalClient } from '../../core/runtime.js';
 import { MaestroError, parseInput, type TerminalMessage, terminalMessage } from '../../domain/index.js';
 import { upgradeRequired } from '../errors.js';
+import { nodeUrl } from '../http-relay.js';
 import { FORWARDED_BY_HEADER, type OwnerRule, routeRequest } from '../node-forwarding.js';
 import type { Services } from '../services.js';
 import { mount } from './mount.js';
@@ -111,13 +112,12 @@ function readMessage(raw: RawData, isBinary: boolean): TerminalMessage | undefin
  */
 function forward(
   socket: WebSocket,
-  nodeUrl: string,
+  baseUrl: string,
   id: string,
   query: { cols: number; rows: number; readOnly: boolean },
   { token, thisNode }: { token: string; thisNode: string },
 ): void {
-  // Appended, not resolved against it: an advertised URL may carry a path prefix (behind a proxy).
-  const target = new URL(`${nodeUrl.replace(/\/+$/, '')}/api/sessions/${encodeURIComponent(id)}/terminal`);
+  const target = nodeUrl(baseUrl, `/api/sessions/${encodeURIComponent(id)}/terminal`);
   target.protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
   target.search = new URLSearchParams({
     cols: String(query.cols),
