@@ -29,6 +29,7 @@ export default defineConfig({
       'test/security/session-scopes.test.ts',
       'test/security/timeouts.test.ts',
       'test/session-expiry.test.ts',
+      'test/session-lifecycle.test.ts',
       'test/store-group-commit.test.ts',
       'test/store-postgres.test.ts',
       'test/store-sqlite.test.ts',

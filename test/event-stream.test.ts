@@ -297,4 +297,148 @@ describe('EventStream with a filter: the replay and the live part decide alike',
     await expect(new EventStream(store).subscribe(0, recorder(), { projectId: 'proj_p' })).rejects.toThrow('disk gone');
     expect(getSession).toHaveBeenCalledTimes(2);
   });
+
+  /** Pauses the replay's first query after it read the log, so what commits meanwhile is held for the hand-over. */
+  const pauseReplay = () => {
+    const read = gate();
+    const resume = gate();
+    const listEvents = store.listEvents.bind(store);
+    vi.spyOn(store, 'listEvents').mockImplementationOnce(async (after, limit) => {
+      const page = await listEvents(after, limit);
+      read.open();
+      await resume.wait;
+      return page;
+    });
+    return { read: read.wait, resume: resume.open };
+  };
+  /** Project reads that wait, each for its own gate, before answering `proj_p` (or failing with `error`). */
+  const gatedReads = () => {
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const of = (id: string) => gates.get(id) ?? (gates.set(id, gate()).get(id) as ReturnType<typeof gate>);
+    const failing = new Set<string>();
+    const getSession = vi.spyOn(store, 'getSession').mockImplementation(async (id) => {
+      await of(id).wait;
+      if (failing.has(id)) throw new Error('disk gone');
+      return { id, projectId: 'proj_p' } as Session;
+    });
+    const asked = (id: string) => vi.waitFor(() => expect(getSession.mock.calls.map(([i]) => i)).toContain(id));
+    return { getSession, open: (id: string) => of(id).open(), failing, asked };
+  };
+
+  it('subscribe resolves once ready is told, after every read the hand-over and what committed meanwhile waited for', async () => {
+    const reads = gatedReads();
+    await append(sessionEvent('sess_a', 'proj_p'));
+    const replay = pauseReplay();
+    const sink = recorder();
+    let resolved = false;
+    const subscribing = new EventStream(store).subscribe(0, sink, { projectId: 'proj_p' }).then((sub) => {
+      resolved = true;
+      return sub;
+    });
+    await replay.read;
+    await append(agentState('sess_z')); // 2: held for the hand-over, which must read sess_z's project
+    replay.resume();
+    await reads.asked('sess_z');
+    await append(agentState('sess_v')); // 3: live, behind the hand-over, and needs a read of its own
+    reads.open('sess_z');
+    await reads.asked('sess_v');
+    expect(sink.told).toEqual([{ event: 1 }, { event: 2 }]);
+    expect(resolved).toBe(false);
+    reads.open('sess_v');
+    const sub = await subscribing;
+    expect(sink.told).toEqual([{ event: 1 }, { event: 2 }, { event: 3 }, { ready: 3 }]);
+    sub.close();
+  });
+
+  it('a failed read during the hand-over, or of an event that came live meanwhile, rejects subscribe and is not also told to onError', async () => {
+    for (const fails of ['sess_z', 'sess_v']) {
+      vi.restoreAllMocks();
+      const reads = gatedReads();
+      reads.failing.add(fails);
+      const replay = pauseReplay();
+      const errors: unknown[] = [];
+      const sink = { ...recorder(), onError: (err: unknown) => errors.push(err) };
+      const subscribing = new EventStream(store).subscribe(await store.lastSeq(), sink, { projectId: 'proj_p' });
+      await replay.read;
+      await append(agentState('sess_z')); // held for the hand-over
+      replay.resume();
+      await reads.asked('sess_z');
+      await append(agentState('sess_v')); // live, queued behind the hand-over
+      reads.open('sess_z');
+      reads.open('sess_v');
+      await expect(subscribing).rejects.toThrow('disk gone');
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it('a replay waiting on a read queries the next page only after it: no page is read twice', async () => {
+    const reads = gatedReads();
+    await append(agentState('sess_z'), ...Array.from({ length: 1000 }, () => sessionEvent('sess_w', 'proj_p')));
+    const pages = vi.spyOn(store, 'listEvents');
+    const subscribing = new EventStream(store).subscribe(0, recorder(), { projectId: 'proj_p' });
+    await reads.asked('sess_z');
+    reads.open('sess_z');
+    (await subscribing).close();
+    expect(pages.mock.calls.map(([after]) => after)).toEqual([0, 1000]);
+  });
+
+  it('a subscriber that closed while a read was pending is not told that it failed', async () => {
+    const reads = gatedReads();
+    reads.failing.add('sess_z');
+    const errors: unknown[] = [];
+    const sink = { ...recorder(), onError: (err: unknown) => errors.push(err) };
+    const sub = await new EventStream(store).subscribe(undefined, sink, { projectId: 'proj_p' });
+    await append(agentState('sess_z'));
+    await reads.asked('sess_z');
+    sub.close();
+    reads.open('sess_z');
+    await expect(reads.getSession.mock.results[0]?.value).rejects.toThrow('disk gone');
+    await append(sessionEvent('sess_y', 'proj_p')); // a later step of the stream, after the failure settled
+    expect(errors).toEqual([]);
+    expect(sink.told).toEqual([{ ready: 0 }]);
+  });
+
+  it('the hand-over does not read again the project of an event the replay already looked at', async () => {
+    const getSession = vi.spyOn(store, 'getSession').mockResolvedValue(undefined); // sess_gone is deleted
+    const paused = gate();
+    const resume = gate();
+    const listEvents = store.listEvents.bind(store);
+    // The event commits before the replay's query: the replay reads it, and the hand-over holds it too.
+    vi.spyOn(store, 'listEvents').mockImplementationOnce(async (after, limit) => {
+      paused.open();
+      await resume.wait;
+      return listEvents(after, limit);
+    });
+    const sink = recorder();
+    const subscribing = new EventStream(store).subscribe(0, sink, { projectId: 'proj_p' });
+    await paused.wait;
+    await append(agentState('sess_gone'));
+    resume.open();
+    (await subscribing).close();
+    expect(getSession.mock.calls).toEqual([['sess_gone']]);
+    expect(sink.told).toEqual([{ ready: 1 }]);
+  });
+
+  it('steps wait in order behind reads; once the reads settle, a known session is delivered during its commit again', async () => {
+    const reads = gatedReads();
+    const sink = recorder();
+    const sub = await new EventStream(store).subscribe(undefined, sink, { projectId: 'proj_p' });
+    await append(agentState('sess_z')); // 1: read pending
+    await append(agentState('sess_y')); // 2: queued behind 1, then reads too
+    reads.open('sess_z');
+    await reads.asked('sess_y');
+    await append(sessionEvent('sess_w', 'proj_p')); // 3: must still wait behind 2
+    expect(sink.told).toEqual([{ ready: 0 }, { event: 1 }]);
+    reads.open('sess_y');
+    await vi.waitFor(() => expect(sink.told).toEqual([{ ready: 0 }, { event: 1 }, { event: 2 }, { event: 3 }]));
+    // Nothing pending now: the next event is delivered synchronously, before the commit's later listeners run.
+    let toldAtCommit = 0;
+    const off = store.onEvents(() => {
+      toldAtCommit = sink.told.length;
+    });
+    await append(agentState('sess_z'));
+    off();
+    expect(toldAtCommit).toBe(5);
+    sub.close();
+  });
 });

@@ -81,7 +81,7 @@ export class SessionLifecycle implements SessionEnder {
         const note = options.note || null;
         await tx.appendSessionEnded([s.id], now, { reason, ...(note ? { note } : {}) });
         const moved = await followSessionEnd(tx, { id, taskIds: s.taskIds, endReason: reason, exitCode }, now);
-        if (moved.length > 0) await tx.appendEvents(moved, now);
+        await tx.appendEvents(moved, now); // nothing when no task moved
         return {
           ...s,
           status: endStatus(id, s.status, reason, exitCode),
@@ -107,10 +107,10 @@ export class SessionLifecycle implements SessionEnder {
    * Deletes a session with the full cascade (docs/design.md §Lifecycle guarantees (G1)): in one
    * transaction ({@link deleteSessionInTx}) the row and its task links go, each task's timeline gets
    * `session_ended` (reason `reason`) and `session:deleted` is appended; then its runtime is killed
-   * and its worktree released.
+   * and its worktree released. `reason` is recorded on the timelines and the event (`deleted`, or `purged` at retention 0).
    * @throws NotFoundError
    */
-  async delete(id: string, reason = 'deleted'): Promise<void> {
+  async delete(id: string, reason: string): Promise<void> {
     const now = this.deps.clock.now();
     const session = await this.deps.store.transaction(async (tx) => {
       const s = await this.writes.load(tx, id);
@@ -142,10 +142,14 @@ export class SessionLifecycle implements SessionEnder {
     return live;
   }
 
-  /** Whether another node runs the session's runtime (only that node can capture, kill or clean it up). */
+  /**
+   * Whether another node runs the session's runtime (only that node can capture, kill or clean it
+   * up): its recorded host is another's. Only a spawned session has a host; one recorded before
+   * nodes had names (host null) is this node's.
+   */
   private runsElsewhere(session: Session): boolean {
-    const { runtime } = session;
-    return runtime.kind === 'tmux' && runtime.host !== null && runtime.host !== this.deps.runtime.host;
+    const { host } = session.runtime;
+    return host !== null && host !== this.deps.runtime.host;
   }
 
   /** The session's tmux session when this node runs it, else null. */
