@@ -2,11 +2,11 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/core/clock.js';
 import type { GitInspector } from '../src/core/runtime.js';
-import { SessionExpiry } from '../src/core/sessions/session-expiry.js';
+import { RUNTIME_ACTIVITY_GRANULARITY_MS, SessionExpiry } from '../src/core/sessions/session-expiry.js';
 import { newSessionRow } from '../src/core/sessions/session-records.js';
-import { NotFoundError, newProject, type Session } from '../src/domain/index.js';
+import { type MaestroEvent, NotFoundError, newProject, type Session } from '../src/domain/index.js';
 import { openSqliteStore, type SessionRow } from '../src/store/index.js';
-import { Cleanup, quietLog, stubRuntime, testMaestro } from './helpers.js';
+import { Cleanup, gate, quietLog, stubRuntime, testMaestro } from './helpers.js';
 
 const TIMEOUT_SECS = 3600;
 const RETENTION_SECS = 86_400;
@@ -268,5 +268,147 @@ describe('timeout and purge passes', () => {
     );
     failure = new Error('tmux is wedged');
     await expect(expiry.expireInactive()).rejects.toThrow('tmux is wedged');
+  });
+});
+
+/** A SessionExpiry over an in-memory store and a manual clock, its runtime recording the transcripts it removes. */
+async function unit(
+  cleanup: Cleanup,
+  options: { warningSecs?: number; pausedTimeoutSecs?: number; retentionSecs?: number } = {},
+) {
+  const store = await openSqliteStore(':memory:');
+  cleanup.add(() => store.close());
+  const clock = new ManualClock(Date.parse('2026-03-01T10:00:00.000Z'));
+  await store.transaction((tx) => tx.insertProject(newProject({ id: 'proj_p', name: 'p', repoPath: '/tmp' }, clock.now())));
+  const removed: string[] = [];
+  const runtime = stubRuntime('h', {
+    removeTranscript: async (name) => {
+      removed.push(name);
+      if (name.endsWith('_broken')) throw new Error('disk gone');
+    },
+  });
+  const expiry = new SessionExpiry(
+    { store, clock, log: quietLog(), git: {} as GitInspector, runtime },
+    {
+      sessionTimeoutSecs: TIMEOUT_SECS,
+      sessionTimeoutWarningSecs: options.warningSecs,
+      sessionPausedTimeoutSecs: options.pausedTimeoutSecs,
+      retentionSecs: options.retentionSecs ?? RETENTION_SECS,
+    },
+    { end: async () => ({}) as Session },
+  );
+  return { store, clock, expiry, removed };
+}
+
+describe('SessionExpiry, unit', () => {
+  let cleanup: Cleanup;
+  afterEach(() => cleanup.run());
+  const WARNING_SECS = 300;
+
+  it('warns a paused session against its own deadline, and never when paused sessions do not time out', async () => {
+    cleanup = new Cleanup();
+    const { clock, expiry } = await unit(cleanup, { warningSecs: WARNING_SECS, pausedTimeoutSecs: 3 * TIMEOUT_SECS });
+    const at = clock.now();
+    clock.advance(3 * TIMEOUT_SECS * 1000 - WARNING_SECS * 1000);
+    expect(await expiry.warnDue([{ id: 'sess_p', lastActivityAt: at, paused: true }])).toEqual(['sess_p']);
+    // The same session unpaused is past its deadline: due for its timeout, too late for a warning.
+    expect(await expiry.warnDue([{ id: 'sess_q', lastActivityAt: at }])).toEqual([]);
+
+    const { clock: clock2, expiry: never } = await unit(cleanup, { warningSecs: WARNING_SECS });
+    clock2.advance(100 * TIMEOUT_SECS * 1000);
+    expect(await never.warnDue([{ id: 'sess_p', lastActivityAt: at, paused: true }])).toEqual([]);
+  });
+
+  it('names the deadline it warns of, and forgets a session no longer listed (listed again, it is warned again)', async () => {
+    cleanup = new Cleanup();
+    const { store, clock, expiry } = await unit(cleanup, { warningSecs: WARNING_SECS, pausedTimeoutSecs: 3 * TIMEOUT_SECS });
+    const at = clock.now();
+    const warnings: MaestroEvent[] = [];
+    store.onEvents((events) => warnings.push(...events));
+    clock.advance(TIMEOUT_SECS * 1000 - 1000);
+    const live = { id: 'sess_a', lastActivityAt: at };
+    expect(await expiry.warnDue([live])).toEqual(['sess_a']);
+    expect(await expiry.warnDue([live])).toEqual([]);
+    expect(await expiry.warnDue([])).toEqual([]);
+    expect(await expiry.warnDue([live])).toEqual(['sess_a']);
+    const paused = { id: 'sess_b', lastActivityAt: at, paused: true };
+    clock.set(at + 3 * TIMEOUT_SECS * 1000 - 1000);
+    expect(await expiry.warnDue([paused])).toEqual(['sess_b']);
+    expect(warnings.map((e) => e.data)).toEqual([
+      { id: 'sess_a', at: new Date(at + TIMEOUT_SECS * 1000).toISOString() },
+      { id: 'sess_a', at: new Date(at + TIMEOUT_SECS * 1000).toISOString() },
+      { id: 'sess_b', at: new Date(at + 3 * TIMEOUT_SECS * 1000).toISOString() },
+    ]);
+  });
+
+  it('a pass with nothing to warn of, or no warning window, writes nothing', async () => {
+    cleanup = new Cleanup();
+    const quiet = await unit(cleanup, { warningSecs: 0 });
+    const writes = vi.spyOn(quiet.store, 'transaction');
+    quiet.clock.advance(TIMEOUT_SECS * 1000 - 1);
+    expect(await quiet.expiry.warnDue([{ id: 'sess_a', lastActivityAt: quiet.clock.now() - TIMEOUT_SECS * 1000 + 1 }])).toEqual(
+      [],
+    );
+    const early = await unit(cleanup, { warningSecs: WARNING_SECS });
+    const earlyWrites = vi.spyOn(early.store, 'transaction');
+    expect(await early.expiry.warnDue([{ id: 'sess_a', lastActivityAt: early.clock.now() }])).toEqual([]);
+    expect(writes).not.toHaveBeenCalled();
+    expect(earlyWrites).not.toHaveBeenCalled();
+  });
+
+  it('a purge removes the transcripts of tmux-backed sessions only, and one it cannot remove stops nothing', async () => {
+    cleanup = new Cleanup();
+    const { store, clock, expiry, removed } = await unit(cleanup);
+    const tmux = (id: string) => ({
+      runtime: { kind: 'tmux' as const, host: 'h', tmuxSession: `maestro-${id}`, pid: null, exitCode: null },
+    });
+    const ended = {
+      status: 'completed' as const,
+      endReason: 'completed' as const,
+      completedAt: new Date(clock.now()).toISOString(),
+    };
+    await store.transaction(async (tx) => {
+      await tx.insertSession(row('sess_t', clock.now(), { ...tmux('sess_t'), ...ended }));
+      await tx.insertSession(row('sess_t_broken', clock.now(), { ...tmux('sess_t_broken'), ...ended }));
+      await tx.insertSession(row('sess_plain', clock.now(), ended));
+    });
+    clock.advance(RETENTION_SECS * 1000);
+    expect((await expiry.purgeEnded()).count).toBe(3);
+    expect(removed.sort()).toEqual(['maestro-sess_t', 'maestro-sess_t_broken']);
+  });
+
+  it('a read while a pass runs joins it, without a query of its own', async () => {
+    cleanup = new Cleanup();
+    const { store, clock, expiry } = await unit(cleanup);
+    await store.transaction((tx) => tx.insertSession(row('sess_a', clock.now())));
+    clock.advance(TIMEOUT_SECS * 1000 + 1);
+    const inPass = gate();
+    const release = gate();
+    const transaction = store.transaction.bind(store);
+    vi.spyOn(store, 'transaction').mockImplementationOnce(async (fn) => {
+      inPass.open();
+      await release.promise;
+      return transaction(fn);
+    });
+    const oldest = vi.spyOn(store, 'oldestActivity');
+    const first = expiry.expireDue();
+    await inPass.promise;
+    const second = expiry.expireDue();
+    release.open();
+    await Promise.all([first, second]);
+    expect(oldest).toHaveBeenCalledTimes(1);
+    expect((await store.getSession('sess_a'))?.endReason).toBe('timed_out');
+  });
+
+  it('writes runtime activity at most every 10 s, or every tenth of a shorter timeout', async () => {
+    cleanup = new Cleanup();
+    const { expiry } = await unit(cleanup);
+    expect(expiry.activityGranularityMs).toBe(RUNTIME_ACTIVITY_GRANULARITY_MS);
+    const short = new SessionExpiry(
+      { store: {} as never, clock: new ManualClock(0), log: quietLog(), git: {} as GitInspector, runtime: stubRuntime('h') },
+      { sessionTimeoutSecs: 30, retentionSecs: 0 },
+      { end: async () => ({}) as Session },
+    );
+    expect(short.activityGranularityMs).toBe(3000);
   });
 });

@@ -81,7 +81,7 @@ export class SessionExpiry {
   async expireInactive(options: { dryRun?: boolean } = {}): Promise<PassResult> {
     const now = this.deps.clock.now();
     const cutoff = now - this.options.sessionTimeoutSecs * 1000;
-    const pausedCutoff = this.pausedTimeoutMs > 0 ? now - this.pausedTimeoutMs : -1;
+    const pausedCutoff = this.pausedTimeoutMs > 0 ? now - this.pausedTimeoutMs : undefined; // undefined: never
     const { store } = this.deps;
     if (options.dryRun) {
       const [count, due] = await Promise.all([
@@ -204,16 +204,16 @@ export class SessionExpiry {
     return this.expiring;
   }
 
-  /**
-   * How much newer runtime activity must be than the recorded one to be written, in milliseconds:
-   * {@link RUNTIME_ACTIVITY_GRANULARITY_MS}, or a tenth of the inactivity timeout when that is
-   * shorter, so a working agent never comes near its deadline (docs/design.md §Lifecycle guarantees (G2)).
-   */
   /** `sessionPausedTimeoutSecs` in milliseconds; 0: paused sessions never time out. */
   private get pausedTimeoutMs(): number {
     return (this.options.sessionPausedTimeoutSecs ?? 0) * 1000;
   }
 
+  /**
+   * How much newer runtime activity must be than the recorded one to be written, in milliseconds:
+   * {@link RUNTIME_ACTIVITY_GRANULARITY_MS}, or a tenth of the inactivity timeout when that is
+   * shorter, so a working agent never comes near its deadline (docs/design.md §Lifecycle guarantees (G2)).
+   */
   get activityGranularityMs(): number {
     return Math.min(RUNTIME_ACTIVITY_GRANULARITY_MS, this.options.sessionTimeoutSecs * 100);
   }
@@ -229,7 +229,7 @@ export class SessionExpiry {
     const warningMs = (this.options.sessionTimeoutWarningSecs ?? 0) * 1000;
     const listed = new Set(sessions.map((s) => s.id));
     for (const id of this.warned.keys()) if (!listed.has(id)) this.warned.delete(id);
-    if (warningMs === 0) return [];
+    // With no warning window (0), no deadline is ever within it: nothing is due.
     const now = this.deps.clock.now();
     const deadlineOf = (s: { lastActivityAt: number; paused?: boolean }) =>
       s.paused
