@@ -35,6 +35,24 @@ function gate(): { wait: Promise<void>; open: () => void } {
   return { wait, open };
 }
 
+/**
+ * Holds the replay's next query of the log until `resume` is called: `before` it reads the log (what
+ * commits meanwhile is read by it too) or `after` (what commits meanwhile is left for the hand-over).
+ * `reached` settles once the query is held.
+ */
+function holdReplay(store: Store, when: 'before' | 'after'): { reached: Promise<void>; resume: () => void } {
+  const reached = gate();
+  const resume = gate();
+  const listEvents = store.listEvents.bind(store);
+  vi.spyOn(store, 'listEvents').mockImplementationOnce(async (after, limit) => {
+    const page = when === 'after' ? await listEvents(after, limit) : undefined;
+    reached.open();
+    await resume.wait;
+    return page ?? listEvents(after, limit);
+  });
+  return { reached: reached.wait, resume: resume.open };
+}
+
 describe('EventStream: ordered, gap-free delivery from a cursor', () => {
   let store: Store;
   let seq = 0;
@@ -114,22 +132,14 @@ describe('EventStream: ordered, gap-free delivery from a cursor', () => {
 
   it('events committed while the replay runs are handed over to live delivery, none dropped, none twice', async () => {
     await append(5);
-    const replayRead = gate();
-    const paused = gate();
-    const listEvents = store.listEvents.bind(store);
     // The replay's query has read the log (1..5) but not yet delivered it when 6..8 commit.
-    vi.spyOn(store, 'listEvents').mockImplementation(async (after, limit) => {
-      const page = await listEvents(after, limit);
-      paused.open();
-      await replayRead.wait;
-      return page;
-    });
+    const replay = holdReplay(store, 'after');
     const sink = recorder();
     const subscribing = new EventStream(store).subscribe(2, sink);
-    await paused.wait;
+    await replay.reached;
     await append(3); // committed during the replay: the stream holds them for the hand-over
     expect(sink.told).toEqual([]);
-    replayRead.open();
+    replay.resume();
     const sub = await subscribing;
     await append(1);
     sub.close();
@@ -138,20 +148,13 @@ describe('EventStream: ordered, gap-free delivery from a cursor', () => {
 
   it('events committed while the replay runs and also read by it are delivered once', async () => {
     await append(5);
-    const paused = gate();
-    const resume = gate();
-    const listEvents = store.listEvents.bind(store);
     // This time the events commit before the replay's query reads the log: it sees them too.
-    vi.spyOn(store, 'listEvents').mockImplementation(async (after, limit) => {
-      paused.open();
-      await resume.wait;
-      return listEvents(after, limit);
-    });
+    const replay = holdReplay(store, 'before');
     const sink = recorder();
     const subscribing = new EventStream(store).subscribe(0, sink);
-    await paused.wait;
+    await replay.reached;
     await append(3);
-    resume.open();
+    replay.resume();
     (await subscribing).close();
     expect(sink.told).toEqual([...[1, 2, 3, 4, 5, 6, 7, 8].map((event) => ({ event })), { ready: 8 }]);
   });
@@ -298,19 +301,6 @@ describe('EventStream with a filter: the replay and the live part decide alike',
     expect(getSession).toHaveBeenCalledTimes(2);
   });
 
-  /** Pauses the replay's first query after it read the log, so what commits meanwhile is held for the hand-over. */
-  const pauseReplay = () => {
-    const read = gate();
-    const resume = gate();
-    const listEvents = store.listEvents.bind(store);
-    vi.spyOn(store, 'listEvents').mockImplementationOnce(async (after, limit) => {
-      const page = await listEvents(after, limit);
-      read.open();
-      await resume.wait;
-      return page;
-    });
-    return { read: read.wait, resume: resume.open };
-  };
   /** Project reads that wait, each for its own gate, before answering `proj_p` (or failing with `error`). */
   const gatedReads = () => {
     const gates = new Map<string, ReturnType<typeof gate>>();
@@ -328,14 +318,14 @@ describe('EventStream with a filter: the replay and the live part decide alike',
   it('subscribe resolves once ready is told, after every read the hand-over and what committed meanwhile waited for', async () => {
     const reads = gatedReads();
     await append(sessionEvent('sess_a', 'proj_p'));
-    const replay = pauseReplay();
+    const replay = holdReplay(store, 'after');
     const sink = recorder();
     let resolved = false;
     const subscribing = new EventStream(store).subscribe(0, sink, { projectId: 'proj_p' }).then((sub) => {
       resolved = true;
       return sub;
     });
-    await replay.read;
+    await replay.reached;
     await append(agentState('sess_z')); // 2: held for the hand-over, which must read sess_z's project
     replay.resume();
     await reads.asked('sess_z');
@@ -355,11 +345,11 @@ describe('EventStream with a filter: the replay and the live part decide alike',
       vi.restoreAllMocks();
       const reads = gatedReads();
       reads.failing.add(fails);
-      const replay = pauseReplay();
+      const replay = holdReplay(store, 'after');
       const errors: unknown[] = [];
       const sink = { ...recorder(), onError: (err: unknown) => errors.push(err) };
       const subscribing = new EventStream(store).subscribe(await store.lastSeq(), sink, { projectId: 'proj_p' });
-      await replay.read;
+      await replay.reached;
       await append(agentState('sess_z')); // held for the hand-over
       replay.resume();
       await reads.asked('sess_z');
@@ -400,20 +390,13 @@ describe('EventStream with a filter: the replay and the live part decide alike',
 
   it('the hand-over does not read again the project of an event the replay already looked at', async () => {
     const getSession = vi.spyOn(store, 'getSession').mockResolvedValue(undefined); // sess_gone is deleted
-    const paused = gate();
-    const resume = gate();
-    const listEvents = store.listEvents.bind(store);
     // The event commits before the replay's query: the replay reads it, and the hand-over holds it too.
-    vi.spyOn(store, 'listEvents').mockImplementationOnce(async (after, limit) => {
-      paused.open();
-      await resume.wait;
-      return listEvents(after, limit);
-    });
+    const replay = holdReplay(store, 'before');
     const sink = recorder();
     const subscribing = new EventStream(store).subscribe(0, sink, { projectId: 'proj_p' });
-    await paused.wait;
+    await replay.reached;
     await append(agentState('sess_gone'));
-    resume.open();
+    replay.resume();
     (await subscribing).close();
     expect(getSession.mock.calls).toEqual([['sess_gone']]);
     expect(sink.told).toEqual([{ ready: 1 }]);
