@@ -17,14 +17,20 @@ function isLogCall(node) {
 }
 
 const isLogStatement = (node) => node.type === 'ExpressionStatement' && isLogCall(node.expression);
+/** A log statement, or a block of nothing else. */
+const onlyLogs = (node) =>
+  isLogStatement(node) || (node.type === 'BlockStatement' && node.body.length > 0 && node.body.every(isLogStatement));
 
 export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, 'logs', {
     shouldIgnore(path) {
       const { node } = path;
       if (isLogStatement(node)) return 'a log statement: it changes what an operator reads, not what Maestro does';
-      if (node.type === 'BlockStatement' && node.body.length > 0 && node.body.every(isLogStatement))
+      if (node.type === 'BlockStatement' && onlyLogs(node))
         return 'a block that only logs: emptying it changes what an operator reads, not what Maestro does';
+      // `if (…) log.info(…)` with no else: its condition only decides whether a line is logged.
+      if (node.type === 'IfStatement' && node.alternate === null && onlyLogs(node.consequent))
+        return 'a condition that only decides whether to log: it changes what an operator reads, not what Maestro does';
       // An arrow whose body is the log call itself, as in `.catch((err) => log.warn(…))`.
       if (node.type === 'ArrowFunctionExpression' && isLogCall(node.body))
         return 'a callback that only logs: it changes what an operator reads, not what Maestro does';
