@@ -147,7 +147,11 @@ describe('access control', () => {
 
     expect((await m.app.inject({ ...create, headers: bearer(TOKEN) })).statusCode).toBe(201);
     // In a plain request's URL a token would end up in histories and logs: only upgrades take it there.
-    expect((await m.app.inject({ url: `/api/projects?token=${TOKEN}` })).statusCode).toBe(401);
+    const inUrl = await m.app.inject({ url: `/api/projects?token=${TOKEN}` });
+    expect(inUrl.statusCode).toBe(401);
+    expect(inUrl.json().message).toBe(
+      '?token= is accepted on WebSocket upgrades only: send "Authorization: Bearer <MAESTRO_TOKEN>"',
+    );
     // The dashboard's files hold no data: the page loads, then asks for the token's data.
     expect((await m.app.inject({ url: '/' })).statusCode).toBe(200);
   });

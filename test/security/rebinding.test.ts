@@ -42,7 +42,11 @@ describe('DNS rebinding (issue #16.1)', () => {
       body: { projectId: 'proj_rb', command: ['sh', '-c', 'touch PWNED; sleep 30'] },
     });
     expect(spawn.status).toBe(403);
-    expect(JSON.parse(spawn.body)).toMatchObject({ code: 'host_not_allowed', details: { host: evil.host } });
+    expect(JSON.parse(spawn.body)).toMatchObject({
+      code: 'host_not_allowed',
+      message: `Host "${evil.host}" is not a name of this server; to reach it under another name, add the name to MAESTRO_ALLOWED_HOSTS`,
+      details: { host: evil.host },
+    });
     expect((await m.services.sessions.list()).sessions).toEqual([]);
     expect(await tmuxSessionNames(m.config.tmuxSocket)).toEqual([]);
     expect(existsSync(join(m.dir, 'PWNED'))).toBe(false);

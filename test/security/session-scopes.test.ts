@@ -94,4 +94,36 @@ describe('what a session token may do', () => {
     expect((await call('DELETE', `/api/sessions/${elsewhere.id}`)).status).toBe(403);
     expect((await m.services.sessions.get(elsewhere.id)).id).toBe(elsewhere.id);
   });
+
+  it("also opens health, MCP and its own session's hooks; anything else is 403 naming the session and the request", async () => {
+    for (const session of [worker, boss]) {
+      const token = { authorization: `Bearer ${issueSessionToken(TOKEN, session.id)}` };
+      expect((await m.app.inject({ url: '/api/health', headers: token })).statusCode).toBe(200);
+      const mcp = await m.app.inject({
+        method: 'POST',
+        url: '/mcp',
+        headers: { ...token, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        payload: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      });
+      expect(mcp.statusCode).toBe(200);
+      const hook = (about: Session) =>
+        m.app.inject({
+          method: 'POST',
+          url: '/api/hooks/gemini',
+          headers: { ...token, 'x-maestro-session': about.id, 'content-type': 'application/json' },
+          payload: { hook_event_name: 'BeforeTool', tool_name: 'run_shell_command' },
+        });
+      expect((await hook(session)).statusCode).toBe(204);
+      expect((await hook(elsewhere)).statusCode).toBe(403);
+      const refused = await m.app.inject({ method: 'DELETE', url: '/api/projects/proj_other?x=1', headers: token });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toEqual({
+        error: true,
+        code: 'forbidden',
+        message: `this token is session ${session.id}'s own: it may report on and read that session only, not DELETE /api/projects/proj_other`,
+        details: { sessionId: session.id },
+      });
+    }
+    expect((await m.services.projects.get('proj_other')).id).toBe('proj_other');
+  });
 });
