@@ -141,11 +141,16 @@ describe('event filters', () => {
     expect(EVENT_TYPE_PREFIXES).toEqual(['project', 'task', 'session', 'sessions', 'loop', 'queue']);
     for (const t of EVENT_TYPES) expect(typePatternProblem(t)).toBeUndefined();
     expect(typePatternProblem('session:nope')).toContain('unknown event type "session:nope"');
-    expect(typePatternProblem('nope:*')).toContain('unknown event type prefix "nope:*"');
+    expect(typePatternProblem('nope:*')).toBe(
+      `unknown event type prefix "nope:*"; known prefixes: ${EVENT_TYPE_PREFIXES.map((p) => `${p}:*`).join(', ')}`,
+    );
+    expect(typePatternProblem('nope:*')).toContain('session:*, ');
     expect(typePatternProblem('session')).toContain('unknown event type');
     expect(typePatternProblem('*')).toContain('unknown event type');
     expect(eventTypesParam.safeParse('').success).toBe(false);
-    expect(eventTypesParam.safeParse(' , ').success).toBe(false);
+    expect(eventTypesParam.safeParse(' , ').error?.issues.map((i) => i.message)).toEqual([
+      'expected at least one event type or prefix glob',
+    ]);
     expect(eventTypesParam.safeParse('session:*,bogus').error?.issues.map((i) => i.message)).toEqual([
       expect.stringContaining('"bogus"'),
     ]);
