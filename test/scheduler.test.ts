@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MaestroEvent } from '../src/domain/index.js';
 import { Cleanup, testMaestro, until } from './helpers.js';
 
@@ -70,6 +70,21 @@ describe('project queue and scheduler', () => {
     await until(async () => (await get('proj_a')).status === 'running', 5000, 'a to start');
     await m.services.projects.complete('proj_a');
     await until(async () => (await get('proj_b')).status === 'running', 5000, 'b to start on the completion event');
+  });
+
+  it("a failing pass is reported under the loop's name, scheduler", async () => {
+    cleanup = new Cleanup();
+    const { m } = await setup(cleanup, { schedulerIntervalSecs: 3600 });
+    vi.spyOn(m.services.store, 'listProjectsByStatus').mockRejectedValueOnce(new Error('disk I/O error'));
+    const failed = new Promise<MaestroEvent>((resolve) =>
+      m.services.store.onEvents((batch) => {
+        const found = batch.find((e) => e.type === 'loop:failed');
+        if (found) resolve(found);
+      }),
+    );
+    m.scheduler.start(); // the first pass runs at once, and fails
+    cleanup.add(() => m.scheduler.stop());
+    expect((await failed).data).toEqual({ loop: 'scheduler', message: 'disk I/O error' });
   });
 
   it('starts the highest priority first, then the one queued longest', async () => {

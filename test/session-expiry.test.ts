@@ -400,6 +400,26 @@ describe('SessionExpiry, unit', () => {
     expect((await store.getSession('sess_a'))?.endReason).toBe('timed_out');
   });
 
+  it('a paused session with a timeout of its own is neither timed out nor the cause of a pass before it', async () => {
+    cleanup = new Cleanup();
+    const { store, clock, expiry } = await unit(cleanup, { pausedTimeoutSecs: 3 * TIMEOUT_SECS });
+    await store.transaction(async (tx) => {
+      await tx.insertSession(row('sess_paused', clock.now(), { status: 'paused' }));
+      await tx.insertSession(row('sess_idle', clock.now()));
+    });
+    clock.advance(TIMEOUT_SECS * 1000 + 1);
+    expect(await expiry.expireInactive({ dryRun: true })).toEqual({ count: 1, ids: ['sess_idle'] });
+    expect(await expiry.expireInactive()).toEqual({ count: 1, ids: ['sess_idle'] });
+    expect((await store.getSession('sess_paused'))?.status).toBe('paused');
+    // Past the inactivity timeout but before its own: a read starts no pass for it.
+    const writes = vi.spyOn(store, 'transaction');
+    await expiry.expireDue();
+    expect(writes).not.toHaveBeenCalled();
+    clock.set(Date.parse('2026-03-01T10:00:00.000Z') + 3 * TIMEOUT_SECS * 1000 + 1);
+    await expiry.expireDue();
+    expect((await store.getSession('sess_paused'))?.endReason).toBe('timed_out');
+  });
+
   it('writes runtime activity at most every 10 s, or every tenth of a shorter timeout', async () => {
     cleanup = new Cleanup();
     const { expiry } = await unit(cleanup);

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Worktree, WorktreeRemoval } from '../src/core/runtime.js';
 import { newSessionRow } from '../src/core/sessions/session-records.js';
 import type { MaestroEvent, SessionRuntime } from '../src/domain/index.js';
+import { GitCli } from '../src/runtime/git.js';
 import { TmuxSessionManager } from '../src/runtime/tmux.js';
 import { Cleanup, testMaestro, tmuxSocket } from './helpers.js';
 
@@ -29,6 +31,15 @@ class RecordingRuntime extends TmuxSessionManager {
   }
 }
 
+/** git that records the worktrees it is asked to remove (and removes none). */
+class RecordingGit extends GitCli {
+  readonly removed: string[] = [];
+  override async removeWorktree(worktree: Worktree): Promise<WorktreeRemoval> {
+    this.removed.push(worktree.path);
+    return { removed: true };
+  }
+}
+
 const HERE = 'node-here';
 
 /**
@@ -43,33 +54,45 @@ describe('session lifecycle and the runtime', () => {
   async function setup(config: { retentionSecs?: number } = {}) {
     cleanup = new Cleanup();
     const runtime = new RecordingRuntime({ socket: tmuxSocket(cleanup), host: HERE });
-    const m = await testMaestro(cleanup, config, { runtime });
+    const git = new RecordingGit();
+    const m = await testMaestro(cleanup, config, { runtime, git });
     await m.services.projects.create({ id: 'proj_l', name: 'l', repoPath: m.dir });
-    /** Writes a live session of the tmux session `maestro-<id>` on `host`, with `output` already kept. */
+    /**
+     * Writes a live session of the tmux session `maestro-<id>` on `host`, in a Maestro worktree of
+     * its own, with `output` already kept.
+     */
     const insert = async (id: string, host: string | null, output: string[] = []) => {
       const runtimeRow: SessionRuntime = { kind: 'tmux', host, tmuxSession: `maestro-${id}`, pid: null, exitCode: null };
+      const gitContext = {
+        branch: `maestro/l-${id}`,
+        commit: null,
+        repoRoot: `/repos/${id}`,
+        isWorktree: true,
+        worktreeName: id,
+      };
       const row = newSessionRow(
         { id, projectId: 'proj_l', featureRequest: '', phase: null, prdReference: null, taskIds: [] },
         m.clock.now(),
-        {
-          runtime: runtimeRow,
-        },
+        { runtime: runtimeRow, gitContext },
       );
       await m.services.store.transaction((tx) => tx.insertSession({ ...row, output }));
     };
     const deleted = async (id: string): Promise<MaestroEvent | undefined> =>
       (await m.services.store.listEvents(0, 10_000)).find((e) => e.type === 'session:deleted' && e.data.id === id);
-    return { m, runtime, insert, deleted, lifecycle: m.services.sessions.lifecycle };
+    return { m, runtime, git, insert, deleted, lifecycle: m.services.sessions.lifecycle };
   }
 
-  it("ends and deletes another node's session without capturing, killing or cleaning up its runtime", async () => {
-    const { runtime, insert, lifecycle } = await setup();
+  it("ends and deletes another node's session without capturing, killing or cleaning up its runtime or worktree", async () => {
+    const { m, runtime, git, insert, lifecycle } = await setup();
     await insert('sess_far', 'node-there');
     expect(await lifecycle.end('sess_far', 'stopped')).toMatchObject({ status: 'completed', endReason: 'stopped' });
     await insert('sess_far_live', 'node-there');
+    const live = await m.services.sessions.get('sess_far_live');
     await lifecycle.delete('sess_far', 'deleted');
     await lifecycle.delete('sess_far_live', 'deleted');
+    expect(await lifecycle.releaseRuntime(live)).toBe(false); // nothing of this node's was live
     expect(runtime.calls).toEqual([]);
+    expect(git.removed).toEqual([]);
   });
 
   it("treats a session recorded without a host (before nodes had names) as this node's", async () => {
@@ -80,12 +103,13 @@ describe('session lifecycle and the runtime', () => {
   });
 
   it("captures and kills this node's session when it ends; its delete then removes the transcript and kills nothing", async () => {
-    const { runtime, insert, lifecycle } = await setup();
+    const { runtime, git, insert, lifecycle } = await setup();
     await insert('sess_mine', HERE);
     await lifecycle.end('sess_mine', 'stopped');
     expect(runtime.calls.splice(0)).toEqual(['capture maestro-sess_mine', 'kill maestro-sess_mine']);
     await lifecycle.delete('sess_mine', 'deleted');
     expect(runtime.calls.splice(0)).toEqual(['removeTranscript maestro-sess_mine']);
+    expect(git.removed).toEqual(['/repos/sess_mine']);
     // A live one is killed first.
     await insert('sess_live', HERE);
     await lifecycle.delete('sess_live', 'deleted');

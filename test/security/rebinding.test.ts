@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { accessPolicy, hostAllowed, isLoopback } from '../../src/server/auth.js';
@@ -78,6 +80,22 @@ describe('DNS rebinding (issue #16.1)', () => {
     expect(await at('build-box')).toBe(200);
     expect(await at('maestro.internal.evil.example')).toBe(403);
     expect(await at('evil.example')).toBe(403);
+  });
+
+  it('refuses a request with no Host header (HTTP/1.0), saying the name it got was empty', async () => {
+    cleanup = new Cleanup();
+    const m = await testMaestro(cleanup);
+    const { port } = new URL(await m.listen());
+    const socket = connect(Number(port), '127.0.0.1');
+    cleanup.add(() => socket.destroy());
+    socket.end('GET /api/sessions HTTP/1.0\r\n\r\n');
+    const answer = (await text(socket)).split('\r\n\r\n');
+    expect(answer[0]).toMatch(/^HTTP\/1\.[01] 403 /);
+    expect(JSON.parse(answer[1] as string)).toMatchObject({
+      code: 'host_not_allowed',
+      message: expect.stringMatching(/^Host "" is not a name of this server/),
+      details: { host: null },
+    });
   });
 
   it('refuses hosts that only look like loopback', () => {

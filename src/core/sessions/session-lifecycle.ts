@@ -152,9 +152,9 @@ export class SessionLifecycle implements SessionEnder {
     return host !== null && host !== this.deps.runtime.host;
   }
 
-  /** The session's tmux session when this node runs it, else null. */
+  /** The session's tmux session when this node runs it, else null (a session with no runtime has none). */
   private ownTmuxSession(session: Session): string | null {
-    return session.runtime.kind === 'tmux' && !this.runsElsewhere(session) ? session.runtime.tmuxSession : null;
+    return this.runsElsewhere(session) ? null : session.runtime.tmuxSession;
   }
 
   private async captureQuietly(tmuxSession: string): Promise<string[]> {
