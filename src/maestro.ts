@@ -123,7 +123,7 @@ export async function createMaestro(config: MaestroConfig, parts: MaestroParts =
   );
   // Other nodes reach this one (to forward requests about its sessions) where it says it answers.
   const advertised = () => config.advertiseUrl || publicUrl;
-  const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs, () => advertised());
+  const reconciler = new Reconciler({ ...deps, runtime, sessions }, config.reconcileIntervalMs, advertised);
   const watcher = new AgentWatcher({ ...deps, runtime, sessions }, { idleSecs: config.idleSecs });
   const sweeper = new Sweeper({ ...deps, sessions }, config.cleanupIntervalSecs * 1000, {
     eventRetention: config.eventRetention,

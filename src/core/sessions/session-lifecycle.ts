@@ -106,8 +106,8 @@ export class SessionLifecycle implements SessionEnder {
   /**
    * Deletes a session with the full cascade (docs/design.md §Lifecycle guarantees (G1)): in one
    * transaction ({@link deleteSessionInTx}) the row and its task links go, each task's timeline gets
-   * `session_ended` (reason `reason`) and `session:deleted` is appended; then its runtime is killed
-   * and its worktree released. `reason` is recorded on the timelines and the event (`deleted`, or `purged` at retention 0).
+   * `session_ended` (reason `reason`: `deleted`, or `purged` at retention 0) and `session:deleted` is
+   * appended; then its runtime is killed and its worktree released.
    * @throws NotFoundError
    */
   async delete(id: string, reason: string): Promise<void> {
