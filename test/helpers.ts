@@ -8,8 +8,11 @@ import pino from 'pino';
 import { ManualClock } from '../src/core/clock.js';
 import { DEFAULTS, type MaestroConfig } from '../src/core/config.js';
 import { type Runtime, SILENT_NOTICES } from '../src/core/runtime.js';
+import { type NewSessionExtras, newSessionRow } from '../src/core/sessions/session-records.js';
+import type { EventType, MaestroEvent, SessionRuntime } from '../src/domain/index.js';
 import { createMaestro, type Maestro, type MaestroParts } from '../src/maestro.js';
 import { TmuxSessionManager } from '../src/runtime/tmux.js';
+import type { SessionRow, Store } from '../src/store/index.js';
 
 /** Runs registered cleanups in reverse order (graphile-worker's withReleasers); the first error wins. */
 export class Cleanup {
@@ -189,4 +192,31 @@ export function gate(): { promise: Promise<void>; open: () => void } {
     open = resolve;
   });
   return { promise, open };
+}
+
+/**
+ * The row of a new session `id` of `projectId` created at `atMs` (ms since the epoch), with nothing
+ * asked of it, as another node or an import writes one straight into the store; `extras` as for
+ * `newSessionRow`.
+ */
+export function sessionRow(id: string, projectId: string, atMs: number, extras?: NewSessionExtras): SessionRow {
+  return newSessionRow({ id, projectId, featureRequest: '', phase: null, prdReference: null, taskIds: [] }, atMs, extras);
+}
+
+/** The runtime of a live session `id` in its tmux session `maestro-<id>` on node `host`. */
+export function tmuxRuntime(id: string, host: string | null): SessionRuntime {
+  return { kind: 'tmux', host, tmuxSession: `maestro-${id}`, pid: null, exitCode: null };
+}
+
+/** Resolves with the next event of `type` the store appends after this call (then stops listening). */
+export function nextEvent(store: Pick<Store, 'onEvents'>, type: EventType): Promise<MaestroEvent> {
+  return new Promise((resolve) => {
+    const off = store.onEvents((batch) => {
+      const found = batch.find((e) => e.type === type);
+      if (found) {
+        off();
+        resolve(found);
+      }
+    });
+  });
 }

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MaestroEvent, Session, Task } from '../src/domain/index.js';
 import { TmuxSessionManager } from '../src/runtime/tmux.js';
-import { Cleanup, testMaestro, until } from './helpers.js';
+import { Cleanup, nextEvent, testMaestro, until } from './helpers.js';
 
 const TIMEOUT_SECS = 3600;
 const RETENTION_SECS = 7 * 86_400;
@@ -360,16 +360,7 @@ describe('lifecycle policies (injected clock)', () => {
   it('a failing sweeper shows in health, metrics and the event log until a pass succeeds again', async () => {
     cleanup = new Cleanup();
     const { m, call } = await setup(cleanup);
-    const loopEvent = (type: string) =>
-      new Promise<MaestroEvent>((resolve) => {
-        const off = m.services.store.onEvents((batch) => {
-          const found = batch.find((e) => e.type === type);
-          if (found) {
-            off();
-            resolve(found);
-          }
-        });
-      });
+    const loopEvent = (type: 'loop:failed' | 'loop:recovered') => nextEvent(m.services.store, type);
     const failing = () => call('GET', '/api/health').then((r) => (r.body as { failingLoops: unknown[] }).failingLoops);
     const gauge = async () => {
       const text = (await call('GET', '/metrics')).body as string;

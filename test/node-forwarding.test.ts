@@ -5,9 +5,20 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MaestroApiError, MaestroClient } from '../src/client/index.js';
-import { newSessionRow } from '../src/core/sessions/session-records.js';
 import { fakeAgent } from './fake-agent.js';
-import { BIN, Cleanup, git, gitRepo, startServer, tempDir, testMaestro, tmuxSocket, until } from './helpers.js';
+import {
+  BIN,
+  Cleanup,
+  git,
+  gitRepo,
+  sessionRow,
+  startServer,
+  tempDir,
+  testMaestro,
+  tmuxRuntime,
+  tmuxSocket,
+  until,
+} from './helpers.js';
 import { pgAdmin as admin, cleanUpThenDrop, pgSchemaUrl } from './pg.js';
 
 /** The error a call rejects with (fails the test when it resolves). */
@@ -78,11 +89,7 @@ describe('forwarding to the session’s node, against a stand-in node (node-forw
 
   /** A live session of node `host`, which heartbeats now and says it answers at `url` (null: says nothing). */
   async function onNode(id: string, url: string | null, host = 'node-a'): Promise<void> {
-    const row = newSessionRow(
-      { id, projectId: 'proj_relay', featureRequest: '', phase: null, prdReference: null, taskIds: [] },
-      b.clock.now(),
-      { runtime: { kind: 'tmux', host, tmuxSession: `maestro-${id}`, pid: null, exitCode: null } },
-    );
+    const row = sessionRow(id, 'proj_relay', b.clock.now(), { runtime: tmuxRuntime(id, host) });
     await b.services.store.transaction(async (tx) => {
       await tx.insertSession(row);
       await tx.heartbeat(host, b.clock.now(), url ?? undefined);

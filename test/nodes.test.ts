@@ -1,7 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newSessionRow } from '../src/core/sessions/session-records.js';
-import { Cleanup, testMaestro } from './helpers.js';
+import { Cleanup, sessionRow, testMaestro, tmuxRuntime } from './helpers.js';
 
 describe('nodes that stop heartbeating', () => {
   let cleanup: Cleanup;
@@ -14,13 +13,9 @@ describe('nodes that stop heartbeating', () => {
     const m = await testMaestro(cleanup, { nodeTimeoutSecs: 30, nodeLostSecs: 300 }, { log });
     const logged = (msg: string) => logs.filter((l) => l.msg === msg);
     await m.services.projects.create({ id: 'proj_n', name: 'n', repoPath: m.dir });
-    const remote = newSessionRow(
-      { id: 'sess_remote', projectId: 'proj_n', featureRequest: '', phase: null, prdReference: null, taskIds: [] },
-      m.clock.now(),
-      {
-        runtime: { kind: 'tmux', host: 'other-machine', tmuxSession: 'maestro-sess_remote', pid: 42, exitCode: null },
-      },
-    );
+    const remote = sessionRow('sess_remote', 'proj_n', m.clock.now(), {
+      runtime: { ...tmuxRuntime('sess_remote', 'other-machine'), pid: 42 },
+    });
     await m.services.store.transaction(async (tx) => {
       await tx.insertSession(remote);
       await tx.heartbeat('other-machine', m.clock.now());

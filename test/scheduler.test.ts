@@ -3,7 +3,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MaestroEvent } from '../src/domain/index.js';
-import { Cleanup, testMaestro, until } from './helpers.js';
+import { Cleanup, nextEvent, testMaestro, until } from './helpers.js';
 
 type TestMaestro = Awaited<ReturnType<typeof testMaestro>>;
 
@@ -76,12 +76,7 @@ describe('project queue and scheduler', () => {
     cleanup = new Cleanup();
     const { m } = await setup(cleanup, { schedulerIntervalSecs: 3600 });
     vi.spyOn(m.services.store, 'listProjectsByStatus').mockRejectedValueOnce(new Error('disk I/O error'));
-    const failed = new Promise<MaestroEvent>((resolve) =>
-      m.services.store.onEvents((batch) => {
-        const found = batch.find((e) => e.type === 'loop:failed');
-        if (found) resolve(found);
-      }),
-    );
+    const failed = nextEvent(m.services.store, 'loop:failed');
     m.scheduler.start(); // the first pass runs at once, and fails
     cleanup.add(() => m.scheduler.stop());
     expect((await failed).data).toEqual({ loop: 'scheduler', message: 'disk I/O error' });

@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/core/clock.js';
 import type { GitInspector } from '../src/core/runtime.js';
 import { RUNTIME_ACTIVITY_GRANULARITY_MS, SessionExpiry } from '../src/core/sessions/session-expiry.js';
-import { newSessionRow } from '../src/core/sessions/session-records.js';
+import type { SessionEnder } from '../src/core/sessions/session-lifecycle.js';
 import { type MaestroEvent, NotFoundError, newProject, type Session } from '../src/domain/index.js';
 import { openSqliteStore, type SessionRow } from '../src/store/index.js';
-import { Cleanup, gate, quietLog, stubRuntime, testMaestro } from './helpers.js';
+import { Cleanup, gate, quietLog, sessionRow, stubRuntime, testMaestro, tmuxRuntime } from './helpers.js';
 
 const TIMEOUT_SECS = 3600;
 const RETENTION_SECS = 86_400;
@@ -24,9 +24,48 @@ async function setup(cleanup: Cleanup, config: { retentionSecs?: number } = {}) 
 
 /** A session row as another node (or an import) writes it, with activity at `activityMs`. */
 const row = (id: string, activityMs: number, patch: Partial<SessionRow> = {}): SessionRow => ({
-  ...newSessionRow({ id, projectId: 'proj_p', featureRequest: '', phase: null, prdReference: null, taskIds: [] }, activityMs),
+  ...sessionRow(id, 'proj_p', activityMs),
   ...patch,
 });
+
+/**
+ * A SessionExpiry over an in-memory store (holding project `proj_p`) and a manual clock, its runtime
+ * recording the transcripts it removes (a name ending in `_broken` fails), ending tmux-backed
+ * sessions through `end` (default: nothing).
+ */
+async function unit(
+  cleanup: Cleanup,
+  options: {
+    timeoutSecs?: number;
+    warningSecs?: number;
+    pausedTimeoutSecs?: number;
+    retentionSecs?: number;
+    end?: SessionEnder['end'];
+  } = {},
+) {
+  const store = await openSqliteStore(':memory:');
+  cleanup.add(() => store.close());
+  const clock = new ManualClock(Date.parse('2026-03-01T10:00:00.000Z'));
+  await store.transaction((tx) => tx.insertProject(newProject({ id: 'proj_p', name: 'p', repoPath: '/tmp' }, clock.now())));
+  const removed: string[] = [];
+  const runtime = stubRuntime('h', {
+    removeTranscript: async (name) => {
+      removed.push(name);
+      if (name.endsWith('_broken')) throw new Error('disk gone');
+    },
+  });
+  const expiry = new SessionExpiry(
+    { store, clock, log: quietLog(), git: {} as GitInspector, runtime },
+    {
+      sessionTimeoutSecs: options.timeoutSecs ?? TIMEOUT_SECS,
+      sessionTimeoutWarningSecs: options.warningSecs,
+      sessionPausedTimeoutSecs: options.pausedTimeoutSecs,
+      retentionSecs: options.retentionSecs ?? RETENTION_SECS,
+    },
+    { end: options.end ?? (async () => ({}) as Session) },
+  );
+  return { store, clock, expiry, removed };
+}
 
 describe('expiry on reads: the remembered deadline', () => {
   let cleanup: Cleanup;
@@ -236,69 +275,31 @@ describe('timeout and purge passes', () => {
 
   it('a tmux-backed session ended by someone else meanwhile counts as timed out; another failure stops the pass', async () => {
     cleanup = new Cleanup();
-    const store = await openSqliteStore(':memory:');
-    cleanup.add(() => store.close());
-    const clock = new ManualClock(Date.parse('2026-03-01T10:00:00.000Z'));
-    await store.transaction((tx) => tx.insertProject(newProject({ id: 'proj_p', name: 'p', repoPath: '/tmp' }, clock.now())));
-    const tmux = { kind: 'tmux' as const, host: 'h', tmuxSession: 'maestro-x', pid: null, exitCode: null };
+    const ended: string[] = [];
+    let failure: Error = new NotFoundError('session', 'sess_gone');
+    const { store, clock, expiry } = await unit(cleanup, {
+      end: async (id) => {
+        ended.push(id);
+        throw failure;
+      },
+    });
     await store.transaction(async (tx) => {
-      await tx.insertSession(row('sess_gone', clock.now(), { runtime: { ...tmux, tmuxSession: 'maestro-sess_gone' } }));
+      await tx.insertSession(row('sess_gone', clock.now(), { runtime: tmuxRuntime('sess_gone', 'h') }));
       await tx.insertSession(row('sess_plain', clock.now()));
     });
     clock.advance(TIMEOUT_SECS * 1000 + 1);
-    const ended: string[] = [];
-    let failure: Error = new NotFoundError('session', 'sess_gone');
-    const expiry = new SessionExpiry(
-      { store, clock, log: quietLog(), git: {} as GitInspector, runtime: stubRuntime('h') },
-      { sessionTimeoutSecs: TIMEOUT_SECS, retentionSecs: RETENTION_SECS },
-      {
-        end: async (id) => {
-          ended.push(id);
-          throw failure;
-        },
-      },
-    );
     // Gone already (deleted or ended by another request): the goal is reached.
     expect(await expiry.expireInactive()).toEqual({ count: 2, ids: ['sess_gone', 'sess_plain'] });
     expect(ended).toEqual(['sess_gone']); // only the tmux-backed one is ended one by one
     expect((await store.getSession('sess_plain'))?.endReason).toBe('timed_out');
 
     await store.transaction((tx) =>
-      tx.insertSession(row('sess_stuck', clock.now() - TIMEOUT_SECS * 1000 - 1, { runtime: tmux })),
+      tx.insertSession(row('sess_stuck', clock.now() - TIMEOUT_SECS * 1000 - 1, { runtime: tmuxRuntime('sess_stuck', 'h') })),
     );
     failure = new Error('tmux is wedged');
     await expect(expiry.expireInactive()).rejects.toThrow('tmux is wedged');
   });
 });
-
-/** A SessionExpiry over an in-memory store and a manual clock, its runtime recording the transcripts it removes. */
-async function unit(
-  cleanup: Cleanup,
-  options: { warningSecs?: number; pausedTimeoutSecs?: number; retentionSecs?: number } = {},
-) {
-  const store = await openSqliteStore(':memory:');
-  cleanup.add(() => store.close());
-  const clock = new ManualClock(Date.parse('2026-03-01T10:00:00.000Z'));
-  await store.transaction((tx) => tx.insertProject(newProject({ id: 'proj_p', name: 'p', repoPath: '/tmp' }, clock.now())));
-  const removed: string[] = [];
-  const runtime = stubRuntime('h', {
-    removeTranscript: async (name) => {
-      removed.push(name);
-      if (name.endsWith('_broken')) throw new Error('disk gone');
-    },
-  });
-  const expiry = new SessionExpiry(
-    { store, clock, log: quietLog(), git: {} as GitInspector, runtime },
-    {
-      sessionTimeoutSecs: TIMEOUT_SECS,
-      sessionTimeoutWarningSecs: options.warningSecs,
-      sessionPausedTimeoutSecs: options.pausedTimeoutSecs,
-      retentionSecs: options.retentionSecs ?? RETENTION_SECS,
-    },
-    { end: async () => ({}) as Session },
-  );
-  return { store, clock, expiry, removed };
-}
 
 describe('SessionExpiry, unit', () => {
   let cleanup: Cleanup;
@@ -359,17 +360,14 @@ describe('SessionExpiry, unit', () => {
   it('a purge removes the transcripts of tmux-backed sessions only, and one it cannot remove stops nothing', async () => {
     cleanup = new Cleanup();
     const { store, clock, expiry, removed } = await unit(cleanup);
-    const tmux = (id: string) => ({
-      runtime: { kind: 'tmux' as const, host: 'h', tmuxSession: `maestro-${id}`, pid: null, exitCode: null },
-    });
     const ended = {
       status: 'completed' as const,
       endReason: 'completed' as const,
       completedAt: new Date(clock.now()).toISOString(),
     };
     await store.transaction(async (tx) => {
-      await tx.insertSession(row('sess_t', clock.now(), { ...tmux('sess_t'), ...ended }));
-      await tx.insertSession(row('sess_t_broken', clock.now(), { ...tmux('sess_t_broken'), ...ended }));
+      await tx.insertSession(row('sess_t', clock.now(), { runtime: tmuxRuntime('sess_t', 'h'), ...ended }));
+      await tx.insertSession(row('sess_t_broken', clock.now(), { runtime: tmuxRuntime('sess_t_broken', 'h'), ...ended }));
       await tx.insertSession(row('sess_plain', clock.now(), ended));
     });
     clock.advance(RETENTION_SECS * 1000);
@@ -403,6 +401,7 @@ describe('SessionExpiry, unit', () => {
   it('a paused session with a timeout of its own is neither timed out nor the cause of a pass before it', async () => {
     cleanup = new Cleanup();
     const { store, clock, expiry } = await unit(cleanup, { pausedTimeoutSecs: 3 * TIMEOUT_SECS });
+    const t0 = clock.now();
     await store.transaction(async (tx) => {
       await tx.insertSession(row('sess_paused', clock.now(), { status: 'paused' }));
       await tx.insertSession(row('sess_idle', clock.now()));
@@ -415,7 +414,7 @@ describe('SessionExpiry, unit', () => {
     const writes = vi.spyOn(store, 'transaction');
     await expiry.expireDue();
     expect(writes).not.toHaveBeenCalled();
-    clock.set(Date.parse('2026-03-01T10:00:00.000Z') + 3 * TIMEOUT_SECS * 1000 + 1);
+    clock.set(t0 + 3 * TIMEOUT_SECS * 1000 + 1);
     await expiry.expireDue();
     expect((await store.getSession('sess_paused'))?.endReason).toBe('timed_out');
   });
@@ -424,11 +423,7 @@ describe('SessionExpiry, unit', () => {
     cleanup = new Cleanup();
     const { expiry } = await unit(cleanup);
     expect(expiry.activityGranularityMs).toBe(RUNTIME_ACTIVITY_GRANULARITY_MS);
-    const short = new SessionExpiry(
-      { store: {} as never, clock: new ManualClock(0), log: quietLog(), git: {} as GitInspector, runtime: stubRuntime('h') },
-      { sessionTimeoutSecs: 30, retentionSecs: 0 },
-      { end: async () => ({}) as Session },
-    );
+    const { expiry: short } = await unit(cleanup, { timeoutSecs: 30 });
     expect(short.activityGranularityMs).toBe(3000);
   });
 });

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Worktree, WorktreeRemoval } from '../src/core/runtime.js';
-import { newSessionRow } from '../src/core/sessions/session-records.js';
-import type { MaestroEvent, SessionRuntime } from '../src/domain/index.js';
+import type { MaestroEvent } from '../src/domain/index.js';
 import { GitCli } from '../src/runtime/git.js';
 import { TmuxSessionManager } from '../src/runtime/tmux.js';
-import { Cleanup, testMaestro, tmuxSocket } from './helpers.js';
+import { Cleanup, sessionRow, testMaestro, tmuxRuntime, tmuxSocket } from './helpers.js';
 
 type Step = 'capture' | 'kill' | 'removeTranscript';
 
@@ -62,7 +61,6 @@ describe('session lifecycle and the runtime', () => {
      * its own, with `output` already kept.
      */
     const insert = async (id: string, host: string | null, output: string[] = []) => {
-      const runtimeRow: SessionRuntime = { kind: 'tmux', host, tmuxSession: `maestro-${id}`, pid: null, exitCode: null };
       const gitContext = {
         branch: `maestro/l-${id}`,
         commit: null,
@@ -70,11 +68,7 @@ describe('session lifecycle and the runtime', () => {
         isWorktree: true,
         worktreeName: id,
       };
-      const row = newSessionRow(
-        { id, projectId: 'proj_l', featureRequest: '', phase: null, prdReference: null, taskIds: [] },
-        m.clock.now(),
-        { runtime: runtimeRow, gitContext },
-      );
+      const row = sessionRow(id, 'proj_l', m.clock.now(), { runtime: tmuxRuntime(id, host), gitContext });
       await m.services.store.transaction((tx) => tx.insertSession({ ...row, output }));
     };
     const deleted = async (id: string): Promise<MaestroEvent | undefined> =>

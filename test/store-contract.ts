@@ -1,6 +1,5 @@
 import { decodeTime } from 'ulid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newSessionRow } from '../src/core/sessions/session-records.js';
 import {
   ConflictError,
   type MaestroEvent,
@@ -11,6 +10,7 @@ import {
   type SessionFilter,
 } from '../src/domain/index.js';
 import type { SessionRow, Store, TaskRow } from '../src/store/index.js';
+import { sessionRow } from './helpers.js';
 
 /** Opens a fresh, empty store; `reopen` opens the same database again (after `close`). */
 export interface StoreFixture {
@@ -38,10 +38,7 @@ const task = (id: string, projectId = 'proj_a'): TaskRow => ({
   updatedAt: at(1),
 });
 const session = (id: string, offsetSecs: number, patch: Partial<SessionRow> = {}): SessionRow => ({
-  ...newSessionRow(
-    { id, projectId: 'proj_a', featureRequest: '', phase: null, prdReference: null, taskIds: [] },
-    T0 + offsetSecs * 1000,
-  ),
+  ...sessionRow(id, 'proj_a', T0 + offsetSecs * 1000),
   ...patch,
 });
 const filter = (f: Partial<SessionFilter> = {}): SessionFilter => ({ limit: 100, ...f });
